@@ -1,0 +1,95 @@
+//! The command line: every verb and flag, defined once (it drives parsing and `--help`).
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::maven::CENTRAL;
+use crate::spec::{LabName, Serializer, SessionManager, TomcatLine};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "msmlab",
+    version,
+    about = "Share HTTP sessions between Tomcats with memcached-session-manager: a real lab in one command",
+    long_about = "msmlab builds the memcached-session-manager tutorial on your Docker engine: the matching \
+msm jars (pinned in jars.lock), Tomcats with a rendered context.xml, memcached and nginx in front, \
+then proves with real HTTP traffic that the session is shared.",
+    after_help = "Example:\n  msmlab up --tomcat 9 --serializer java && msmlab verify && msmlab down"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build and start a lab: memcached, N Tomcats with msm, nginx in front
+    #[command(after_help = "Example:\n  msmlab up --tomcat 9 --serializer java --tomcats 2 --port 13355")]
+    Up(UpArgs),
+    /// Check through nginx that the lab's Tomcats really share one session
+    #[command(after_help = "Example:\n  msmlab verify --requests 20 --json")]
+    Verify(VerifyArgs),
+    /// Show the lab's containers with role, state and address
+    #[command(after_help = "Example:\n  msmlab status --json")]
+    Status(StatusArgs),
+    /// Remove everything carrying the lab's label, and nothing else
+    #[command(after_help = "Example:\n  msmlab down --name default")]
+    Down(NameArg),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NameArg {
+    /// Name of the lab; labs with different names run side by side
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub name: LabName,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub lab: NameArg,
+    /// Tomcat line (9, 9.0 or a full 9.0.x version)
+    #[arg(long, default_value = "9", value_name = "VERSION")]
+    pub tomcat: TomcatLine,
+    /// How msm serializes sessions
+    #[arg(long, value_enum, default_value_t = Serializer::Java)]
+    pub serializer: Serializer,
+    /// Number of Tomcat containers behind nginx (2 to 16)
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub tomcats: u8,
+    /// Port nginx publishes on 127.0.0.1
+    #[arg(long, default_value_t = 13355)]
+    pub port: u16,
+    /// msm, or none: Tomcat's default manager, the control experiment that does not share sessions
+    #[arg(long, value_enum, default_value_t = SessionManager::Msm)]
+    pub session_manager: SessionManager,
+    /// Image the lab's images are built on (where no registry answers: scripts/base-image.sh)
+    #[arg(long, env = "MSMLAB_BASE_IMAGE", default_value = "debian:bookworm-slim", value_name = "IMAGE")]
+    pub base_image: String,
+    /// Maven repository the jars come from, e.g. a corporate mirror
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    /// Print only errors and the final summary
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub lab: NameArg,
+    /// Requests to send through nginx with one cookie jar
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
+    pub requests: u16,
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub lab: NameArg,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,392 @@
+//! The only module that talks to the Docker engine.
+//!
+//! It offers a few verbs in lab terms (ensure an image, create a network, create a container
+//! with files uploaded, find what carries a label, remove it) and turns every failed call into
+//! an error that names what failed. Files reach containers as tar uploads through the API,
+//! never through bind mounts, so a remote `DOCKER_HOST` works the same.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::errors::Error as BollardError;
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::{ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig, PortBinding};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
+    ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    UploadToContainerOptionsBuilder,
+};
+use bollard::{body_full, Docker};
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use crate::names::{Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "cannot reach the Docker engine at {host}: {message}\n  \
+         start it (`sudo dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running engine"
+    )]
+    Unreachable { host: String, message: String },
+    #[error("{action} {target}: {message}")]
+    Call { action: &'static str, target: String, message: String },
+    #[error(
+        "base image {image} is not on the engine and could not be pulled ({message}).\n  \
+         Where no registry answers, make it locally: scripts/base-image.sh {image}"
+    )]
+    BaseImage { image: String, message: String },
+    #[error("building image {tag} failed: {message}\n--- last build output ---\n{log}")]
+    Build { tag: String, message: String, log: String },
+}
+
+fn call(action: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
+    let target = target.into();
+    move |e| EngineError::Call { action, target, message: short(&e) }
+}
+
+/// The engine's own message, without bollard's wrapping.
+fn short(e: &BollardError) -> String {
+    match e {
+        BollardError::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_not_found(e: &BollardError) -> bool {
+    matches!(e, BollardError::DockerResponseServerError { status_code: 404, .. })
+}
+
+/// A container to create.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub labels: HashMap<String, String>,
+    pub network: String,
+    pub env: Vec<String>,
+    /// Publish `container_port` on `host_ip:host_port`.
+    pub publish: Option<(String, u16, u16)>,
+}
+
+/// A lab container as the engine reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub lab: String,
+    pub role: Option<Role>,
+    pub index: u8,
+    pub state: String,
+    /// Address on the lab network.
+    pub address: Option<String>,
+    /// `host_ip:host_port` published, if any.
+    pub published: Option<(String, u16)>,
+}
+
+/// A lab network or volume.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    pub id: String,
+    pub name: String,
+    pub lab: String,
+}
+
+/// What a command run in a container printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+    host: String,
+}
+
+impl Engine {
+    /// Connects with the engine's defaults (`DOCKER_HOST` honoured) and negotiates the API
+    /// version, so older engines (Debian's 20.10, API 1.41) work.
+    pub async fn connect() -> Result<Engine, EngineError> {
+        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        let unreachable = |e: BollardError| EngineError::Unreachable { host: host.clone(), message: short(&e) };
+        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        docker.ping().await.map_err(unreachable)?;
+        Ok(Engine { docker, host })
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The id of a local image, or `None` when the engine does not have it.
+    pub async fn image_id(&self, image: &str) -> Result<Option<String>, EngineError> {
+        match self.docker.inspect_image(image).await {
+            Ok(i) => Ok(i.id),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(call("inspect image", image)(e)),
+        }
+    }
+
+    /// The id of the base image, pulled first if the engine lacks it.
+    pub async fn ensure_base_image(&self, image: &str) -> Result<String, EngineError> {
+        if let Some(id) = self.image_id(image).await? {
+            return Ok(id);
+        }
+        let options = CreateImageOptionsBuilder::default().from_image(image).build();
+        let mut pull = self.docker.create_image(Some(options), None, None);
+        while let Some(step) = pull.next().await {
+            if let Err(e) = step {
+                return Err(EngineError::BaseImage { image: image.into(), message: short(&e) });
+            }
+        }
+        self.image_id(image)
+            .await?
+            .ok_or_else(|| EngineError::BaseImage { image: image.into(), message: "the pull ended without the image".into() })
+    }
+
+    /// Builds an image from an in-memory tar context with the classic builder.
+    pub async fn build_image(&self, tag: &str, context: Vec<u8>, labels: &HashMap<String, String>) -> Result<(), EngineError> {
+        let options = BuildImageOptionsBuilder::default().t(tag).rm(true).forcerm(true).labels(labels).build();
+        let mut stream = self.docker.build_image(options, None, Some(body_full(context.into())));
+        let mut log: Vec<String> = Vec::new();
+        while let Some(item) = stream.next().await {
+            let fail = |message: String, log: &[String]| EngineError::Build {
+                tag: tag.into(),
+                message,
+                log: log[log.len().saturating_sub(15)..].join(""),
+            };
+            match item {
+                Ok(info) => {
+                    if let Some(line) = info.stream {
+                        log.push(line);
+                    }
+                    if let Some(detail) = info.error_detail {
+                        return Err(fail(detail.message.unwrap_or_default(), &log));
+                    }
+                }
+                Err(e) => return Err(fail(short(&e), &log)),
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_network(&self, name: &str, labels: HashMap<String, String>) -> Result<String, EngineError> {
+        let request = NetworkCreateRequest {
+            name: name.into(),
+            driver: Some("bridge".into()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let created = self.docker.create_network(request).await.map_err(call("create network", name))?;
+        Ok(created.id)
+    }
+
+    pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
+        let mut host_config = HostConfig {
+            network_mode: Some(spec.network.clone()),
+            // Nothing in a lab needs more than the default capabilities; drop what we can.
+            security_opt: Some(vec!["no-new-privileges".into()]),
+            ..Default::default()
+        };
+        let mut exposed = None;
+        if let Some((ip, host_port, container_port)) = &spec.publish {
+            let key = format!("{container_port}/tcp");
+            exposed = Some(vec![key.clone()]);
+            host_config.port_bindings = Some(HashMap::from([(
+                key,
+                Some(vec![PortBinding { host_ip: Some(ip.clone()), host_port: Some(host_port.to_string()) }]),
+            )]));
+        }
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            hostname: Some(spec.name.clone()),
+            labels: Some(spec.labels.clone()),
+            env: Some(spec.env.clone()),
+            exposed_ports: exposed,
+            host_config: Some(host_config),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    spec.network.clone(),
+                    EndpointSettings { aliases: Some(vec![spec.name.clone()]), ..Default::default() },
+                )])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::default().name(&spec.name).build();
+        let created = self.docker.create_container(Some(options), body).await.map_err(call("create container", &spec.name))?;
+        Ok(created.id)
+    }
+
+    /// Unpacks a tar archive into the container at `path` (works before the container starts).
+    pub async fn upload(&self, container: &str, path: &str, tar: Vec<u8>) -> Result<(), EngineError> {
+        let options = UploadToContainerOptionsBuilder::default().path(path).build();
+        self.docker
+            .upload_to_container(container, Some(options), body_full(tar.into()))
+            .await
+            .map_err(call("upload files to", format!("{container}:{path}")))
+    }
+
+    pub async fn start(&self, container: &str) -> Result<(), EngineError> {
+        self.docker.start_container(container, None).await.map_err(call("start container", container))
+    }
+
+    /// Runs a command (an argv, never a shell string built from values) in a running container.
+    pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput, EngineError> {
+        let options = CreateExecOptions {
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            ..Default::default()
+        };
+        let exec = self.docker.create_exec(container, options).await.map_err(call("exec in", container))?;
+        let mut stdout = Vec::new();
+        if let StartExecResults::Attached { mut output, .. } =
+            self.docker.start_exec(&exec.id, None).await.map_err(call("exec in", container))?
+        {
+            while let Some(chunk) = output.next().await {
+                if let LogOutput::StdOut { message } = chunk.map_err(call("exec in", container))? {
+                    stdout.extend_from_slice(&message);
+                }
+            }
+        }
+        let inspect = self.docker.inspect_exec(&exec.id).await.map_err(call("exec in", container))?;
+        Ok(ExecOutput { exit_code: inspect.exit_code.unwrap_or(-1), stdout })
+    }
+
+    /// The container's last `lines` lines of output.
+    pub async fn logs_tail(&self, container: &str, lines: usize) -> String {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).tail(&lines.to_string()).build();
+        let mut out = String::new();
+        let mut logs = self.docker.logs(container, Some(options));
+        while let Some(Ok(chunk)) = logs.next().await {
+            out.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        }
+        out
+    }
+
+    /// Follows the container's output until a line contains `needle` (true), or the output
+    /// ends because the container stopped (false), or `timeout` passes (false).
+    pub async fn wait_for_log(&self, container: &str, needle: &str, timeout: Duration) -> Result<bool, EngineError> {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).build();
+        let mut logs = self.docker.logs(container, Some(options));
+        let search = async {
+            let mut pending = String::new();
+            while let Some(chunk) = logs.next().await {
+                let chunk = chunk.map_err(call("read logs of", container))?;
+                pending.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+                if pending.contains(needle) {
+                    return Ok(true);
+                }
+                // Keep only the unfinished last line: the needle never spans lines.
+                if let Some(nl) = pending.rfind('\n') {
+                    pending.drain(..=nl);
+                }
+            }
+            Ok(false)
+        };
+        tokio::time::timeout(timeout, search).await.unwrap_or(Ok(false))
+    }
+
+    /// The state of a container (`running`, `exited`, …) and its exit code.
+    pub async fn state(&self, container: &str) -> Result<(String, i64), EngineError> {
+        let info = self.docker.inspect_container(container, None).await.map_err(call("inspect container", container))?;
+        let state = info.state.unwrap_or_default();
+        Ok((state.status.map(|s| s.to_string()).unwrap_or_default(), state.exit_code.unwrap_or(0)))
+    }
+
+    fn label_filter(lab: Option<&str>) -> HashMap<String, Vec<String>> {
+        let value = match lab {
+            Some(lab) => format!("{LAB_LABEL}={lab}"),
+            None => LAB_LABEL.to_string(),
+        };
+        HashMap::from([("label".to_string(), vec![value])])
+    }
+
+    /// Every container carrying the lab label (any lab when `lab` is `None`), sorted by name.
+    pub async fn containers(&self, lab: Option<&str>) -> Result<Vec<ContainerInfo>, EngineError> {
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&Self::label_filter(lab)).build();
+        let list = self.docker.list_containers(Some(options)).await.map_err(call("list containers of lab", lab.unwrap_or("*")))?;
+        let mut out: Vec<ContainerInfo> = list
+            .into_iter()
+            .map(|c| {
+                let labels = c.labels.unwrap_or_default();
+                let lab = labels.get(LAB_LABEL).cloned().unwrap_or_default();
+                let network = format!("msmlab-{lab}");
+                let address = c
+                    .network_settings
+                    .and_then(|n| n.networks)
+                    .and_then(|mut n| n.remove(&network))
+                    .and_then(|e| e.ip_address)
+                    .filter(|ip| !ip.is_empty());
+                let published = c
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find_map(|p| Some((p.ip.unwrap_or_default(), p.public_port?)));
+                ContainerInfo {
+                    id: c.id.unwrap_or_default(),
+                    name: c.names.unwrap_or_default().first().map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default(),
+                    role: labels.get(ROLE_LABEL).and_then(|r| Role::parse(r)),
+                    index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
+                    lab,
+                    state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                    address,
+                    published,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.lab, a.role, a.index, &a.name).cmp(&(&b.lab, b.role, b.index, &b.name)));
+        Ok(out)
+    }
+
+    pub async fn networks(&self, lab: Option<&str>) -> Result<Vec<Resource>, EngineError> {
+        let options = ListNetworksOptionsBuilder::default().filters(&Self::label_filter(lab)).build();
+        let list = self.docker.list_networks(Some(options)).await.map_err(call("list networks of lab", lab.unwrap_or("*")))?;
+        Ok(list
+            .into_iter()
+            .map(|n| Resource {
+                id: n.id.unwrap_or_default(),
+                name: n.name.unwrap_or_default(),
+                lab: n.labels.unwrap_or_default().get(LAB_LABEL).cloned().unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub async fn volumes(&self, lab: Option<&str>) -> Result<Vec<Resource>, EngineError> {
+        let options = ListVolumesOptionsBuilder::default().filters(&Self::label_filter(lab)).build();
+        let list = self.docker.list_volumes(Some(options)).await.map_err(call("list volumes of lab", lab.unwrap_or("*")))?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| Resource { id: v.name.clone(), name: v.name, lab: v.labels.get(LAB_LABEL).cloned().unwrap_or_default() })
+            .collect())
+    }
+
+    /// Removes a container, running or not, with its anonymous volumes; gone already is fine.
+    pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
+        let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        match self.docker.remove_container(id, Some(options)).await {
+            Err(e) if !is_not_found(&e) => Err(call("remove container", id)(e)),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn remove_network(&self, id: &str) -> Result<(), EngineError> {
+        match self.docker.remove_network(id).await {
+            Err(e) if !is_not_found(&e) => Err(call("remove network", id)(e)),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+        match self.docker.remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+            Err(e) if !is_not_found(&e) => Err(call("remove volume", name)(e)),
+            _ => Ok(()),
+        }
+    }
+}

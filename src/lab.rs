@@ -1,0 +1,265 @@
+//! A lab as it exists on the engine: brought up from a `Plan`, found again by label, removed.
+//!
+//! Nothing is remembered between commands: `status`, `down` and rollback rediscover the lab
+//! from the `io.msmlab.lab` label every time.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::future::try_join_all;
+
+use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, Resource};
+use crate::images::ImageRecipe;
+use crate::maven::{FetchError, Fetched, Fetcher};
+use crate::names::{self, Role, IMAGE_LABEL, NGINX_PORT};
+use crate::plan::{Plan, CATALINA_HOME};
+use crate::progress::Progress;
+use crate::ready::{self, NotReady};
+
+/// How long each kind of container may take to become ready. Cold Tomcats on a loaded
+/// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.
+pub const MEMCACHED_TIMEOUT: Duration = Duration::from_secs(30);
+pub const TOMCAT_TIMEOUT: Duration = Duration::from_secs(120);
+pub const NGINX_TIMEOUT: Duration = Duration::from_secs(30);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error(
+        "lab {lab:?} already exists ({what}); check it with `msmlab status --name {lab}`, \
+         or remove it with `msmlab down --name {lab}`"
+    )]
+    Exists { lab: String, what: String },
+    #[error("{step} failed{}", cleanup.as_ref().map(|c| format!(" (then msmlab removed what this up had created: {c})")).unwrap_or_default())]
+    Step { step: String, cleanup: Option<String>, source: BoxError },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl LabError {
+    /// Records what the rollback after this error removed.
+    fn cleaned_up(self, removed: String) -> LabError {
+        match self {
+            LabError::Step { step, source, .. } => LabError::Step { step, cleanup: Some(removed), source },
+            other => LabError::Step { step: "creating the lab".into(), cleanup: Some(removed), source: other.into() },
+        }
+    }
+}
+
+fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
+    let step = step.into();
+    move |e| LabError::Step { step, cleanup: None, source: e.into() }
+}
+
+/// How long `up` spent where.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Timings {
+    pub fetch: Duration,
+    pub images: Duration,
+    pub create: Duration,
+    pub start_to_ready: Duration,
+    pub total: Duration,
+}
+
+/// Brings a lab up, or fails having removed everything it created.
+pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<Timings, LabError> {
+    let started = Instant::now();
+    let lab = plan.spec.name.as_str();
+    let found = find(engine, lab).await?;
+    if !found.is_empty() {
+        return Err(LabError::Exists { lab: lab.into(), what: found.summary() });
+    }
+
+    let step = progress.step("Fetch jars");
+    let artifacts: Vec<_> = plan.jars.all().cloned().collect();
+    let fetched = fetcher.fetch_all(&artifacts).await.map_err(at::<FetchError>("fetching jars"))?;
+    let downloaded = fetched.iter().filter(|f| f.downloaded).count();
+    let fetch = step.done(format!("{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache", fetched.len(), fetched.len() - downloaded));
+    let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
+
+    let t = Instant::now();
+    let images = ensure_images(engine, plan, distribution, progress).await?;
+    let images_took = t.elapsed();
+
+    // From here on the engine holds lab resources: any failure removes them again.
+    match create_and_start(engine, plan, &images, lib_jars, progress).await {
+        Ok((create, start_to_ready)) => {
+            Ok(Timings { fetch, images: images_took, create, start_to_ready, total: started.elapsed() })
+        }
+        Err(e) => {
+            let removed = match down(engine, lab).await {
+                Ok(r) if r.is_empty() => "nothing".to_string(),
+                Ok(r) => r.summary(),
+                Err(cleanup) => format!("cleanup failed too ({cleanup}); run `msmlab down --name {lab}`"),
+            };
+            Err(e.cleaned_up(removed))
+        }
+    }
+}
+
+/// Image tags by role.
+struct Images {
+    by_role: HashMap<Role, String>,
+}
+
+async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
+    let base = &plan.spec.base_image;
+    let step = progress.step(format!("Base image {base}"));
+    let base_id = engine.ensure_base_image(base).await.map_err(at::<EngineError>("preparing the base image"))?;
+    step.done(short_id(&base_id));
+
+    let dist = &distribution.artifact;
+    let recipes = vec![
+        ImageRecipe::packaged(Role::Memcached, base, &base_id).map_err(at("rendering the memcached Dockerfile"))?,
+        ImageRecipe::tomcat(base, &base_id, &dist.coords.version, distribution.path.clone(), &dist.sha256)
+            .map_err(at("rendering the Tomcat Dockerfile"))?,
+        ImageRecipe::packaged(Role::Nginx, base, &base_id).map_err(at("rendering the nginx Dockerfile"))?,
+    ];
+    let built = try_join_all(recipes.iter().map(|r| async move {
+        let step = progress.step(format!("Image {}", r.tag));
+        if engine.image_id(&r.tag).await?.is_some() {
+            step.done("reused");
+        } else {
+            step.update("building (Debian packages from the mirror)");
+            let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
+            let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
+            engine.build_image(&r.tag, context, &labels).await.map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
+            step.done("built");
+        }
+        Ok::<_, LabError>((r.role, r.tag.clone()))
+    }))
+    .await?;
+    Ok(Images { by_role: built.into_iter().collect() })
+}
+
+fn short_id(id: &str) -> String {
+    id.chars().take(19).collect()
+}
+
+async fn create_and_start(
+    engine: &Engine,
+    plan: &Plan,
+    images: &Images,
+    lib_jars: &[Fetched],
+    progress: &Progress,
+) -> Result<(Duration, Duration), LabError> {
+    let lab = &plan.spec.name;
+    let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
+    engine.create_network(&plan.network, names::labels(lab, None)).await?;
+    let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
+    let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
+    try_join_all(plan.nodes().map(|node| {
+        let spec = ContainerSpec {
+            name: node.name.clone(),
+            image: images.by_role[&node.role].clone(),
+            labels: names::labels(lab, Some((node.role, node.index))),
+            network: plan.network.clone(),
+            env: Vec::new(),
+            // Only nginx is published, and only where the user said (loopback by default).
+            publish: (node.role == Role::Nginx).then(|| ("127.0.0.1".to_string(), plan.spec.port, NGINX_PORT)),
+        };
+        let files = match node.role {
+            Role::Tomcat => Some((CATALINA_HOME, tomcat_files.clone())),
+            Role::Nginx => Some(("/etc/nginx", nginx_files.clone())),
+            Role::Memcached => None,
+        };
+        async move {
+            engine.create_container(&spec).await?;
+            if let Some((path, tar)) = files {
+                engine.upload(&spec.name, path, tar).await?;
+            }
+            Ok::<_, EngineError>(())
+        }
+    }))
+    .await?;
+    let create = step.done("");
+    let ready_from = Instant::now();
+
+    // The store first: msm fails for good if its node name does not resolve at start.
+    let mc = &plan.memcached.name;
+    let step = progress.step(format!("Start {mc}"));
+    engine.start(mc).await?;
+    let version = ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {mc}")))?;
+    step.done(version.to_lowercase());
+
+    try_join_all(plan.tomcats.iter().map(|t| async move {
+        let step = progress.step(format!("Start {}", t.name));
+        engine.start(&t.name).await?;
+        step.update("waiting for \"Server startup in\" and the test page");
+        let line = ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+        let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
+        step.done(format!("serves the test page ({detail})"));
+        Ok::<_, LabError>(())
+    }))
+    .await?;
+
+    // nginx last: it resolves the Tomcats' names once, when it starts.
+    let ng = &plan.nginx.name;
+    let step = progress.step(format!("Start {ng}"));
+    engine.start(ng).await?;
+    let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
+    ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT)
+        .await
+        .map_err(at::<NotReady>(format!("starting {ng}")))?;
+    step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
+    Ok((create, ready_from.elapsed()))
+}
+
+/// Everything that carries a lab's label.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Found {
+    pub containers: Vec<ContainerInfo>,
+    pub networks: Vec<Resource>,
+    pub volumes: Vec<Resource>,
+}
+
+impl Found {
+    pub fn is_empty(&self) -> bool {
+        self.containers.is_empty() && self.networks.is_empty() && self.volumes.is_empty()
+    }
+
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        if !self.containers.is_empty() {
+            parts.push(count(self.containers.len(), "container"));
+        }
+        if !self.networks.is_empty() {
+            parts.push(count(self.networks.len(), "network"));
+        }
+        if !self.volumes.is_empty() {
+            parts.push(count(self.volumes.len(), "volume"));
+        }
+        parts.join(", ")
+    }
+
+    /// The names of everything found, containers first.
+    pub fn names(&self) -> Vec<String> {
+        let c = self.containers.iter().map(|c| c.name.clone());
+        c.chain(self.networks.iter().map(|n| n.name.clone())).chain(self.volumes.iter().map(|v| v.name.clone())).collect()
+    }
+}
+
+/// Finds a lab by its label.
+pub async fn find(engine: &Engine, lab: &str) -> Result<Found, EngineError> {
+    Ok(Found {
+        containers: engine.containers(Some(lab)).await?,
+        networks: engine.networks(Some(lab)).await?,
+        volumes: engine.volumes(Some(lab)).await?,
+    })
+}
+
+/// Removes exactly what carries the lab's label: containers, then networks and volumes.
+/// Returns what was removed.
+pub async fn down(engine: &Engine, lab: &str) -> Result<Found, EngineError> {
+    let found = find(engine, lab).await?;
+    try_join_all(found.containers.iter().map(|c| engine.remove_container(&c.id))).await?;
+    for n in &found.networks {
+        engine.remove_network(&n.id).await?;
+    }
+    for v in &found.volumes {
+        engine.remove_volume(&v.name).await?;
+    }
+    Ok(found)
+}

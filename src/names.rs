@@ -1,0 +1,95 @@
+//! How msmlab names and labels what it creates, so that everything can be found again
+//! by label: `up`, `status`, `down` and rollback never rely on a state file.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::spec::LabName;
+
+/// Label carrying the lab's name, on every container, network and volume.
+pub const LAB_LABEL: &str = "io.msmlab.lab";
+/// Label carrying the container's role.
+pub const ROLE_LABEL: &str = "io.msmlab.role";
+/// Label carrying the container's index within its role (1-based).
+pub const INDEX_LABEL: &str = "io.msmlab.index";
+/// Label on images msmlab built; images are shared between labs and survive `down`.
+pub const IMAGE_LABEL: &str = "io.msmlab.image";
+
+/// Port nginx listens on inside its container (the seed's port).
+pub const NGINX_PORT: u16 = 13355;
+pub const TOMCAT_PORT: u16 = 8080;
+pub const MEMCACHED_PORT: u16 = 11211;
+
+/// Context path of the seed's test webapp.
+pub const WEBAPP_CONTEXT: &str = "ShareSession";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Memcached,
+    Tomcat,
+    Nginx,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Memcached => "memcached",
+            Role::Tomcat => "tomcat",
+            Role::Nginx => "nginx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Memcached, Role::Tomcat, Role::Nginx].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `msmlab-<lab>-<role>-<n>`: also the container's host name and DNS name on the lab network.
+pub fn container_name(lab: &LabName, role: Role, index: u8) -> String {
+    format!("msmlab-{lab}-{role}-{index}")
+}
+
+/// `msmlab-<lab>`: the lab's own bridge network.
+pub fn network_name(lab: &LabName) -> String {
+    format!("msmlab-{lab}")
+}
+
+/// Labels for a lab resource; `role` is absent on the network.
+pub fn labels(lab: &LabName, role: Option<(Role, u8)>) -> HashMap<String, String> {
+    let mut labels = HashMap::from([(LAB_LABEL.to_string(), lab.to_string())]);
+    if let Some((role, index)) = role {
+        labels.insert(ROLE_LABEL.to_string(), role.to_string());
+        labels.insert(INDEX_LABEL.to_string(), index.to_string());
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_documented_pattern() {
+        let lab: LabName = "ci".parse().unwrap();
+        assert_eq!(container_name(&lab, Role::Tomcat, 2), "msmlab-ci-tomcat-2");
+        assert_eq!(network_name(&lab), "msmlab-ci");
+        let l = labels(&lab, Some((Role::Nginx, 1)));
+        assert_eq!(l["io.msmlab.lab"], "ci");
+        assert_eq!(l["io.msmlab.role"], "nginx");
+    }
+
+    #[test]
+    fn the_longest_name_still_fits_a_dns_label() {
+        let lab: LabName = "x".repeat(crate::spec::MAX_NAME_LEN).parse().unwrap();
+        assert!(container_name(&lab, Role::Memcached, crate::spec::MAX_TOMCATS).len() <= 63);
+    }
+}

@@ -1,0 +1,155 @@
+//! Everything that follows from a `LabSpec` and the lock, computed without I/O: the jar set,
+//! the containers and their names, and the rendered files each container receives.
+
+use crate::archive::{self, Entry};
+use crate::lock::{JarSet, Lock, LockError};
+use crate::maven::Fetched;
+use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
+use crate::render::{self, MsmSettings, RenderError};
+use crate::spec::{LabSpec, SessionManager};
+
+/// Where the Apache distribution is unpacked in the Tomcat image.
+pub const CATALINA_HOME: &str = "/usr/local/tomcat";
+/// The uid the Tomcat image runs as (see `templates/images/tomcat.Dockerfile`).
+pub const TOMCAT_UID: u64 = 8080;
+/// Requests for static files never trigger a session backup (the seed's pattern, plus .ico).
+pub const REQUEST_URI_IGNORE_PATTERN: &str = r".*\.(ico|png|gif|jpg|css|js)$";
+/// The seed's `sessionBackupTimeout`.
+pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// One container of the lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub role: Role,
+    pub index: u8,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub spec: LabSpec,
+    pub jars: JarSet,
+    pub network: String,
+    pub memcached: Node,
+    pub tomcats: Vec<Node>,
+    pub nginx: Node,
+    pub context_xml: String,
+    pub nginx_conf: String,
+}
+
+impl Plan {
+    pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
+        let with_msm = spec.session_manager == SessionManager::Msm;
+        let jars = lock.select(spec.tomcat, spec.serializer, "memcached", with_msm)?;
+        let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
+        let memcached = node(Role::Memcached, 1);
+        let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
+        let nginx = node(Role::Nginx, 1);
+
+        let msm = with_msm.then(|| MsmSettings {
+            // Written with a node id, so session ids carry the `-n1` suffix the seed shows.
+            memcached_nodes: format!("n1:{}:{MEMCACHED_PORT}", memcached.name),
+            sticky: false,
+            request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
+            session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
+            transcoder_factory: spec.serializer.transcoder_factory().into(),
+        });
+        let context_xml = render::context_xml(spec.name.as_str(), msm.as_ref())?;
+        let backends: Vec<String> = tomcats.iter().map(|t| format!("{}:{TOMCAT_PORT}", t.name)).collect();
+        let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT)?;
+        Ok(Plan {
+            network: names::network_name(&spec.name),
+            spec,
+            jars,
+            memcached,
+            tomcats,
+            nginx,
+            context_xml,
+            nginx_conf,
+        })
+    }
+
+    /// Every container, in start order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        std::iter::once(&self.memcached).chain(&self.tomcats).chain(std::iter::once(&self.nginx))
+    }
+
+    /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
+    /// in `lib/`, `conf/context.xml` and the test webapp. `jars` are the fetched lib jars.
+    pub fn tomcat_archive(&self, jars: &[Fetched]) -> std::io::Result<Vec<u8>> {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for j in jars {
+            files.push((format!("lib/{}", j.artifact.coords.file_name()), std::fs::read(&j.path)?));
+        }
+        files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
+        for (path, body) in render::WEBAPP {
+            files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
+        }
+        archive::tar(files.iter().map(|(path, data)| Entry { path, data, mode: 0o644, uid: TOMCAT_UID }))
+    }
+
+    /// `nginx.conf`, as a tar to unpack at `/etc/nginx`.
+    pub fn nginx_archive(&self) -> std::io::Result<Vec<u8>> {
+        archive::tar([Entry { path: "nginx.conf", data: self.nginx_conf.as_bytes(), mode: 0o644, uid: 0 }])
+    }
+
+    /// The URL of the test page on the host.
+    pub fn page_url(&self) -> String {
+        page_url(self.spec.port)
+    }
+}
+
+pub fn page_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/{WEBAPP_CONTEXT}/ShowSession")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Serializer;
+
+    pub fn spec(session_manager: SessionManager) -> LabSpec {
+        LabSpec {
+            name: "default".parse().unwrap(),
+            tomcat: "9".parse().unwrap(),
+            serializer: Serializer::Java,
+            session_manager,
+            tomcats: 3,
+            port: 13355,
+            base_image: "debian:bookworm-slim".into(),
+            maven_repo: crate::maven::CENTRAL.into(),
+        }
+    }
+
+    #[test]
+    fn a_plan_names_every_container_and_points_msm_at_the_store() {
+        let plan = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap();
+        let names: Vec<&str> = plan.nodes().map(|n| n.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["msmlab-default-memcached-1", "msmlab-default-tomcat-1", "msmlab-default-tomcat-2", "msmlab-default-tomcat-3", "msmlab-default-nginx-1"]
+        );
+        assert!(plan.context_xml.contains(r#"memcachedNodes="n1:msmlab-default-memcached-1:11211""#));
+        assert!(plan.context_xml.contains(r#"sticky="false""#));
+        assert!(plan.nginx_conf.contains("server msmlab-default-tomcat-3:8080 weight=1;"));
+        assert_eq!(plan.page_url(), "http://127.0.0.1:13355/ShareSession/ShowSession");
+    }
+
+    #[test]
+    fn the_tomcat_archive_holds_context_xml_and_the_webapp() {
+        let plan = Plan::new(spec(SessionManager::None), &Lock::bundled()).unwrap();
+        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert_eq!(paths, ["conf/context.xml", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp"]);
+        assert!(!plan.context_xml.contains("<Manager"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Step-by-step progress on stderr: a spinner per running step on a terminal, one plain line
+//! per finished step otherwise (CI logs stay readable).
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Clone)]
+pub struct Progress {
+    multi: Option<MultiProgress>,
+    quiet: bool,
+}
+
+impl Progress {
+    /// Spinners only when stderr is a terminal and `NO_COLOR`/quiet do not ask otherwise.
+    pub fn new(quiet: bool) -> Progress {
+        let live = !quiet && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let multi = live.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Progress { multi, quiet }
+    }
+
+    pub fn step(&self, title: impl Into<String>) -> Step {
+        let title = title.into();
+        let bar = self.multi.as_ref().map(|m| {
+            let bar = m.add(ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("{spinner:.cyan} {prefix} {wide_msg:.dim}").expect("valid template"));
+            bar.set_prefix(title.clone());
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        Step { bar, title, started: Instant::now(), quiet: self.quiet, finished: false }
+    }
+
+    /// A line outside any step (a warning, the summary).
+    pub fn println(&self, line: &str) {
+        match &self.multi {
+            Some(m) => {
+                let _ = m.println(line);
+            }
+            None if !self.quiet => eprintln!("{line}"),
+            None => {}
+        }
+    }
+}
+
+pub struct Step {
+    bar: Option<ProgressBar>,
+    title: String,
+    started: Instant,
+    quiet: bool,
+    finished: bool,
+}
+
+impl Step {
+    /// What the step is doing right now (shown beside the spinner).
+    pub fn update(&self, detail: impl Into<String>) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(detail.into());
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Marks the step done; returns how long it took.
+    pub fn done(mut self, detail: impl AsRef<str>) -> Duration {
+        self.finish("✓", detail.as_ref())
+    }
+
+    fn finish(&mut self, mark: &str, detail: &str) -> Duration {
+        self.finished = true;
+        let took = self.started.elapsed();
+        let sep = if detail.is_empty() { "" } else { ": " };
+        let line = format!("{mark} {}{sep}{detail} ({:.1}s)", self.title, took.as_secs_f64());
+        match &self.bar {
+            Some(bar) => {
+                bar.set_style(ProgressStyle::with_template("{msg}").expect("valid template"));
+                bar.finish_with_message(line);
+            }
+            None if !self.quiet => eprintln!("{line}"),
+            None => {}
+        }
+        took
+    }
+}
+
+impl Drop for Step {
+    /// A step dropped unfinished failed (its error travels up on its own).
+    fn drop(&mut self) {
+        if !self.finished {
+            self.finish("✗", "failed");
+        }
+    }
+}

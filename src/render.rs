@@ -1,0 +1,152 @@
+//! Renders the files in `templates/` (compiled into the binary) for one lab.
+//!
+//! `.xml` templates escape every value for XML; the other templates only receive values that
+//! `spec` and `names` already restricted to safe characters.
+
+use minijinja::{AutoEscape, Environment, Value};
+use serde::Serialize;
+
+/// Every template, by its path under `templates/`.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("context.xml", include_str!("../templates/context.xml")),
+    ("nginx.conf", include_str!("../templates/nginx.conf")),
+    ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
+    ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
+    ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
+];
+
+/// The test webapp's files, copied as they are (paths under `templates/webapp/`).
+pub const WEBAPP: &[(&str, &str)] = &[
+    ("WEB-INF/web.xml", include_str!("../templates/webapp/WEB-INF/web.xml")),
+    ("ShowSession.jsp", include_str!("../templates/webapp/ShowSession.jsp")),
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot render template {template}: {message}")]
+pub struct RenderError {
+    pub template: String,
+    pub message: String,
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|name| if name.ends_with(".xml") { AutoEscape::Custom("xml") } else { AutoEscape::None });
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() == AutoEscape::Custom("xml") && !value.is_safe() {
+            let s = value.to_string();
+            out.write_str(&xml_escape(&s))?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).expect("templates are checked by the tests");
+    }
+    env
+}
+
+/// Escapes text for an XML attribute value or element.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders one template with a serializable context.
+pub fn render(template: &str, ctx: impl Serialize) -> Result<String, RenderError> {
+    let env = environment();
+    let err = |e: minijinja::Error| RenderError { template: template.to_string(), message: e.to_string() };
+    env.get_template(template).map_err(err)?.render(Value::from_serialize(ctx)).map_err(err)
+}
+
+/// The msm `<Manager>` settings that end up in `context.xml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MsmSettings {
+    pub memcached_nodes: String,
+    pub sticky: bool,
+    pub request_uri_ignore_pattern: String,
+    pub session_backup_timeout_ms: u32,
+    pub transcoder_factory: String,
+}
+
+#[derive(Serialize)]
+struct ContextXml<'a> {
+    lab: &'a str,
+    msm: Option<&'a MsmSettings>,
+}
+
+pub fn context_xml(lab: &str, msm: Option<&MsmSettings>) -> Result<String, RenderError> {
+    render("context.xml", ContextXml { lab, msm })
+}
+
+#[derive(Serialize)]
+struct NginxConf<'a> {
+    lab: &'a str,
+    backends: &'a [String],
+    listen_port: u16,
+}
+
+/// `backends` are `host:port` of each Tomcat.
+pub fn nginx_conf(lab: &str, backends: &[String], listen_port: u16) -> Result<String, RenderError> {
+    render("nginx.conf", NginxConf { lab, backends, listen_port })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msm() -> MsmSettings {
+        MsmSettings {
+            memcached_nodes: "n1:msmlab-default-memcached-1:11211".into(),
+            sticky: false,
+            request_uri_ignore_pattern: r".*\.(ico|png|gif|jpg|css|js)$".into(),
+            session_backup_timeout_ms: 100,
+            transcoder_factory: "de.javakaffee.web.msm.JavaSerializationTranscoderFactory".into(),
+        }
+    }
+
+    #[test]
+    fn context_xml_with_msm() {
+        insta::assert_snapshot!(context_xml("default", Some(&msm())).unwrap());
+    }
+
+    #[test]
+    fn context_xml_for_the_control_lab_has_no_manager() {
+        let xml = context_xml("ctl", None).unwrap();
+        assert!(!xml.contains("<Manager"));
+        insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn nginx_conf_lists_every_tomcat_with_equal_weight() {
+        let backends = vec!["msmlab-default-tomcat-1:8080".to_string(), "msmlab-default-tomcat-2:8080".to_string()];
+        insta::assert_snapshot!(nginx_conf("default", &backends, 13355).unwrap());
+    }
+
+    #[test]
+    fn values_are_escaped_for_xml() {
+        let mut m = msm();
+        m.request_uri_ignore_pattern = r#"a"b<c>&'"#.into();
+        let xml = context_xml("x", Some(&m)).unwrap();
+        assert!(xml.contains(r#"requestUriIgnorePattern="a&quot;b&lt;c&gt;&amp;&apos;""#), "{xml}");
+    }
+
+    #[test]
+    fn every_template_parses() {
+        let env = environment();
+        for (name, _) in TEMPLATES {
+            env.get_template(name).unwrap();
+        }
+    }
+}

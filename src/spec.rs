@@ -1,0 +1,274 @@
+//! The user's choices for one lab, validated once and without I/O.
+//!
+//! Every bad input fails here, before anything is downloaded or created.
+
+use std::fmt;
+use std::str::FromStr;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+/// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
+/// 16 of them is already past the point where the lab says anything useful.
+pub const MAX_TOMCATS: u8 = 16;
+/// Longest lab name: it ends up in DNS names (`msmlab-<name>-memcached-1`), whose labels
+/// may not exceed 63 characters.
+pub const MAX_NAME_LEN: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SpecError {
+    #[error(
+        "invalid lab name {0:?}: use 1 to {MAX_NAME_LEN} lowercase letters, digits or '-', \
+         starting and ending with a letter or digit (it becomes part of container and DNS names)"
+    )]
+    Name(String),
+    #[error("invalid Tomcat version {0:?}: give a major line such as 9, or 9.0, or 9.0.117")]
+    TomcatSyntax(String),
+    #[error(
+        "Tomcat {0} uses the jakarta.* servlet API, which memcached-session-manager does not \
+         support (msm issue #459); choose Tomcat 9 or older"
+    )]
+    TomcatJakarta(u8),
+    #[error("--tomcats {0}: a shared session needs at least 2 Tomcats and msmlab builds at most {MAX_TOMCATS}")]
+    TomcatCount(u8),
+    #[error("--port 0: choose a port from 1 to 65535 for nginx to publish")]
+    Port,
+    #[error("invalid Maven repository URL {0:?}: give an https:// URL such as https://repo1.maven.org/maven2")]
+    MavenRepo(String),
+    #[error("invalid base image {0:?}: give an image reference such as debian:bookworm-slim")]
+    BaseImage(String),
+}
+
+/// A lab name: part of every container, network and label msmlab creates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct LabName(String);
+
+impl LabName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for LabName {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        let valid = !s.is_empty()
+            && s.len() <= MAX_NAME_LEN
+            && s.chars().all(ok_char)
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if valid {
+            Ok(LabName(s.to_string()))
+        } else {
+            Err(SpecError::Name(s.to_string()))
+        }
+    }
+}
+
+impl fmt::Display for LabName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A Tomcat major line (`9`), as the user may write it: `9`, `9.0` or `9.0.117`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TomcatLine(u8);
+
+impl TomcatLine {
+    pub fn major(self) -> u8 {
+        self.0
+    }
+}
+
+impl FromStr for TomcatLine {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        let syntax = || SpecError::TomcatSyntax(s.to_string());
+        let parts: Vec<&str> = s.split('.').collect();
+        if parts.len() > 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(syntax());
+        }
+        let major: u8 = parts[0].parse().map_err(|_| syntax())?;
+        if major >= 10 {
+            return Err(SpecError::TomcatJakarta(major));
+        }
+        if major == 0 {
+            return Err(syntax());
+        }
+        Ok(TomcatLine(major))
+    }
+}
+
+impl fmt::Display for TomcatLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// How msm turns a session into bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Serializer {
+    /// Java serialization, built into msm core (the seed's example).
+    Java,
+}
+
+impl Serializer {
+    /// The key of this serializer's section in `jars.lock`.
+    pub fn lock_key(self) -> &'static str {
+        match self {
+            Serializer::Java => "java",
+        }
+    }
+
+    pub fn transcoder_factory(self) -> &'static str {
+        match self {
+            Serializer::Java => "de.javakaffee.web.msm.JavaSerializationTranscoderFactory",
+        }
+    }
+}
+
+/// Which session manager the Tomcats run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionManager {
+    /// memcached-session-manager, sessions shared through the store.
+    Msm,
+    /// Tomcat's default manager: the control experiment, sessions are not shared.
+    None,
+}
+
+/// Everything that decides what a lab looks like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabSpec {
+    pub name: LabName,
+    pub tomcat: TomcatLine,
+    pub serializer: Serializer,
+    pub session_manager: SessionManager,
+    pub tomcats: u8,
+    pub port: u16,
+    pub base_image: String,
+    pub maven_repo: String,
+}
+
+impl LabSpec {
+    /// Checks the values that are not checked by their types.
+    pub fn validate(self) -> Result<Self, SpecError> {
+        if !(2..=MAX_TOMCATS).contains(&self.tomcats) {
+            return Err(SpecError::TomcatCount(self.tomcats));
+        }
+        if self.port == 0 {
+            return Err(SpecError::Port);
+        }
+        validate_repo_url(&self.maven_repo)?;
+        validate_image_ref(&self.base_image)?;
+        Ok(self)
+    }
+}
+
+fn validate_repo_url(url: &str) -> Result<(), SpecError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| SpecError::MavenRepo(url.to_string()))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(SpecError::MavenRepo(url.to_string()));
+    }
+    Ok(())
+}
+
+fn validate_image_ref(image: &str) -> Result<(), SpecError> {
+    let ok = !image.is_empty()
+        && image.len() <= 255
+        && image
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c))
+        && !image.starts_with(['-', '.', '/', ':']);
+    if ok {
+        Ok(())
+    } else {
+        Err(SpecError::BaseImage(image.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> LabSpec {
+        LabSpec {
+            name: "default".parse().unwrap(),
+            tomcat: "9".parse().unwrap(),
+            serializer: Serializer::Java,
+            session_manager: SessionManager::Msm,
+            tomcats: 2,
+            port: 13355,
+            base_image: "debian:bookworm-slim".into(),
+            maven_repo: "https://repo1.maven.org/maven2".into(),
+        }
+    }
+
+    #[test]
+    fn lab_names_become_dns_safe_container_names() {
+        for good in ["default", "a", "ci-42", "x1"] {
+            assert!(good.parse::<LabName>().is_ok(), "{good}");
+        }
+        for bad in ["", "-a", "a-", "Upper", "under_score", "dot.ted", "sp ace", "a/b", &"x".repeat(33)] {
+            assert_eq!(bad.parse::<LabName>(), Err(SpecError::Name(bad.to_string())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tomcat_versions_are_read_as_their_major_line() {
+        for v in ["9", "9.0", "9.0.117"] {
+            assert_eq!(v.parse::<TomcatLine>().unwrap().major(), 9);
+        }
+        for bad in ["", "nine", "9.", "9.0.1.2", "-9", "0"] {
+            assert_eq!(bad.parse::<TomcatLine>(), Err(SpecError::TomcatSyntax(bad.to_string())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jakarta_tomcats_are_refused_with_the_reason() {
+        let err = "10.1".parse::<TomcatLine>().unwrap_err();
+        assert_eq!(err, SpecError::TomcatJakarta(10));
+        assert!(err.to_string().contains("jakarta"));
+        assert!(err.to_string().contains("#459"));
+    }
+
+    #[test]
+    fn a_lab_needs_two_to_sixteen_tomcats() {
+        assert!(LabSpec { tomcats: 2, ..spec() }.validate().is_ok());
+        assert!(LabSpec { tomcats: 16, ..spec() }.validate().is_ok());
+        assert_eq!(LabSpec { tomcats: 1, ..spec() }.validate(), Err(SpecError::TomcatCount(1)));
+        assert_eq!(LabSpec { tomcats: 17, ..spec() }.validate(), Err(SpecError::TomcatCount(17)));
+    }
+
+    #[test]
+    fn port_zero_is_refused() {
+        assert_eq!(LabSpec { port: 0, ..spec() }.validate(), Err(SpecError::Port));
+    }
+
+    #[test]
+    fn maven_repo_must_be_an_http_url() {
+        for bad in ["repo1.maven.org", "ftp://x", "https://", "https://a b"] {
+            let s = LabSpec { maven_repo: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::MavenRepo(bad.into())), "{bad}");
+        }
+        assert!(LabSpec { maven_repo: "http://127.0.0.1:8081/repo".into(), ..spec() }.validate().is_ok());
+    }
+
+    #[test]
+    fn base_image_must_be_an_image_reference() {
+        for bad in ["", "debian bookworm", "-x", "a;rm -rf /"] {
+            let s = LabSpec { base_image: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::BaseImage(bad.into())), "{bad}");
+        }
+        assert!(LabSpec { base_image: "registry.local:5000/debian@sha256:abc".into(), ..spec() }.validate().is_ok());
+    }
+}

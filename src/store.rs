@@ -1,0 +1,98 @@
+//! Reads the session store over its own protocol, to see what msm really wrote.
+//!
+//! The store is not published on the host, so the memcached text protocol is spoken from
+//! inside the store's container (bash's `/dev/tcp`), with the key passed as an argument,
+//! never spliced into the script. The answer is parsed here.
+
+use crate::engine::{Engine, EngineError};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("{0:?} is not a memcached key (1 to 250 bytes, no spaces or control characters)")]
+    BadKey(String),
+    #[error("memcached answered something that is not a `get` reply: {0:?}")]
+    Reply(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("could not talk to memcached in {container}: exit code {exit_code}")]
+    Connect { container: String, exit_code: i64 },
+}
+
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let ok = !key.is_empty() && key.len() <= 250 && key.bytes().all(|b| b > b' ' && b != 0x7f);
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadKey(key.to_string()))
+    }
+}
+
+/// Parses the reply to `get <key>`: the value's bytes, or `None` when there is none.
+pub fn parse_get(reply: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    let bad = || StoreError::Reply(String::from_utf8_lossy(&reply[..reply.len().min(80)]).into_owned());
+    if reply.starts_with(b"END\r\n") {
+        return Ok(None);
+    }
+    let header_end = reply.windows(2).position(|w| w == b"\r\n").ok_or_else(bad)?;
+    let header = std::str::from_utf8(&reply[..header_end]).map_err(|_| bad())?;
+    // VALUE <key> <flags> <bytes> [<cas>]
+    let fields: Vec<&str> = header.split(' ').collect();
+    if fields.len() < 4 || fields[0] != "VALUE" {
+        return Err(bad());
+    }
+    let len: usize = fields[3].parse().map_err(|_| bad())?;
+    let start = header_end + 2;
+    let data = reply.get(start..start + len).ok_or_else(bad)?;
+    if reply.get(start + len..start + len + 2) != Some(b"\r\n") {
+        return Err(bad());
+    }
+    Ok(Some(data.to_vec()))
+}
+
+/// `get <key>` on the memcached in `container`.
+pub async fn memcached_get(engine: &Engine, container: &str, key: &str) -> Result<Option<Vec<u8>>, ProbeError> {
+    check_key(key)?;
+    const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf 'get %s\r\nquit\r\n' "$1" >&3 && cat <&3"#;
+    let out = engine.exec(container, &["bash", "-c", SCRIPT, "msmlab-store-probe", key]).await?;
+    if out.exit_code != 0 {
+        return Err(ProbeError::Connect { container: container.into(), exit_code: out.exit_code });
+    }
+    Ok(parse_get(&out.stdout)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_value_is_returned_whole() {
+        let reply = b"VALUE 4D23-n1 0 5\r\nab\r\nc\r\nEND\r\n";
+        assert_eq!(parse_get(reply), Ok(Some(b"ab\r\nc".to_vec())));
+    }
+
+    #[test]
+    fn a_missing_key_is_none() {
+        assert_eq!(parse_get(b"END\r\n"), Ok(None));
+    }
+
+    #[test]
+    fn truncated_or_foreign_replies_are_errors() {
+        assert!(parse_get(b"VALUE k 0 20\r\nshort\r\nEND\r\n").is_err());
+        assert!(parse_get(b"ERROR\r\n").is_err());
+        assert!(parse_get(b"").is_err());
+    }
+
+    #[test]
+    fn keys_that_could_inject_commands_are_refused() {
+        assert!(check_key("ABCDEF0123-n1").is_ok());
+        for bad in ["", "a b", "a\r\nflush_all", &"k".repeat(251)] {
+            assert_eq!(check_key(bad), Err(StoreError::BadKey(bad.to_string())));
+        }
+    }
+}

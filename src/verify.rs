@@ -1,0 +1,298 @@
+//! Checks, with real HTTP traffic through nginx, that the session is really shared.
+//!
+//! Verify never trusts the lab's own story: it walks the test page with one cookie jar,
+//! judges the answers, and reads the store over its own protocol.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, EngineError};
+use crate::lab;
+use crate::names::Role;
+use crate::plan::page_url;
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("no lab named {0:?} is running; start one with `msmlab up --name {0}`")]
+    NoLab(String),
+    #[error("lab {lab:?} is incomplete: {what}; recreate it with `msmlab down --name {lab} && msmlab up --name {lab}`")]
+    Incomplete { lab: String, what: String },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Where the lab answers, as found on the engine.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub lab: String,
+    pub url: String,
+    pub tomcats: Vec<String>,
+    pub memcached: String,
+}
+
+pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
+    let found = lab::find(engine, lab).await?;
+    if found.containers.is_empty() {
+        return Err(VerifyError::NoLab(lab.into()));
+    }
+    let incomplete = |what: &str| VerifyError::Incomplete { lab: lab.into(), what: what.into() };
+    let running = |role| found.containers.iter().filter(move |c| c.role == Some(role) && c.state == "running");
+    let nginx = running(Role::Nginx).next().ok_or_else(|| incomplete("its nginx container is not running"))?;
+    let (_, port) = nginx.published.clone().ok_or_else(|| incomplete("nginx publishes no port"))?;
+    let memcached = running(Role::Memcached).next().ok_or_else(|| incomplete("its memcached container is not running"))?;
+    Ok(Target {
+        lab: lab.into(),
+        url: page_url(port),
+        tomcats: running(Role::Tomcat).map(|c| c.name.clone()).collect(),
+        memcached: memcached.name.clone(),
+    })
+}
+
+/// One request and what the page said.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Answer {
+    pub n: usize,
+    pub status: Option<u16>,
+    pub backend: Option<String>,
+    pub server_ip: Option<String>,
+    pub session_id: Option<String>,
+    pub counter: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// The JSON form of the test page (`?format=json`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    session_id: Option<String>,
+    server_ip: String,
+    backend: String,
+    counter: i64,
+}
+
+/// Sends `n` requests to the page with one cookie jar, one after another.
+pub async fn walk(url: &str, n: usize) -> Vec<Answer> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a plain HTTP client builds");
+    let mut answers = Vec::with_capacity(n);
+    for i in 1..=n {
+        let mut a = Answer { n: i, status: None, backend: None, server_ip: None, session_id: None, counter: None, error: None };
+        match client.get(format!("{url}?format=json")).send().await {
+            Err(e) => a.error = Some(e.to_string()),
+            Ok(r) => {
+                a.status = Some(r.status().as_u16());
+                match r.json::<Page>().await {
+                    Ok(p) => {
+                        a.backend = Some(p.backend);
+                        a.server_ip = Some(p.server_ip);
+                        a.session_id = p.session_id;
+                        a.counter = Some(p.counter);
+                    }
+                    Err(e) => a.error = Some(format!("not the test page's JSON: {e}")),
+                }
+            }
+        }
+        answers.push(a);
+    }
+    answers
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+fn check(name: &'static str, ok: bool, detail: String) -> Check {
+    Check { name, ok, detail }
+}
+
+/// Judges the answers alone (the store is checked separately).
+pub fn judge(answers: &[Answer]) -> Vec<Check> {
+    let n = answers.len();
+    let failed: Vec<&Answer> = answers.iter().filter(|a| a.status != Some(200) || a.error.is_some()).collect();
+    let http = match failed.first() {
+        None => check("answers", true, format!("{n} of {n} requests answered 200 with the test page")),
+        Some(a) => check(
+            "answers",
+            false,
+            format!(
+                "{} of {n} requests failed; first: request {} {}",
+                failed.len(),
+                a.n,
+                a.error.clone().unwrap_or_else(|| format!("answered {}", a.status.map_or("nothing".into(), |s| s.to_string())))
+            ),
+        ),
+    };
+
+    let ids = session_ids(answers);
+    let same = match ids.as_slice() {
+        [id] if answers.iter().all(|a| a.session_id.as_deref() == Some(id)) => {
+            check("same-session", true, format!("every request carried session {id}"))
+        }
+        [] => check("same-session", false, "no request got a session".into()),
+        _ => {
+            let changed = answers.windows(2).find(|w| w[0].session_id != w[1].session_id).map(|w| &w[1]);
+            let at = changed.map_or(String::new(), |a| {
+                format!("; it first changed at request {} on {}", a.n, a.backend.as_deref().unwrap_or("?"))
+            });
+            check("same-session", false, format!("{} different session ids in {n} requests{at}", ids.len()))
+        }
+    };
+
+    let seen = backends(answers);
+    let list = seen.iter().map(|(b, c)| format!("{b} ({c})")).collect::<Vec<_>>().join(", ");
+    let backends_check = if seen.len() >= 2 {
+        check("backends", true, format!("{} Tomcats answered: {list}", seen.len()))
+    } else {
+        check(
+            "backends",
+            false,
+            format!("only {} Tomcat answered ({list}): not enough evidence that the session is shared", seen.len()),
+        )
+    };
+
+    let wrong = answers.iter().find(|a| a.counter != Some(a.n as i64));
+    let counter = match wrong {
+        None => check("counter", true, format!("went 1 → {n}, up by one on every request, whichever Tomcat answered")),
+        Some(a) => check(
+            "counter",
+            false,
+            format!(
+                "request {} on {} showed {}, expected {}: the session's state did not follow the request",
+                a.n,
+                a.backend.as_deref().unwrap_or("?"),
+                a.counter.map_or("nothing".into(), |c| c.to_string()),
+                a.n
+            ),
+        ),
+    };
+    vec![http, same, backends_check, counter]
+}
+
+/// Distinct session ids, in order of first appearance.
+pub fn session_ids(answers: &[Answer]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in answers.iter().filter_map(|a| a.session_id.clone()) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// Requests answered per Tomcat.
+pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
+    let mut seen = BTreeMap::new();
+    for b in answers.iter().filter_map(|a| a.backend.clone()) {
+        *seen.entry(b).or_insert(0) += 1;
+    }
+    seen
+}
+
+/// Reads the last session from memcached.
+pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -> Check {
+    let Some(id) = answers.iter().rev().find_map(|a| a.session_id.clone()) else {
+        return check("store", false, "no session id to look up".into());
+    };
+    match store::memcached_get(engine, memcached, &id).await {
+        Ok(Some(value)) => check("store", true, format!("session {id} is in memcached ({memcached}), {} bytes", value.len())),
+        Ok(None) => check("store", false, format!("session {id} is not in memcached ({memcached}): nothing wrote it there")),
+        Err(e) => check("store", false, format!("could not read memcached ({memcached}): {e}")),
+    }
+}
+
+/// The whole result of a verify run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub ok: bool,
+    pub lab: String,
+    pub url: String,
+    pub requests: Vec<Answer>,
+    pub backends: BTreeMap<String, usize>,
+    pub session_ids: Vec<String>,
+    pub checks: Vec<Check>,
+}
+
+pub async fn run(engine: &Engine, lab: &str, requests: usize) -> Result<Verdict, VerifyError> {
+    let target = target(engine, lab).await?;
+    let answers = walk(&target.url, requests).await;
+    let mut checks = judge(&answers);
+    checks.push(check_store(engine, &target.memcached, &answers).await);
+    Ok(Verdict {
+        ok: checks.iter().all(|c| c.ok),
+        lab: target.lab,
+        url: target.url,
+        backends: backends(&answers),
+        session_ids: session_ids(&answers),
+        requests: answers,
+        checks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
+        Answer {
+            n,
+            status: Some(200),
+            backend: Some(backend.into()),
+            server_ip: Some("172.18.0.3".into()),
+            session_id: Some(id.into()),
+            counter: Some(counter),
+            error: None,
+        }
+    }
+
+    fn by_name(checks: &[Check], name: &str) -> Check {
+        checks.iter().find(|c| c.name == name).unwrap().clone()
+    }
+
+    #[test]
+    fn a_shared_session_passes_every_check() {
+        let a: Vec<Answer> = (1..=4).map(|i| answer(i, if i % 2 == 1 { "tc-1" } else { "tc-2" }, "S-n1", i as i64)).collect();
+        let checks = judge(&a);
+        assert!(checks.iter().all(|c| c.ok), "{checks:#?}");
+        assert_eq!(by_name(&checks, "backends").detail, "2 Tomcats answered: tc-1 (2), tc-2 (2)");
+    }
+
+    #[test]
+    fn one_backend_is_not_enough_evidence() {
+        let a: Vec<Answer> = (1..=4).map(|i| answer(i, "tc-1", "S-n1", i as i64)).collect();
+        let c = by_name(&judge(&a), "backends");
+        assert!(!c.ok);
+        assert!(c.detail.contains("not enough evidence"), "{}", c.detail);
+    }
+
+    #[test]
+    fn unshared_sessions_fail_on_id_and_counter() {
+        // What Tomcat's default manager does behind round robin: a new session per switch.
+        let a = vec![answer(1, "tc-1", "A", 1), answer(2, "tc-2", "B", 1), answer(3, "tc-1", "C", 1)];
+        let checks = judge(&a);
+        let same = by_name(&checks, "same-session");
+        assert!(!same.ok);
+        assert_eq!(same.detail, "3 different session ids in 3 requests; it first changed at request 2 on tc-2");
+        let counter = by_name(&checks, "counter");
+        assert!(!counter.ok);
+        assert!(counter.detail.starts_with("request 2 on tc-2 showed 1, expected 2"), "{}", counter.detail);
+    }
+
+    #[test]
+    fn failed_requests_are_reported_with_the_first_one() {
+        let mut a = vec![answer(1, "tc-1", "S", 1), answer(2, "tc-2", "S", 2)];
+        a[1].status = Some(502);
+        let c = by_name(&judge(&a), "answers");
+        assert!(!c.ok);
+        assert_eq!(c.detail, "1 of 2 requests failed; first: request 2 answered 502");
+    }
+}
