@@ -68,6 +68,9 @@ pub struct UpArgs {
     /// Maven repository the jars come from, e.g. a corporate mirror
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+    /// Extra JVM options for every Tomcat (CATALINA_OPTS), e.g. "-Xmx256m"
+    #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
+    pub java_opts: String,
     /// Print only errors and the final summary
     #[arg(long, short)]
     pub quiet: bool,

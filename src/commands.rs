@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
 use crate::maven::{default_cache_dir, Fetcher};
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanError};
 use crate::progress::Progress;
 use crate::report;
 use crate::spec::{LabSpec, SpecError};
@@ -30,13 +30,17 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<SpecError>() || cause.is::<VerifyError>() {
             return 2;
         }
-        if let Some(LockError::NoTomcat { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) = cause.downcast_ref() {
+        let lock = match cause.downcast_ref() {
+            Some(PlanError::Lock(e)) => Some(e),
+            _ => cause.downcast_ref::<LockError>(),
+        };
+        if let Some(LockError::NoTomcat { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) = lock {
             return 2;
         }
         if let Some(EngineError::Unreachable { .. }) = cause.downcast_ref() {
             return 2;
         }
-        if let Some(LabError::Exists { .. }) = cause.downcast_ref() {
+        if let Some(LabError::Exists { .. } | LabError::PortTaken { .. }) = cause.downcast_ref() {
             return 2;
         }
     }
@@ -53,6 +57,7 @@ pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
         port: args.port,
         base_image: args.base_image,
         maven_repo: args.maven_repo,
+        java_opts: args.java_opts,
     }
     .validate()?;
     let plan = Plan::new(spec, &Lock::bundled())?;

@@ -122,6 +122,12 @@ impl Engine {
         &self.host
     }
 
+    /// Whether the engine runs on this machine (a unix socket), so that what it publishes on
+    /// 127.0.0.1 is this machine's loopback.
+    pub fn is_local(&self) -> bool {
+        self.host.starts_with("unix://") || self.host.starts_with('/')
+    }
+
     /// The id of a local image, or `None` when the engine does not have it.
     pub async fn image_id(&self, image: &str) -> Result<Option<String>, EngineError> {
         match self.docker.inspect_image(image).await {

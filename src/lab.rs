@@ -31,6 +31,8 @@ pub enum LabError {
          or remove it with `msmlab down --name {lab}`"
     )]
     Exists { lab: String, what: String },
+    #[error("port {port} on 127.0.0.1 is taken by {by}; choose another with --port")]
+    PortTaken { port: u16, by: String },
     #[error("{step} failed{}", cleanup.as_ref().map(|c| format!(" (then msmlab removed what this up had created: {c})")).unwrap_or_default())]
     Step { step: String, cleanup: Option<String>, source: BoxError },
     #[error(transparent)]
@@ -66,10 +68,7 @@ pub struct Timings {
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<Timings, LabError> {
     let started = Instant::now();
     let lab = plan.spec.name.as_str();
-    let found = find(engine, lab).await?;
-    if !found.is_empty() {
-        return Err(LabError::Exists { lab: lab.into(), what: found.summary() });
-    }
+    preflight(engine, plan).await?;
 
     let step = progress.step("Fetch jars");
     let artifacts: Vec<_> = plan.jars.all().cloned().collect();
@@ -96,6 +95,25 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             Err(e.cleaned_up(removed))
         }
     }
+}
+
+/// Refuses, before anything is created, a lab that exists already or a port that is taken.
+async fn preflight(engine: &Engine, plan: &Plan) -> Result<(), LabError> {
+    let lab = plan.spec.name.as_str();
+    let found = find(engine, lab).await?;
+    if !found.is_empty() {
+        return Err(LabError::Exists { lab: lab.into(), what: found.summary() });
+    }
+    let port = plan.spec.port;
+    let all = engine.containers(None).await?;
+    if let Some(c) = all.iter().find(|c| c.published.as_ref().is_some_and(|(_, p)| *p == port)) {
+        return Err(LabError::PortTaken { port, by: format!("lab {:?} ({})", c.lab, c.name) });
+    }
+    // Only a local engine publishes on this machine's loopback, so only then can we test it.
+    if engine.is_local() && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        return Err(LabError::PortTaken { port, by: "another program".into() });
+    }
+    Ok(())
 }
 
 /// Image tags by role.
@@ -146,7 +164,10 @@ async fn create_and_start(
 ) -> Result<(Duration, Duration), LabError> {
     let lab = &plan.spec.name;
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
-    engine.create_network(&plan.network, names::labels(lab, None)).await?;
+    engine
+        .create_network(&plan.network, names::labels(lab, None))
+        .await
+        .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
     let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
     try_join_all(plan.nodes().map(|node| {
@@ -155,8 +176,8 @@ async fn create_and_start(
             image: images.by_role[&node.role].clone(),
             labels: names::labels(lab, Some((node.role, node.index))),
             network: plan.network.clone(),
-            env: Vec::new(),
-            // Only nginx is published, and only where the user said (loopback by default).
+            env: plan.env(node.role),
+            // Only nginx is published, and only on loopback.
             publish: (node.role == Role::Nginx).then(|| ("127.0.0.1".to_string(), plan.spec.port, NGINX_PORT)),
         };
         let files = match node.role {
@@ -172,32 +193,37 @@ async fn create_and_start(
             Ok::<_, EngineError>(())
         }
     }))
-    .await?;
+    .await
+    .map_err(at::<EngineError>("creating the containers"))?;
     let create = step.done("");
     let ready_from = Instant::now();
 
-    // The store first: msm fails for good if its node name does not resolve at start.
+    // The store starts first: msm fails for good if its node's name does not resolve when
+    // Tomcat starts, and the name resolves as soon as the container runs. The Tomcats take
+    // a second to reach msm, so they need not wait for memcached to answer.
     let mc = &plan.memcached.name;
-    let step = progress.step(format!("Start {mc}"));
-    engine.start(mc).await?;
-    let version = ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {mc}")))?;
-    step.done(version.to_lowercase());
-
-    try_join_all(plan.tomcats.iter().map(|t| async move {
+    let mc_step = progress.step(format!("Start {mc}"));
+    engine.start(mc).await.map_err(at::<EngineError>(format!("starting {mc}")))?;
+    let store = async {
+        let version = ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {mc}")))?;
+        mc_step.done(version.to_lowercase());
+        Ok::<_, LabError>(())
+    };
+    let tomcats = try_join_all(plan.tomcats.iter().map(|t| async move {
         let step = progress.step(format!("Start {}", t.name));
-        engine.start(&t.name).await?;
+        engine.start(&t.name).await.map_err(at::<EngineError>(format!("starting {}", t.name)))?;
         step.update("waiting for \"Server startup in\" and the test page");
         let line = ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
         let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
         step.done(format!("serves the test page ({detail})"));
         Ok::<_, LabError>(())
-    }))
-    .await?;
+    }));
+    tokio::try_join!(store, tomcats)?;
 
     // nginx last: it resolves the Tomcats' names once, when it starts.
     let ng = &plan.nginx.name;
     let step = progress.step(format!("Start {ng}"));
-    engine.start(ng).await?;
+    engine.start(ng).await.map_err(at::<EngineError>(format!("starting {ng}")))?;
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT)
         .await

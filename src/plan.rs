@@ -77,6 +77,14 @@ impl Plan {
         })
     }
 
+    /// Environment of a container: the user's JVM options reach the Tomcats only.
+    pub fn env(&self, role: Role) -> Vec<String> {
+        match role {
+            Role::Tomcat if !self.spec.java_opts.is_empty() => vec![format!("CATALINA_OPTS={}", self.spec.java_opts)],
+            _ => Vec::new(),
+        }
+    }
+
     /// Every container, in start order.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
         std::iter::once(&self.memcached).chain(&self.tomcats).chain(std::iter::once(&self.nginx))
@@ -126,6 +134,7 @@ mod tests {
             port: 13355,
             base_image: "debian:bookworm-slim".into(),
             maven_repo: crate::maven::CENTRAL.into(),
+            java_opts: String::new(),
         }
     }
 

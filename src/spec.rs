@@ -37,6 +37,11 @@ pub enum SpecError {
     MavenRepo(String),
     #[error("invalid base image {0:?}: give an image reference such as debian:bookworm-slim")]
     BaseImage(String),
+    #[error(
+        "invalid --java-opts {0:?}: use JVM options made of letters, digits, spaces and -_.:=+/,%@ \
+         (Tomcat's catalina.sh evaluates them in a shell, so nothing else is let through)"
+    )]
+    JavaOpts(String),
 }
 
 /// A lab name: part of every container, network and label msmlab creates.
@@ -153,6 +158,8 @@ pub struct LabSpec {
     pub port: u16,
     pub base_image: String,
     pub maven_repo: String,
+    /// Extra JVM options for every Tomcat (`CATALINA_OPTS`), e.g. `-Xmx256m`.
+    pub java_opts: String,
 }
 
 impl LabSpec {
@@ -166,6 +173,7 @@ impl LabSpec {
         }
         validate_repo_url(&self.maven_repo)?;
         validate_image_ref(&self.base_image)?;
+        validate_java_opts(&self.java_opts)?;
         Ok(self)
     }
 }
@@ -196,6 +204,14 @@ fn validate_image_ref(image: &str) -> Result<(), SpecError> {
     }
 }
 
+fn validate_java_opts(opts: &str) -> Result<(), SpecError> {
+    if opts.chars().all(|c| c.is_ascii_alphanumeric() || " -_.:=+/,%@".contains(c)) {
+        Ok(())
+    } else {
+        Err(SpecError::JavaOpts(opts.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +226,7 @@ mod tests {
             port: 13355,
             base_image: "debian:bookworm-slim".into(),
             maven_repo: "https://repo1.maven.org/maven2".into(),
+            java_opts: String::new(),
         }
     }
 
@@ -261,6 +278,15 @@ mod tests {
             assert_eq!(s.validate(), Err(SpecError::MavenRepo(bad.into())), "{bad}");
         }
         assert!(LabSpec { maven_repo: "http://127.0.0.1:8081/repo".into(), ..spec() }.validate().is_ok());
+    }
+
+    #[test]
+    fn java_opts_cannot_smuggle_shell_syntax() {
+        assert!(LabSpec { java_opts: "-Xmx256m -Dmsm.foo=a,b".into(), ..spec() }.validate().is_ok());
+        for bad in ["-Dx=$(id)", "-Xmx1g; rm -rf /", "`id`", "-Da=\"b\"", "a\nb"] {
+            let s = LabSpec { java_opts: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::JavaOpts(bad.into())), "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The quickstart: prepares the machine (engine, base image), builds msmlab, brings a
+# Tomcat 9 lab up and verifies that its Tomcats share one session. The lab stays up:
+# open the URL it prints, then remove it with `target/release/msmlab down`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+cargo build --release --locked
+target/release/msmlab up --tomcat 9 --serializer java "$@"
+target/release/msmlab verify

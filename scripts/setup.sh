@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Makes this machine ready for msmlab: a running Docker engine and a base image.
+# Safe to run again: it only does what is missing. Debian/Ubuntu (apt) for installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+base_image="${MSMLAB_BASE_IMAGE:-debian:bookworm-slim}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+say() { printf '• %s\n' "$*" >&2; }
+
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  say "installing ${need_apt[*]} from Debian's packages"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    say "starting the Docker engine (systemctl start docker)"
+    $sudo systemctl start docker
+  else
+    say "starting the Docker engine (dockerd in the background, log: /var/log/msmlab-dockerd.log)"
+    $sudo sh -c 'nohup dockerd >/var/log/msmlab-dockerd.log 2>&1 &'
+  fi
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  if ! docker info >/dev/null 2>&1; then
+    say "the Docker engine did not come up; its log:"
+    tail -n 20 /var/log/msmlab-dockerd.log >&2 || true
+    exit 1
+  fi
+fi
+say "Docker engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+scripts/base-image.sh "$base_image"

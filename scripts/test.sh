@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: prepares the machine (engine, base image), then runs the unit tests
+# and the end-to-end tests, which bring real labs up on the engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+cargo test --locked "$@"

@@ -1,0 +1,46 @@
+//! A failed `up` removes what it created and says which step failed and why.
+
+mod common;
+use common::*;
+
+#[test]
+fn a_tomcat_that_cannot_start_is_reported_with_its_logs_and_everything_is_removed() {
+    let _cleanup = Lab("e2e-broken");
+    // A JVM option the JVM refuses: both Tomcats exit at once.
+    let up = msmlab(&["up", "--name", "e2e-broken", "--port", "13406", "--java-opts", "-XX:+NoSuchOption"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(err.contains("starting msmlab-e2e-broken-tomcat-"), "{err}");
+    assert!(err.contains("stopped (exit code 1) before it was ready"), "{err}");
+    assert!(err.contains("Unrecognized VM option 'NoSuchOption'"), "the container's own log is quoted: {err}");
+    assert!(err.contains("removed what this up had created: 4 containers, 1 network"), "{err}");
+    assert_eq!(labelled("e2e-broken"), Vec::<String>::new());
+}
+
+#[test]
+fn a_taken_port_is_refused_before_anything_is_created() {
+    let _cleanup = Lab("e2e-port");
+    let _holder = std::net::TcpListener::bind("127.0.0.1:13407").unwrap();
+    let up = msmlab(&["up", "--name", "e2e-port", "--port", "13407"]);
+    assert_eq!(up.status.code(), Some(2));
+    assert!(stderr(&up).contains("port 13407 on 127.0.0.1 is taken"), "{}", stderr(&up));
+    assert_eq!(labelled("e2e-port"), Vec::<String>::new());
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["up", "--tomcats", "1"], "at least 2 Tomcats"),
+        (&["up", "--name", "Not_Valid"], "invalid lab name"),
+        (&["up", "--tomcat", "10"], "jakarta"),
+        (&["up", "--tomcat", "7"], "this msmlab supports Tomcat 9"),
+        (&["up", "--serializer", "gzip"], "possible values: java"),
+        (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),
+        (&["verify", "--requests", "1"], "2..=10000"),
+    ];
+    for (args, expected) in cases {
+        let out = msmlab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
+}
