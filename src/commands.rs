@@ -23,10 +23,13 @@ pub enum Outcome {
     Failure,
 }
 
-/// 2 for bad input and an unreachable engine (nothing was tried), 1 for anything that
-/// failed along the way.
+/// 2 for bad input and an unreachable engine (nothing was tried), 130 for an interrupt,
+/// 1 for anything that failed along the way.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
+        if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
+            return 130;
+        }
         if cause.is::<SpecError>() || cause.is::<VerifyError>() {
             return 2;
         }

@@ -35,6 +35,8 @@ pub enum LabError {
     PortTaken { port: u16, by: String },
     #[error("{step} failed{}", cleanup.as_ref().map(|c| format!(" (then msmlab removed what this up had created: {c})")).unwrap_or_default())]
     Step { step: String, cleanup: Option<String>, source: BoxError },
+    #[error("interrupted by {signal}{}", cleanup.as_ref().map(|c| format!(" (msmlab removed what this up had created: {c})")).unwrap_or_default())]
+    Interrupted { signal: &'static str, cleanup: Option<String> },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -44,6 +46,7 @@ impl LabError {
     fn cleaned_up(self, removed: String) -> LabError {
         match self {
             LabError::Step { step, source, .. } => LabError::Step { step, cleanup: Some(removed), source },
+            LabError::Interrupted { signal, .. } => LabError::Interrupted { signal, cleanup: Some(removed) },
             other => LabError::Step { step: "creating the lab".into(), cleanup: Some(removed), source: other.into() },
         }
     }
@@ -70,30 +73,57 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     let lab = plan.spec.name.as_str();
     preflight(engine, plan).await?;
 
-    let step = progress.step("Fetch jars");
-    let artifacts: Vec<_> = plan.jars.all().cloned().collect();
-    let fetched = fetcher.fetch_all(&artifacts).await.map_err(at::<FetchError>("fetching jars"))?;
-    let downloaded = fetched.iter().filter(|f| f.downloaded).count();
-    let fetch = step.done(format!("{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache", fetched.len(), fetched.len() - downloaded));
-    let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
+    // The lab is ours from here: an interrupt, like any failure, removes what exists of it.
+    let work = async {
+        let step = progress.step("Fetch jars");
+        let artifacts: Vec<_> = plan.jars.all().cloned().collect();
+        let fetched = fetcher.fetch_all(&artifacts).await.map_err(at::<FetchError>("fetching jars"))?;
+        let downloaded = fetched.iter().filter(|f| f.downloaded).count();
+        let fetch = step.done(format!(
+            "{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache",
+            fetched.len(),
+            fetched.len() - downloaded
+        ));
+        let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
 
-    let t = Instant::now();
-    let images = ensure_images(engine, plan, distribution, progress).await?;
-    let images_took = t.elapsed();
+        let t = Instant::now();
+        let images = ensure_images(engine, plan, distribution, progress).await?;
+        let images_took = t.elapsed();
 
-    // From here on the engine holds lab resources: any failure removes them again.
-    match create_and_start(engine, plan, &images, lib_jars, progress).await {
-        Ok((create, start_to_ready)) => {
-            Ok(Timings { fetch, images: images_took, create, start_to_ready, total: started.elapsed() })
+        let (create, start_to_ready) = create_and_start(engine, plan, &images, lib_jars, progress).await?;
+        Ok(Timings { fetch, images: images_took, create, start_to_ready, total: started.elapsed() })
+    };
+    let failure = tokio::select! {
+        result = work => match result {
+            Ok(timings) => return Ok(timings),
+            Err(e) => e,
+        },
+        signal = interrupted() => LabError::Interrupted { signal, cleanup: None },
+    };
+    let cleanup = async {
+        match down(engine, lab).await {
+            Ok(r) if r.is_empty() => "nothing".to_string(),
+            Ok(r) => r.summary(),
+            Err(cleanup) => format!("cleanup failed too ({cleanup}); run `msmlab down --name {lab}`"),
         }
-        Err(e) => {
-            let removed = match down(engine, lab).await {
-                Ok(r) if r.is_empty() => "nothing".to_string(),
-                Ok(r) => r.summary(),
-                Err(cleanup) => format!("cleanup failed too ({cleanup}); run `msmlab down --name {lab}`"),
-            };
-            Err(e.cleaned_up(removed))
+    };
+    let removed = tokio::select! {
+        removed = cleanup => removed,
+        signal = interrupted() => {
+            // A second interrupt means "now": what is left carries the label, so `down` finds it.
+            eprintln!("{signal} again: stopping without cleanup; `msmlab down --name {lab}` removes what is left");
+            std::process::exit(130);
         }
+    };
+    Err(failure.cleaned_up(removed))
+}
+
+/// Resolves on Ctrl-C or SIGTERM, naming which.
+async fn interrupted() -> &'static str {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        _ = term.recv() => "SIGTERM",
     }
 }
 
@@ -209,26 +239,38 @@ async fn create_and_start(
         mc_step.done(version.to_lowercase());
         Ok::<_, LabError>(())
     };
-    let tomcats = try_join_all(plan.tomcats.iter().map(|t| async move {
-        let step = progress.step(format!("Start {}", t.name));
-        engine.start(&t.name).await.map_err(at::<EngineError>(format!("starting {}", t.name)))?;
-        step.update("waiting for \"Server startup in\" and the test page");
-        let line = ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
-        let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
-        step.done(format!("serves the test page ({detail})"));
-        Ok::<_, LabError>(())
-    }));
-    tokio::try_join!(store, tomcats)?;
-
-    // nginx last: it resolves the Tomcats' names once, when it starts.
+    let steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
     let ng = &plan.nginx.name;
-    let step = progress.step(format!("Start {ng}"));
-    engine.start(ng).await.map_err(at::<EngineError>(format!("starting {ng}")))?;
+    let ng_step = progress.step(format!("Start {ng}"));
+    let tomcats_and_nginx = async {
+        try_join_all(plan.tomcats.iter().map(|t| async move {
+            engine.start(&t.name).await.map_err(at::<EngineError>(format!("starting {}", t.name)))
+        }))
+        .await?;
+
+        // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
+        // containers run. Nothing is sent through it before the Tomcats are ready, so it never
+        // marks a starting Tomcat as failed.
+        engine.start(ng).await.map_err(at::<EngineError>(format!("starting {ng}")))?;
+        ng_step.update("waiting for the Tomcats");
+
+        try_join_all(plan.tomcats.iter().zip(steps).map(|(t, step)| async move {
+            step.update("waiting for \"Server startup in\" and the test page");
+            let line = ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+            let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
+            step.done(format!("serves the test page ({detail})"));
+            Ok::<_, LabError>(())
+        }))
+        .await?;
+        Ok::<_, LabError>(())
+    };
+    tokio::try_join!(store, tomcats_and_nginx)?;
+
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT)
         .await
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
-    step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
+    ng_step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
     Ok((create, ready_from.elapsed()))
 }
 

@@ -143,6 +143,15 @@ mod tests {
     }
 
     #[test]
+    fn rendered_xml_is_well_formed() {
+        for xml in [context_xml("x", Some(&msm())).unwrap(), context_xml("x", None).unwrap()] {
+            roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        }
+        let (_, web_xml) = WEBAPP.iter().find(|(p, _)| *p == "WEB-INF/web.xml").unwrap();
+        roxmltree::Document::parse(web_xml).unwrap();
+    }
+
+    #[test]
     fn every_template_parses() {
         let env = environment();
         for (name, _) in TEMPLATES {
