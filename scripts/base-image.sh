@@ -17,7 +17,8 @@ if docker image inspect "$image" >/dev/null 2>&1; then
   say "base image $image is present"
   exit 0
 fi
-if docker pull "$image" >/dev/null 2>&1; then
+# Where packets to a registry are dropped rather than refused, give up after a minute.
+if timeout 60 docker pull "$image" >/dev/null 2>&1; then
   say "base image $image pulled from the registry"
   exit 0
 fi

@@ -10,6 +10,11 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 say() { printf '• %s\n' "$*" >&2; }
 
+if ! command -v cargo >/dev/null 2>&1; then
+  say "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again"
+  exit 1
+fi
+
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)

@@ -37,7 +37,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             Some(PlanError::Lock(e)) => Some(e),
             _ => cause.downcast_ref::<LockError>(),
         };
-        if let Some(LockError::NoTomcat { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) = lock {
+        if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) = lock {
             return 2;
         }
         if let Some(EngineError::Unreachable { .. }) = cause.downcast_ref() {

@@ -21,7 +21,10 @@ use bollard::{body_full, Docker};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::names::{Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL};
+use crate::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL};
+
+/// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
+const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -82,7 +85,10 @@ pub struct ContainerInfo {
     /// Address on the lab network.
     pub address: Option<String>,
     /// `host_ip:host_port` published, if any.
-    pub published: Option<(String, u16)>,
+    pub published: Option<String>,
+    /// The published host port, if any.
+    #[serde(skip)]
+    pub published_port: Option<u16>,
 }
 
 /// A lab network or volume.
@@ -116,10 +122,6 @@ impl Engine {
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
         Ok(Engine { docker, host })
-    }
-
-    pub fn host(&self) -> &str {
-        &self.host
     }
 
     /// Whether the engine runs on this machine (a unix socket), so that what it publishes on
@@ -240,8 +242,19 @@ impl Engine {
         self.docker.start_container(container, None).await.map_err(call("start container", container))
     }
 
-    /// Runs a command (an argv, never a shell string built from values) in a running container.
+    /// Runs a command (an argv, never a shell string built from values) in a running container,
+    /// for at most `EXEC_TIMEOUT`.
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput, EngineError> {
+        tokio::time::timeout(EXEC_TIMEOUT, self.exec_unbounded(container, cmd)).await.unwrap_or_else(|_| {
+            Err(EngineError::Call {
+                action: "exec in",
+                target: container.into(),
+                message: format!("{:?} did not finish within {}s", cmd.first().unwrap_or(&""), EXEC_TIMEOUT.as_secs()),
+            })
+        })
+    }
+
+    async fn exec_unbounded(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput, EngineError> {
         let options = CreateExecOptions {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             attach_stdout: Some(true),
@@ -274,9 +287,9 @@ impl Engine {
         out
     }
 
-    /// Follows the container's output until a line contains `needle` (true), or the output
-    /// ends because the container stopped (false), or `timeout` passes (false).
-    pub async fn wait_for_log(&self, container: &str, needle: &str, timeout: Duration) -> Result<bool, EngineError> {
+    /// Follows the container's output until a line contains `needle` and returns that line;
+    /// `None` when the output ends (the container stopped) or `timeout` passes first.
+    pub async fn wait_for_log(&self, container: &str, needle: &str, timeout: Duration) -> Result<Option<String>, EngineError> {
         let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).build();
         let mut logs = self.docker.logs(container, Some(options));
         let search = async {
@@ -284,17 +297,17 @@ impl Engine {
             while let Some(chunk) = logs.next().await {
                 let chunk = chunk.map_err(call("read logs of", container))?;
                 pending.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
-                if pending.contains(needle) {
-                    return Ok(true);
+                if let Some(line) = pending.lines().find(|l| l.contains(needle)) {
+                    return Ok(Some(line.trim().to_string()));
                 }
                 // Keep only the unfinished last line: the needle never spans lines.
                 if let Some(nl) = pending.rfind('\n') {
                     pending.drain(..=nl);
                 }
             }
-            Ok(false)
+            Ok(None)
         };
-        tokio::time::timeout(timeout, search).await.unwrap_or(Ok(false))
+        tokio::time::timeout(timeout, search).await.unwrap_or(Ok(None))
     }
 
     /// The state of a container (`running`, `exited`, …) and its exit code.
@@ -321,18 +334,14 @@ impl Engine {
             .map(|c| {
                 let labels = c.labels.unwrap_or_default();
                 let lab = labels.get(LAB_LABEL).cloned().unwrap_or_default();
-                let network = format!("msmlab-{lab}");
+                let network = names::network_name(&lab);
                 let address = c
                     .network_settings
                     .and_then(|n| n.networks)
                     .and_then(|mut n| n.remove(&network))
                     .and_then(|e| e.ip_address)
                     .filter(|ip| !ip.is_empty());
-                let published = c
-                    .ports
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find_map(|p| Some((p.ip.unwrap_or_default(), p.public_port?)));
+                let published = c.ports.unwrap_or_default().into_iter().find_map(|p| Some((p.ip.unwrap_or_default(), p.public_port?)));
                 ContainerInfo {
                     id: c.id.unwrap_or_default(),
                     name: c.names.unwrap_or_default().first().map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default(),
@@ -341,7 +350,8 @@ impl Engine {
                     lab,
                     state: c.state.map(|s| s.to_string()).unwrap_or_default(),
                     address,
-                    published,
+                    published: published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
+                    published_port: published.map(|(_, port)| port),
                 }
             })
             .collect();

@@ -14,11 +14,11 @@ use crate::render::{self, RenderError};
 /// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.
 pub const TOMCAT_JAVA_OPTS: &str = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData";
 
-/// A file in a build context.
+/// A file of a build context, from the verified cache, with its known SHA-256.
 #[derive(Debug, Clone)]
-pub enum ContextFile {
-    /// A file from the verified cache, with its known SHA-256.
-    Cached { path: PathBuf, sha256: String },
+pub struct ContextFile {
+    pub path: PathBuf,
+    pub sha256: String,
 }
 
 /// What to build, and under which tag.
@@ -50,7 +50,7 @@ impl ImageRecipe {
             "images/tomcat.Dockerfile",
             TomcatVars { base_image, tomcat_version: version, java_opts: TOMCAT_JAVA_OPTS },
         )?;
-        let files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile::Cached { path: dist, sha256: dist_sha256.into() })]);
+        let files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { path: dist, sha256: dist_sha256.into() })]);
         Ok(Self::tagged(Role::Tomcat, version, dockerfile, files, base_image_id))
     }
 
@@ -65,7 +65,7 @@ impl ImageRecipe {
         h.update(base_image_id.as_bytes());
         h.update([0]);
         h.update(dockerfile.as_bytes());
-        for (name, ContextFile::Cached { sha256, .. }) in &files {
+        for (name, ContextFile { sha256, .. }) in &files {
             h.update([0]);
             h.update(name.as_bytes());
             h.update([0]);
@@ -79,7 +79,7 @@ impl ImageRecipe {
     /// The build context as an uncompressed tar: `Dockerfile` plus the recipe's files.
     pub fn context_tar(&self) -> std::io::Result<Vec<u8>> {
         let mut files: Vec<(String, Vec<u8>)> = vec![("Dockerfile".into(), self.dockerfile.clone().into_bytes())];
-        for (name, ContextFile::Cached { path, .. }) in &self.files {
+        for (name, ContextFile { path, .. }) in &self.files {
             files.push((name.clone(), std::fs::read(path)?));
         }
         crate::archive::tar(files.iter().map(|(n, b)| crate::archive::Entry { path: n, data: b, mode: 0o644, uid: 0 }))

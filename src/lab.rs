@@ -74,10 +74,11 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     preflight(engine, plan).await?;
 
     // The lab is ours from here: an interrupt, like any failure, removes what exists of it.
+    let mut interrupts = Interrupts::watch();
     let work = async {
         let step = progress.step("Fetch jars");
         let artifacts: Vec<_> = plan.jars.all().cloned().collect();
-        let fetched = fetcher.fetch_all(&artifacts).await.map_err(at::<FetchError>("fetching jars"))?;
+        let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
         let downloaded = fetched.iter().filter(|f| f.downloaded).count();
         let fetch = step.done(format!(
             "{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache",
@@ -98,18 +99,11 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             Ok(timings) => return Ok(timings),
             Err(e) => e,
         },
-        signal = interrupted() => LabError::Interrupted { signal, cleanup: None },
-    };
-    let cleanup = async {
-        match down(engine, lab).await {
-            Ok(r) if r.is_empty() => "nothing".to_string(),
-            Ok(r) => r.summary(),
-            Err(cleanup) => format!("cleanup failed too ({cleanup}); run `msmlab down --name {lab}`"),
-        }
+        signal = interrupts.next() => LabError::Interrupted { signal, cleanup: None },
     };
     let removed = tokio::select! {
-        removed = cleanup => removed,
-        signal = interrupted() => {
+        removed = roll_back(engine, lab) => removed,
+        signal = interrupts.next() => {
             // A second interrupt means "now": what is left carries the label, so `down` finds it.
             eprintln!("{signal} again: stopping without cleanup; `msmlab down --name {lab}` removes what is left");
             std::process::exit(130);
@@ -118,12 +112,47 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     Err(failure.cleaned_up(removed))
 }
 
-/// Resolves on Ctrl-C or SIGTERM, naming which.
-async fn interrupted() -> &'static str {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "Ctrl-C",
-        _ = term.recv() => "SIGTERM",
+/// Removes what a failed `up` created, and says what that was.
+async fn roll_back(engine: &Engine, lab: &str) -> String {
+    let mut removed = Found::default();
+    // A create the engine received just before an interrupt can land after the first pass
+    // listed the lab, so passes go on until one finds nothing.
+    for pass in 1..=3 {
+        match down(engine, lab).await {
+            Ok(found) if found.is_empty() => break,
+            Ok(found) => removed.extend(found),
+            Err(_) if pass < 3 => continue,
+            Err(e) => return format!("cleanup failed too ({e}); run `msmlab down --name {lab}`"),
+        }
+    }
+    if removed.is_empty() {
+        "nothing".into()
+    } else {
+        removed.summary()
+    }
+}
+
+/// Ctrl-C and SIGTERM, watched from the moment `up` owns resources, so none is missed.
+struct Interrupts {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn watch() -> Interrupts {
+        use tokio::signal::unix::{signal, SignalKind};
+        Interrupts {
+            int: signal(SignalKind::interrupt()).expect("SIGINT can be watched"),
+            term: signal(SignalKind::terminate()).expect("SIGTERM can be watched"),
+        }
+    }
+
+    /// The next interrupt, named.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "Ctrl-C",
+            _ = self.term.recv() => "SIGTERM",
+        }
     }
 }
 
@@ -136,7 +165,7 @@ async fn preflight(engine: &Engine, plan: &Plan) -> Result<(), LabError> {
     }
     let port = plan.spec.port;
     let all = engine.containers(None).await?;
-    if let Some(c) = all.iter().find(|c| c.published.as_ref().is_some_and(|(_, p)| *p == port)) {
+    if let Some(c) = all.iter().find(|c| c.published_port == Some(port)) {
         return Err(LabError::PortTaken { port, by: format!("lab {:?} ({})", c.lab, c.name) });
     }
     // Only a local engine publishes on this machine's loopback, so only then can we test it.
@@ -154,7 +183,7 @@ struct Images {
 async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
     let base = &plan.spec.base_image;
     let step = progress.step(format!("Base image {base}"));
-    let base_id = engine.ensure_base_image(base).await.map_err(at::<EngineError>("preparing the base image"))?;
+    let base_id = step.check(engine.ensure_base_image(base).await).map_err(at::<EngineError>("preparing the base image"))?;
     step.done(short_id(&base_id));
 
     let dist = &distribution.artifact;
@@ -172,7 +201,8 @@ async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, pro
             step.update("building (Debian packages from the mirror)");
             let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
             let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
-            engine.build_image(&r.tag, context, &labels).await.map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
+            step.check(engine.build_image(&r.tag, context, &labels).await)
+                .map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
             step.done("built");
         }
         Ok::<_, LabError>((r.role, r.tag.clone()))
@@ -194,17 +224,15 @@ async fn create_and_start(
 ) -> Result<(Duration, Duration), LabError> {
     let lab = &plan.spec.name;
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
-    engine
-        .create_network(&plan.network, names::labels(lab, None))
-        .await
+    step.check(engine.create_network(&plan.network, names::network_labels(lab)).await)
         .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
     let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
-    try_join_all(plan.nodes().map(|node| {
+    let created = all_settled(plan.nodes().map(|node| {
         let spec = ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),
-            labels: names::labels(lab, Some((node.role, node.index))),
+            labels: names::labels(lab, node.role, node.index),
             network: plan.network.clone(),
             env: plan.env(node.role),
             // Only nginx is published, and only on loopback.
@@ -223,8 +251,8 @@ async fn create_and_start(
             Ok::<_, EngineError>(())
         }
     }))
-    .await
-    .map_err(at::<EngineError>("creating the containers"))?;
+    .await;
+    step.check(created).map_err(at::<EngineError>("creating the containers"))?;
     let create = step.done("");
     let ready_from = Instant::now();
 
@@ -233,30 +261,33 @@ async fn create_and_start(
     // a second to reach msm, so they need not wait for memcached to answer.
     let mc = &plan.memcached.name;
     let mc_step = progress.step(format!("Start {mc}"));
-    engine.start(mc).await.map_err(at::<EngineError>(format!("starting {mc}")))?;
+    mc_step.check(engine.start(mc).await).map_err(at::<EngineError>(format!("starting {mc}")))?;
     let store = async {
-        let version = ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {mc}")))?;
-        mc_step.done(version.to_lowercase());
+        let version = mc_step.check(ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await);
+        mc_step.done(version.map_err(at::<NotReady>(format!("starting {mc}")))?.to_lowercase());
         Ok::<_, LabError>(())
     };
-    let steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
+
+    let tc_steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
     let ng = &plan.nginx.name;
     let ng_step = progress.step(format!("Start {ng}"));
-    let tomcats_and_nginx = async {
-        try_join_all(plan.tomcats.iter().map(|t| async move {
-            engine.start(&t.name).await.map_err(at::<EngineError>(format!("starting {}", t.name)))
+    let tomcats_then_nginx = async {
+        let started = all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
+            step.check(engine.start(&t.name).await).map_err(at::<EngineError>(format!("starting {}", t.name)))
         }))
-        .await?;
+        .await;
+        started?;
 
         // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
         // containers run. Nothing is sent through it before the Tomcats are ready, so it never
         // marks a starting Tomcat as failed.
-        engine.start(ng).await.map_err(at::<EngineError>(format!("starting {ng}")))?;
+        ng_step.check(engine.start(ng).await).map_err(at::<EngineError>(format!("starting {ng}")))?;
         ng_step.update("waiting for the Tomcats");
 
-        try_join_all(plan.tomcats.iter().zip(steps).map(|(t, step)| async move {
+        try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
             step.update("waiting for \"Server startup in\" and the test page");
-            let line = ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+            let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
+            let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
             let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
             step.done(format!("serves the test page ({detail})"));
             Ok::<_, LabError>(())
@@ -264,14 +295,20 @@ async fn create_and_start(
         .await?;
         Ok::<_, LabError>(())
     };
-    tokio::try_join!(store, tomcats_and_nginx)?;
+    tokio::try_join!(store, tomcats_then_nginx)?;
 
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
-    ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT)
-        .await
+    ng_step
+        .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
     ng_step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
     Ok((create, ready_from.elapsed()))
+}
+
+/// Runs engine calls that change the lab side by side and waits for every one of them, so
+/// that none is still in flight when a failure leads to a rollback; the first error wins.
+async fn all_settled<T, E>(calls: impl IntoIterator<Item = impl std::future::Future<Output = Result<T, E>>>) -> Result<Vec<T>, E> {
+    futures_util::future::join_all(calls).await.into_iter().collect()
 }
 
 /// Everything that carries a lab's label.
@@ -300,6 +337,12 @@ impl Found {
             parts.push(count(self.volumes.len(), "volume"));
         }
         parts.join(", ")
+    }
+
+    pub fn extend(&mut self, other: Found) {
+        self.containers.extend(other.containers);
+        self.networks.extend(other.networks);
+        self.volumes.extend(other.volumes);
     }
 
     /// The names of everything found, containers first.

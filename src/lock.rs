@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +27,11 @@ pub enum LockError {
     Unpinned { path: String, section: String, coords: String },
     #[error("Tomcat {line} is not in the lock (lines in it: {available}); this msmlab supports Tomcat {available}")]
     NoTomcat { line: TomcatLine, available: String },
+    #[error(
+        "Tomcat {asked} is not pinned: jars.lock pins {pinned} for the {line} line; \
+         ask for --tomcat {line} (or --tomcat {pinned})"
+    )]
+    TomcatVersion { asked: String, pinned: String, line: u8 },
     #[error("serializer {0} is not in the lock")]
     NoSerializer(String),
     #[error("store {0} is not in the lock")]
@@ -174,12 +178,6 @@ impl Lock {
         Lock::parse(BUNDLED, "jars.lock (bundled)").expect("the bundled jars.lock is checked by the tests")
     }
 
-    pub fn load(path: &Path) -> Result<Lock, LockError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| LockError::Read { path: path.display().to_string(), source })?;
-        Lock::parse(&text, &path.display().to_string())
-    }
-
     /// Parses lock text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Lock, LockError> {
         let path = origin.to_string();
@@ -236,25 +234,20 @@ impl Lock {
         Ok(())
     }
 
-    pub fn tomcat_lines(&self) -> Vec<u8> {
-        self.tomcat.keys().copied().collect()
-    }
-
-    /// The pinned Tomcat distribution of a line (for image builds).
-    pub fn distribution(&self, line: TomcatLine) -> Result<&Artifact, LockError> {
-        let (dist, _) = self.tomcat.get(&line.major()).ok_or_else(|| self.no_tomcat(line))?;
-        Ok(&self.artifacts[dist])
-    }
-
-    fn no_tomcat(&self, line: TomcatLine) -> LockError {
+    fn no_tomcat(&self, line: &TomcatLine) -> LockError {
         let available = self.tomcat.keys().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
-        LockError::NoTomcat { line, available }
+        LockError::NoTomcat { line: line.clone(), available }
     }
 
     /// The complete set for a Tomcat line, a serializer and a store, in a stable order.
     /// With `with_msm == false` (the control lab) no jar goes into `lib/`.
-    pub fn select(&self, line: TomcatLine, serializer: Serializer, store: &str, with_msm: bool) -> Result<JarSet, LockError> {
+    pub fn select(&self, line: &TomcatLine, serializer: Serializer, store: &str, with_msm: bool) -> Result<JarSet, LockError> {
         let (dist, tc_jars) = self.tomcat.get(&line.major()).ok_or_else(|| self.no_tomcat(line))?;
+        if let Some(asked) = line.exact() {
+            if asked != dist.version {
+                return Err(LockError::TomcatVersion { asked: asked.into(), pinned: dist.version.clone(), line: line.major() });
+            }
+        }
         let ser = self
             .serializer
             .get(serializer.lock_key())
@@ -298,7 +291,7 @@ mod tests {
     #[test]
     fn bundled_lock_pins_the_tomcat_9_java_set() {
         let lock = Lock::bundled();
-        let set = lock.select("9".parse().unwrap(), Serializer::Java, "memcached", true).unwrap();
+        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", true).unwrap();
         let names: Vec<String> = set.lib.iter().map(|a| a.coords.to_string()).collect();
         assert_eq!(
             names,
@@ -316,14 +309,23 @@ mod tests {
     #[test]
     fn the_control_lab_puts_no_jar_in_lib() {
         let lock = Lock::bundled();
-        let set = lock.select("9".parse().unwrap(), Serializer::Java, "memcached", false).unwrap();
+        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", false).unwrap();
         assert!(set.lib.is_empty());
     }
 
     #[test]
     fn a_line_missing_from_the_lock_names_the_lines_it_has() {
-        let err = Lock::bundled().select("7".parse().unwrap(), Serializer::Java, "memcached", true).unwrap_err();
+        let err = Lock::bundled().select(&"7".parse().unwrap(), Serializer::Java, "memcached", true).unwrap_err();
         assert_eq!(err.to_string(), "Tomcat 7 is not in the lock (lines in it: 9); this msmlab supports Tomcat 9");
+    }
+
+    #[test]
+    fn an_exact_release_must_be_the_pinned_one() {
+        let lock = Lock::bundled();
+        let pinned = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", true).unwrap().distribution.coords.version;
+        assert!(lock.select(&pinned.parse().unwrap(), Serializer::Java, "memcached", true).is_ok());
+        let err = lock.select(&"9.0.50".parse().unwrap(), Serializer::Java, "memcached", true).unwrap_err();
+        assert_eq!(err.to_string(), format!("Tomcat 9.0.50 is not pinned: jars.lock pins {pinned} for the 9 line; ask for --tomcat 9 (or --tomcat {pinned})"));
     }
 
     const MINI: &str = r#"

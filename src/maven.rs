@@ -29,6 +29,8 @@ pub enum FetchError {
          the file was discarded (is the repository a faithful mirror?)"
     )]
     Checksum { coords: String, url: String, expected: String, actual: String },
+    #[error("{coords}: {url} sent {received} bytes where jars.lock pins {expected}; the file was discarded (a truncated download?)")]
+    Size { coords: String, url: String, expected: u64, received: u64 },
     #[error("{coords}: cannot write to the cache at {path}")]
     Io { coords: String, path: String, source: std::io::Error },
 }
@@ -117,25 +119,25 @@ impl Fetcher {
         let url = self.url(a);
         let coords = a.coords.to_string();
         let http = |source| FetchError::Http { coords: coords.clone(), url: url.clone(), source };
+        let io = |source| FetchError::Io { coords: coords.clone(), path: tmp.display().to_string(), source };
         let response = self.client.get(&url).send().await.map_err(http)?;
         if !response.status().is_success() {
             return Err(FetchError::Status { coords, url, status: response.status() });
         }
-        let mut file = tokio::fs::File::create(tmp)
-            .await
-            .map_err(|source| FetchError::Io { coords: coords.clone(), path: tmp.display().to_string(), source })?;
+        let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
         let mut hasher = Sha256::new();
+        let mut received: u64 = 0;
         let mut body = response.bytes_stream();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(http)?;
+            received += chunk.len() as u64;
             hasher.update(&chunk);
-            file.write_all(&chunk)
-                .await
-                .map_err(|source| FetchError::Io { coords: coords.clone(), path: tmp.display().to_string(), source })?;
+            file.write_all(&chunk).await.map_err(io)?;
         }
-        file.flush()
-            .await
-            .map_err(|source| FetchError::Io { coords: coords.clone(), path: tmp.display().to_string(), source })?;
+        file.flush().await.map_err(io)?;
+        if let Some(expected) = a.size.filter(|&size| size != received) {
+            return Err(FetchError::Size { coords, url, expected, received });
+        }
         let actual = hex::encode(hasher.finalize());
         if actual != a.sha256 {
             return Err(FetchError::Checksum { coords, url, expected: a.sha256.clone(), actual });
@@ -224,6 +226,17 @@ mod tests {
         assert!(msg.contains(&format!("{repo}/org/example/thing/1.0/thing-1.0.jar")), "{msg}");
         let dir = cache.path().join("maven/org/example/thing/1.0");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no file, not even a partial one, is left");
+    }
+
+    #[tokio::test]
+    async fn a_truncated_download_is_refused_by_its_size() {
+        let (repo, _) = serve(b"half", "200 OK").await;
+        let cache = tempfile::tempdir().unwrap();
+        let mut a = artifact(b"half");
+        a.size = Some(8);
+        let err = Fetcher::new(&repo, cache.path().to_path_buf()).fetch(&a).await.unwrap_err();
+        assert!(err.to_string().contains("sent 4 bytes where jars.lock pins 8"), "{err}");
+        assert!(!cache.path().join("maven/org/example/thing/1.0/thing-1.0.jar").exists());
     }
 
     #[tokio::test]

@@ -59,18 +59,22 @@ pub fn container_name(lab: &LabName, role: Role, index: u8) -> String {
 }
 
 /// `msmlab-<lab>`: the lab's own bridge network.
-pub fn network_name(lab: &LabName) -> String {
+pub fn network_name(lab: impl fmt::Display) -> String {
     format!("msmlab-{lab}")
 }
 
-/// Labels for a lab resource; `role` is absent on the network.
-pub fn labels(lab: &LabName, role: Option<(Role, u8)>) -> HashMap<String, String> {
-    let mut labels = HashMap::from([(LAB_LABEL.to_string(), lab.to_string())]);
-    if let Some((role, index)) = role {
-        labels.insert(ROLE_LABEL.to_string(), role.to_string());
-        labels.insert(INDEX_LABEL.to_string(), index.to_string());
-    }
-    labels
+/// Labels of a lab container.
+pub fn labels(lab: &LabName, role: Role, index: u8) -> HashMap<String, String> {
+    HashMap::from([
+        (LAB_LABEL.to_string(), lab.to_string()),
+        (ROLE_LABEL.to_string(), role.to_string()),
+        (INDEX_LABEL.to_string(), index.to_string()),
+    ])
+}
+
+/// Labels of the lab's network (role `network`).
+pub fn network_labels(lab: &LabName) -> HashMap<String, String> {
+    HashMap::from([(LAB_LABEL.to_string(), lab.to_string()), (ROLE_LABEL.to_string(), "network".to_string())])
 }
 
 #[cfg(test)]
@@ -82,9 +86,10 @@ mod tests {
         let lab: LabName = "ci".parse().unwrap();
         assert_eq!(container_name(&lab, Role::Tomcat, 2), "msmlab-ci-tomcat-2");
         assert_eq!(network_name(&lab), "msmlab-ci");
-        let l = labels(&lab, Some((Role::Nginx, 1)));
+        let l = labels(&lab, Role::Nginx, 1);
         assert_eq!(l["io.msmlab.lab"], "ci");
         assert_eq!(l["io.msmlab.role"], "nginx");
+        assert_eq!(network_labels(&lab)["io.msmlab.role"], "network");
     }
 
     #[test]

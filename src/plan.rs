@@ -48,7 +48,7 @@ pub struct Plan {
 impl Plan {
     pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
         let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(spec.tomcat, spec.serializer, "memcached", with_msm)?;
+        let jars = lock.select(&spec.tomcat, spec.serializer, "memcached", with_msm)?;
         let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
         let memcached = node(Role::Memcached, 1);
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
@@ -62,7 +62,7 @@ impl Plan {
             session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
             transcoder_factory: spec.serializer.transcoder_factory().into(),
         });
-        let context_xml = render::context_xml(spec.name.as_str(), msm.as_ref())?;
+        let context_xml = render::context_xml(msm.as_ref())?;
         let backends: Vec<String> = tomcats.iter().map(|t| format!("{}:{TOMCAT_PORT}", t.name)).collect();
         let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT)?;
         Ok(Plan {

@@ -1,6 +1,7 @@
 //! Step-by-step progress on stderr: a spinner per running step on a terminal, one plain line
 //! per finished step otherwise (CI logs stay readable).
 
+use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -29,18 +30,7 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
-        Step { bar, title, started: Instant::now(), quiet: self.quiet, finished: false }
-    }
-
-    /// A line outside any step (a warning, the summary).
-    pub fn println(&self, line: &str) {
-        match &self.multi {
-            Some(m) => {
-                let _ = m.println(line);
-            }
-            None if !self.quiet => eprintln!("{line}"),
-            None => {}
-        }
+        Step { bar, title, started: Instant::now(), quiet: self.quiet, finished: false, failed: Cell::new(false) }
     }
 }
 
@@ -50,6 +40,7 @@ pub struct Step {
     started: Instant,
     quiet: bool,
     finished: bool,
+    failed: Cell<bool>,
 }
 
 impl Step {
@@ -60,8 +51,13 @@ impl Step {
         }
     }
 
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
+    /// Passes a result through, remembering a failure: the step then ends marked failed,
+    /// not merely stopped because another step failed.
+    pub fn check<T, E>(&self, result: Result<T, E>) -> Result<T, E> {
+        if result.is_err() {
+            self.failed.set(true);
+        }
+        result
     }
 
     /// Marks the step done; returns how long it took.
@@ -87,10 +83,15 @@ impl Step {
 }
 
 impl Drop for Step {
-    /// A step dropped unfinished failed (its error travels up on its own).
+    /// A step dropped unfinished failed, or was stopped by another's failure or an interrupt;
+    /// the error itself travels up and is printed once, at the end.
     fn drop(&mut self) {
         if !self.finished {
-            self.finish("✗", "failed");
+            if self.failed.get() {
+                self.finish("✗", "failed");
+            } else {
+                self.finish("-", "stopped");
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, EngineError};
 use crate::names::WEBAPP_CONTEXT;
+use crate::store;
 
 /// Lines of a container's log quoted when it fails to become ready.
 pub const LOG_LINES: usize = 30;
@@ -30,53 +31,55 @@ async fn not_ready(engine: &Engine, container: &str, waited: Duration, reason: S
 
 /// memcached answers `version` over its text protocol, from inside its container.
 pub async fn memcached(engine: &Engine, container: &str, timeout: Duration) -> Result<String, NotReady> {
-    const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf 'version\r\nquit\r\n' >&3 && cat <&3"#;
     let started = Instant::now();
     let mut last = String::from("no answer yet");
     while started.elapsed() < timeout {
-        let out = engine.exec(container, &["bash", "-c", SCRIPT]).await?;
-        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if out.exit_code == 0 && text.starts_with("VERSION ") {
-            return Ok(text);
+        match store::memcached_version(engine, container).await {
+            Ok(version) => return Ok(version),
+            Err(e) => last = format!("`version` got no answer: {e}"),
         }
-        if engine.state(container).await?.0 != "running" {
+        if !running(engine, container).await {
             break;
         }
-        last = format!("`version` got {:?} (exit {})", text, out.exit_code);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err(not_ready(engine, container, started.elapsed(), last).await)
+}
+
+async fn running(engine: &Engine, container: &str) -> bool {
+    matches!(engine.state(container).await, Ok((state, _)) if state == "running")
 }
 
 /// Tomcat logged `Server startup in …` and then served the test page (probe mode: no
 /// session is created) from inside its container. Returns the startup line.
 pub async fn tomcat(engine: &Engine, container: &str, timeout: Duration) -> Result<String, NotReady> {
     let started = Instant::now();
-    if !engine.wait_for_log(container, "Server startup in", timeout).await? {
-        return Err(not_ready(engine, container, started.elapsed(), "Tomcat never logged \"Server startup in\"".into()).await);
-    }
+    let startup = match engine.wait_for_log(container, "Server startup in", timeout).await {
+        Ok(Some(line)) => line,
+        Ok(None) => return Err(not_ready(engine, container, started.elapsed(), "Tomcat never logged \"Server startup in\"".into()).await),
+        Err(e) => return Err(not_ready(engine, container, started.elapsed(), e.to_string()).await),
+    };
     let script = format!(
-        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /{WEBAPP_CONTEXT}/ShowSession?probe=1 HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -c 12 <&3"
+        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /{WEBAPP_CONTEXT}/ShowSession?probe=1 HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 head -c 12 <&3"
     );
     let mut last = String::new();
     // The connector is up before Tomcat logs its startup line; a few tries cover a slow exec.
     for _ in 0..20 {
-        let out = engine.exec(container, &["bash", "-c", &script]).await?;
-        last = String::from_utf8_lossy(&out.stdout).to_string();
+        match engine.exec(container, &["bash", "-c", &script]).await {
+            Ok(out) => last = String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            Err(e) => last = e.to_string(),
+        }
         if last.starts_with("HTTP/1.1 200") {
-            let line = engine.logs_tail(container, 5).await;
-            let startup = line.lines().find(|l| l.contains("Server startup in")).unwrap_or("").trim().to_string();
             return Ok(startup);
         }
-        if last.starts_with("HTTP/") {
-            // Tomcat is up but the webapp is not: an answer like 404 will not change by waiting.
+        // Tomcat is up but the webapp is not: an answer like 404 will not change by waiting.
+        if last.starts_with("HTTP/") || !running(engine, container).await {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let reason = format!(
-        "Tomcat started but /{WEBAPP_CONTEXT}/ShowSession answered {:?} instead of 200 (did the webapp or msm fail to start?)",
-        last.trim()
+        "Tomcat started but /{WEBAPP_CONTEXT}/ShowSession answered {last:?} instead of 200 (did the webapp or msm fail to start?)"
     );
     Err(not_ready(engine, container, started.elapsed(), reason).await)
 }

@@ -3,6 +3,8 @@
 //! `.xml` templates escape every value for XML; the other templates only receive values that
 //! `spec` and `names` already restricted to safe characters.
 
+use std::sync::LazyLock;
+
 use minijinja::{AutoEscape, Environment, Value};
 use serde::Serialize;
 
@@ -28,7 +30,13 @@ pub struct RenderError {
     pub message: String,
 }
 
-fn environment() -> Environment<'static> {
+/// Built once: every render shares the parsed templates.
+fn environment() -> &'static Environment<'static> {
+    static ENV: LazyLock<Environment<'static>> = LazyLock::new(build_environment);
+    &ENV
+}
+
+fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
     env.set_auto_escape_callback(|name| if name.ends_with(".xml") { AutoEscape::Custom("xml") } else { AutoEscape::None });
@@ -82,12 +90,12 @@ pub struct MsmSettings {
 
 #[derive(Serialize)]
 struct ContextXml<'a> {
-    lab: &'a str,
     msm: Option<&'a MsmSettings>,
 }
 
-pub fn context_xml(lab: &str, msm: Option<&MsmSettings>) -> Result<String, RenderError> {
-    render("context.xml", ContextXml { lab, msm })
+/// `context.xml` with msm's `<Manager>`, or without any (the control lab).
+pub fn context_xml(msm: Option<&MsmSettings>) -> Result<String, RenderError> {
+    render("context.xml", ContextXml { msm })
 }
 
 #[derive(Serialize)]
@@ -118,12 +126,12 @@ mod tests {
 
     #[test]
     fn context_xml_with_msm() {
-        insta::assert_snapshot!(context_xml("default", Some(&msm())).unwrap());
+        insta::assert_snapshot!(context_xml(Some(&msm())).unwrap());
     }
 
     #[test]
     fn context_xml_for_the_control_lab_has_no_manager() {
-        let xml = context_xml("ctl", None).unwrap();
+        let xml = context_xml(None).unwrap();
         assert!(!xml.contains("<Manager"));
         insta::assert_snapshot!(xml);
     }
@@ -138,13 +146,13 @@ mod tests {
     fn values_are_escaped_for_xml() {
         let mut m = msm();
         m.request_uri_ignore_pattern = r#"a"b<c>&'"#.into();
-        let xml = context_xml("x", Some(&m)).unwrap();
+        let xml = context_xml(Some(&m)).unwrap();
         assert!(xml.contains(r#"requestUriIgnorePattern="a&quot;b&lt;c&gt;&amp;&apos;""#), "{xml}");
     }
 
     #[test]
     fn rendered_xml_is_well_formed() {
-        for xml in [context_xml("x", Some(&msm())).unwrap(), context_xml("x", None).unwrap()] {
+        for xml in [context_xml(Some(&msm())).unwrap(), context_xml(None).unwrap()] {
             roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
         }
         let (_, web_xml) = WEBAPP.iter().find(|(p, _)| *p == "WEB-INF/web.xml").unwrap();

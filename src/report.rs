@@ -38,7 +38,7 @@ pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
     let _ = writeln!(out, "  {:<32} {:<10} {:<9} {:<15} PUBLISHED", "CONTAINER", "ROLE", "STATE", "ADDRESS");
     for c in containers {
         let role = c.role.map_or("?".to_string(), |r| r.to_string());
-        let published = c.published.as_ref().map_or("-".to_string(), |(ip, port)| format!("{ip}:{port}"));
+        let published = c.published.as_deref().unwrap_or("-");
         let _ = writeln!(
             out,
             "  {:<32} {:<10} {:<9} {:<15} {published}",
@@ -52,20 +52,7 @@ pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
 }
 
 pub fn status_json(lab: &str, containers: &[ContainerInfo]) -> String {
-    let list: Vec<_> = containers
-        .iter()
-        .map(|c| {
-            json!({
-                "name": c.name,
-                "role": c.role,
-                "index": c.index,
-                "state": c.state,
-                "address": c.address,
-                "published": c.published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
-            })
-        })
-        .collect();
-    serde_json::to_string_pretty(&json!({ "lab": lab, "exists": !containers.is_empty(), "containers": list }))
+    serde_json::to_string_pretty(&json!({ "lab": lab, "exists": !containers.is_empty(), "containers": containers }))
         .expect("status serializes")
 }
 

@@ -78,14 +78,22 @@ impl fmt::Display for LabName {
     }
 }
 
-/// A Tomcat major line (`9`), as the user may write it: `9`, `9.0` or `9.0.117`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct TomcatLine(u8);
+/// A Tomcat line as the user wrote it: a major line (`9`, `9.0`), or an exact release
+/// (`9.0.117`), which must then be the one the lock pins.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct TomcatLine {
+    major: u8,
+    exact: Option<String>,
+}
 
 impl TomcatLine {
-    pub fn major(self) -> u8 {
-        self.0
+    pub fn major(&self) -> u8 {
+        self.major
+    }
+
+    /// The exact release asked for, if the user gave one.
+    pub fn exact(&self) -> Option<&str> {
+        self.exact.as_deref()
     }
 }
 
@@ -104,13 +112,17 @@ impl FromStr for TomcatLine {
         if major == 0 {
             return Err(syntax());
         }
-        Ok(TomcatLine(major))
+        let exact = (parts.len() == 3).then(|| s.to_string());
+        Ok(TomcatLine { major, exact })
     }
 }
 
 impl fmt::Display for TomcatLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        match &self.exact {
+            Some(v) => f.write_str(v),
+            None => write!(f, "{}", self.major),
+        }
     }
 }
 
@@ -245,6 +257,8 @@ mod tests {
         for v in ["9", "9.0", "9.0.117"] {
             assert_eq!(v.parse::<TomcatLine>().unwrap().major(), 9);
         }
+        assert_eq!("9.0".parse::<TomcatLine>().unwrap().exact(), None);
+        assert_eq!("9.0.117".parse::<TomcatLine>().unwrap().exact(), Some("9.0.117"));
         for bad in ["", "nine", "9.", "9.0.1.2", "-9", "0"] {
             assert_eq!(bad.parse::<TomcatLine>(), Err(SpecError::TomcatSyntax(bad.to_string())), "{bad}");
         }

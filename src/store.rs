@@ -1,8 +1,9 @@
 //! Reads the session store over its own protocol, to see what msm really wrote.
 //!
 //! The store is not published on the host, so the memcached text protocol is spoken from
-//! inside the store's container (bash's `/dev/tcp`), with the key passed as an argument,
-//! never spliced into the script. The answer is parsed here.
+//! inside the store's container (bash's `/dev/tcp`, through the engine's exec, so a remote
+//! engine works too), with the key passed as an argument, never spliced into the script.
+//! The answer is parsed here.
 
 use crate::engine::{Engine, EngineError};
 
@@ -55,15 +56,35 @@ pub fn parse_get(reply: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(Some(data.to_vec()))
 }
 
-/// `get <key>` on the memcached in `container`.
-pub async fn memcached_get(engine: &Engine, container: &str, key: &str) -> Result<Option<Vec<u8>>, ProbeError> {
-    check_key(key)?;
-    const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf 'get %s\r\nquit\r\n' "$1" >&3 && cat <&3"#;
-    let out = engine.exec(container, &["bash", "-c", SCRIPT, "msmlab-store-probe", key]).await?;
+/// One memcached text-protocol exchange from inside `container`: `request` is a printf
+/// format, `args` fill its `%s` as separate arguments. memcached closes the connection after
+/// the `quit` that follows, which ends the reply.
+async fn exchange(engine: &Engine, container: &str, request: &str, args: &[&str]) -> Result<Vec<u8>, ProbeError> {
+    const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf "$0" "$@" >&3 && printf 'quit\r\n' >&3 && timeout 5 cat <&3"#;
+    let mut cmd = vec!["bash", "-c", SCRIPT, request];
+    cmd.extend_from_slice(args);
+    let out = engine.exec(container, &cmd).await?;
     if out.exit_code != 0 {
         return Err(ProbeError::Connect { container: container.into(), exit_code: out.exit_code });
     }
-    Ok(parse_get(&out.stdout)?)
+    Ok(out.stdout)
+}
+
+/// memcached's `version` answer, e.g. `VERSION 1.6.18`.
+pub async fn memcached_version(engine: &Engine, container: &str) -> Result<String, ProbeError> {
+    let reply = exchange(engine, container, "version\r\n", &[]).await?;
+    let text = String::from_utf8_lossy(&reply).trim().to_string();
+    if text.starts_with("VERSION ") {
+        Ok(text)
+    } else {
+        Err(StoreError::Reply(text).into())
+    }
+}
+
+/// `get <key>` on the memcached in `container`.
+pub async fn memcached_get(engine: &Engine, container: &str, key: &str) -> Result<Option<Vec<u8>>, ProbeError> {
+    check_key(key)?;
+    Ok(parse_get(&exchange(engine, container, "get %s\r\n", &[key]).await?)?)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::engine::{Engine, EngineError};
 use crate::lab;
 use crate::names::Role;
 use crate::plan::page_url;
-use crate::store;
+use crate::store::{self, ProbeError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -29,7 +29,6 @@ pub enum VerifyError {
 pub struct Target {
     pub lab: String,
     pub url: String,
-    pub tomcats: Vec<String>,
     pub memcached: String,
 }
 
@@ -41,12 +40,11 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let incomplete = |what: &str| VerifyError::Incomplete { lab: lab.into(), what: what.into() };
     let running = |role| found.containers.iter().filter(move |c| c.role == Some(role) && c.state == "running");
     let nginx = running(Role::Nginx).next().ok_or_else(|| incomplete("its nginx container is not running"))?;
-    let (_, port) = nginx.published.clone().ok_or_else(|| incomplete("nginx publishes no port"))?;
+    let port = nginx.published_port.ok_or_else(|| incomplete("nginx publishes no port"))?;
     let memcached = running(Role::Memcached).next().ok_or_else(|| incomplete("its memcached container is not running"))?;
     Ok(Target {
         lab: lab.into(),
         url: page_url(port),
-        tomcats: running(Role::Tomcat).map(|c| c.name.clone()).collect(),
         memcached: memcached.name.clone(),
     })
 }
@@ -116,7 +114,8 @@ fn check(name: &'static str, ok: bool, detail: String) -> Check {
 }
 
 /// Judges the answers alone (the store is checked separately).
-pub fn judge(answers: &[Answer]) -> Vec<Check> {
+/// `ids` and `seen` are `session_ids(answers)` and `backends(answers)`.
+pub fn judge(answers: &[Answer], ids: &[String], seen: &BTreeMap<String, usize>) -> Vec<Check> {
     let n = answers.len();
     let failed: Vec<&Answer> = answers.iter().filter(|a| a.status != Some(200) || a.error.is_some()).collect();
     let http = match failed.first() {
@@ -133,8 +132,7 @@ pub fn judge(answers: &[Answer]) -> Vec<Check> {
         ),
     };
 
-    let ids = session_ids(answers);
-    let same = match ids.as_slice() {
+    let same = match ids {
         [id] if answers.iter().all(|a| a.session_id.as_deref() == Some(id)) => {
             check("same-session", true, format!("every request carried session {id}"))
         }
@@ -148,7 +146,6 @@ pub fn judge(answers: &[Answer]) -> Vec<Check> {
         }
     };
 
-    let seen = backends(answers);
     let list = seen.iter().map(|(b, c)| format!("{b} ({c})")).collect::<Vec<_>>().join(", ");
     let backends_check = if seen.len() >= 2 {
         check("backends", true, format!("{} Tomcats answered: {list}", seen.len()))
@@ -198,16 +195,18 @@ pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
     seen
 }
 
-/// Reads the last session from memcached.
-pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -> Check {
+/// Reads the last session from memcached. An engine that fails is an error, not a check
+/// that failed: it says nothing about the lab.
+pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -> Result<Check, VerifyError> {
     let Some(id) = answers.iter().rev().find_map(|a| a.session_id.clone()) else {
-        return check("store", false, "no session id to look up".into());
+        return Ok(check("store", false, "no session id to look up".into()));
     };
-    match store::memcached_get(engine, memcached, &id).await {
+    Ok(match store::memcached_get(engine, memcached, &id).await {
         Ok(Some(value)) => check("store", true, format!("session {id} is in memcached ({memcached}), {} bytes", value.len())),
         Ok(None) => check("store", false, format!("session {id} is not in memcached ({memcached}): nothing wrote it there")),
+        Err(ProbeError::Engine(e)) => return Err(e.into()),
         Err(e) => check("store", false, format!("could not read memcached ({memcached}): {e}")),
-    }
+    })
 }
 
 /// The whole result of a verify run.
@@ -225,17 +224,10 @@ pub struct Verdict {
 pub async fn run(engine: &Engine, lab: &str, requests: usize) -> Result<Verdict, VerifyError> {
     let target = target(engine, lab).await?;
     let answers = walk(&target.url, requests).await;
-    let mut checks = judge(&answers);
-    checks.push(check_store(engine, &target.memcached, &answers).await);
-    Ok(Verdict {
-        ok: checks.iter().all(|c| c.ok),
-        lab: target.lab,
-        url: target.url,
-        backends: backends(&answers),
-        session_ids: session_ids(&answers),
-        requests: answers,
-        checks,
-    })
+    let (session_ids, backends) = (session_ids(&answers), backends(&answers));
+    let mut checks = judge(&answers, &session_ids, &backends);
+    checks.push(check_store(engine, &target.memcached, &answers).await?);
+    Ok(Verdict { ok: checks.iter().all(|c| c.ok), lab: target.lab, url: target.url, requests: answers, backends, session_ids, checks })
 }
 
 #[cfg(test)]
@@ -252,6 +244,10 @@ mod tests {
             counter: Some(counter),
             error: None,
         }
+    }
+
+    fn judge(answers: &[Answer]) -> Vec<Check> {
+        super::judge(answers, &session_ids(answers), &backends(answers))
     }
 
     fn by_name(checks: &[Check], name: &str) -> Check {

@@ -44,3 +44,31 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn ctrl_c_during_up_removes_what_it_created() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let _cleanup = Lab("e2e-interrupt");
+    let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+        .args(["up", "--name", "e2e-interrupt", "--port", "13408"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the containers exist, while the Tomcats are still starting.
+    let mut seen = Vec::new();
+    for line in BufReader::new(up.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("✓ Create network msmlab-e2e-interrupt") {
+            let kill = Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap();
+            assert!(kill.success());
+        }
+    }
+    let status = up.wait().unwrap();
+    let stderr = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by Ctrl-C (msmlab removed what this up had created: 4 containers, 1 network)"), "{stderr}");
+    assert_eq!(labelled("e2e-interrupt"), Vec::<String>::new());
+}
