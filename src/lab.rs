@@ -33,21 +33,25 @@ pub enum LabError {
     Exists { lab: String, what: String },
     #[error("port {port} on 127.0.0.1 is taken by {by}; choose another with --port")]
     PortTaken { port: u16, by: String },
-    #[error("{step} failed{}", cleanup.as_ref().map(|c| format!(" (then msmlab removed what this up had created: {c})")).unwrap_or_default())]
+    #[error("{step} failed{}", cleanup_note(.cleanup))]
     Step { step: String, cleanup: Option<String>, source: BoxError },
-    #[error("interrupted by {signal}{}", cleanup.as_ref().map(|c| format!(" (msmlab removed what this up had created: {c})")).unwrap_or_default())]
+    #[error("interrupted by {signal}{}", cleanup_note(.cleanup))]
     Interrupted { signal: &'static str, cleanup: Option<String> },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
 
+fn cleanup_note(cleanup: &Option<String>) -> String {
+    cleanup.as_ref().map(|c| format!(" (msmlab removed what this up had created: {c})")).unwrap_or_default()
+}
+
 impl LabError {
-    /// Records what the rollback after this error removed.
-    fn cleaned_up(self, removed: String) -> LabError {
+    /// Records what the rollback after this error removed, if anything.
+    fn cleaned_up(self, cleanup: Option<String>) -> LabError {
         match self {
-            LabError::Step { step, source, .. } => LabError::Step { step, cleanup: Some(removed), source },
-            LabError::Interrupted { signal, .. } => LabError::Interrupted { signal, cleanup: Some(removed) },
-            other => LabError::Step { step: "creating the lab".into(), cleanup: Some(removed), source: other.into() },
+            LabError::Step { step, source, .. } => LabError::Step { step, cleanup, source },
+            LabError::Interrupted { signal, .. } => LabError::Interrupted { signal, cleanup },
+            other => LabError::Step { step: "creating the lab".into(), cleanup, source: other.into() },
         }
     }
 }
@@ -112,8 +116,8 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     Err(failure.cleaned_up(removed))
 }
 
-/// Removes what a failed `up` created, and says what that was.
-async fn roll_back(engine: &Engine, lab: &str) -> String {
+/// Removes what a failed `up` created, and says what that was (`None`: nothing).
+async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
     let mut removed = Found::default();
     // A create the engine received just before an interrupt can land after the first pass
     // listed the lab, so passes go on until one finds nothing.
@@ -122,14 +126,10 @@ async fn roll_back(engine: &Engine, lab: &str) -> String {
             Ok(found) if found.is_empty() => break,
             Ok(found) => removed.extend(found),
             Err(_) if pass < 3 => continue,
-            Err(e) => return format!("cleanup failed too ({e}); run `msmlab down --name {lab}`"),
+            Err(e) => return Some(format!("not everything, cleanup failed too ({e}); run `msmlab down --name {lab}`")),
         }
     }
-    if removed.is_empty() {
-        "nothing".into()
-    } else {
-        removed.summary()
-    }
+    (!removed.is_empty()).then(|| removed.summary())
 }
 
 /// Ctrl-C and SIGTERM, watched from the moment `up` owns resources, so none is missed.

@@ -6,7 +6,7 @@ use common::*;
 
 #[test]
 fn without_msm_verify_fails_and_names_the_failed_checks() {
-    let _cleanup = Lab("e2e-control");
+    let _cleanup = Lab::claim("e2e-control");
     let up = msmlab(&["up", "--name", "e2e-control", "--session-manager", "none", "--port", "13403"]);
     assert_eq!(up.status.code(), Some(0));
 

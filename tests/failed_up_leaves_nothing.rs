@@ -5,7 +5,7 @@ use common::*;
 
 #[test]
 fn a_tomcat_that_cannot_start_is_reported_with_its_logs_and_everything_is_removed() {
-    let _cleanup = Lab("e2e-broken");
+    let _cleanup = Lab::claim("e2e-broken");
     // A JVM option the JVM refuses: both Tomcats exit at once.
     let up = msmlab(&["up", "--name", "e2e-broken", "--port", "13406", "--java-opts", "-XX:+NoSuchOption"]);
     assert_eq!(up.status.code(), Some(1));
@@ -19,7 +19,7 @@ fn a_tomcat_that_cannot_start_is_reported_with_its_logs_and_everything_is_remove
 
 #[test]
 fn a_taken_port_is_refused_before_anything_is_created() {
-    let _cleanup = Lab("e2e-port");
+    let _cleanup = Lab::claim("e2e-port");
     let _holder = std::net::TcpListener::bind("127.0.0.1:13407").unwrap();
     let up = msmlab(&["up", "--name", "e2e-port", "--port", "13407"]);
     assert_eq!(up.status.code(), Some(2));
@@ -50,7 +50,7 @@ fn ctrl_c_during_up_removes_what_it_created() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let _cleanup = Lab("e2e-interrupt");
+    let _cleanup = Lab::claim("e2e-interrupt");
     let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
         .args(["up", "--name", "e2e-interrupt", "--port", "13408"])
         .stderr(Stdio::piped())

@@ -5,8 +5,8 @@ use common::*;
 
 #[test]
 fn two_labs_run_side_by_side_and_go_down_separately() {
-    let _a = Lab("e2e-left");
-    let _b = Lab("e2e-right");
+    let _a = Lab::claim("e2e-left");
+    let _b = Lab::claim("e2e-right");
     let left = std::thread::spawn(|| msmlab(&["up", "--name", "e2e-left", "--port", "13404"]));
     let right = std::thread::spawn(|| msmlab(&["up", "--name", "e2e-right", "--port", "13405", "--tomcats", "3"]));
     assert_eq!(left.join().unwrap().status.code(), Some(0));

@@ -5,7 +5,7 @@ use common::*;
 
 #[test]
 fn a_lab_comes_up_shares_one_session_across_tomcats_and_goes_away() {
-    let _cleanup = Lab("e2e-main");
+    let _cleanup = Lab::claim("e2e-main");
 
     // up: two Tomcats 9 with msm and Java serialization, memcached, nginx on 127.0.0.1:13401.
     let up = msmlab(&["up", "--name", "e2e-main", "--tomcat", "9", "--serializer", "java", "--tomcats", "2", "--port", "13401"]);

@@ -53,8 +53,16 @@ pub fn labelled(lab: &str) -> Vec<String> {
     names
 }
 
-/// Removes the lab when the test ends, passed or not, so a failure leaves nothing behind.
-pub struct Lab(pub &'static str);
+/// A lab name owned by one test: whatever an earlier, crashed run left under that name is
+/// removed first, and the lab is removed when the test ends, passed or not.
+pub struct Lab(&'static str);
+
+impl Lab {
+    pub fn claim(name: &'static str) -> Lab {
+        let _ = Command::new(env!("CARGO_BIN_EXE_msmlab")).args(["down", "--name", name]).output();
+        Lab(name)
+    }
+}
 
 impl Drop for Lab {
     fn drop(&mut self) {
