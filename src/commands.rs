@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
 use crate::maven::{default_cache_dir, Fetcher};
-use crate::plan::{Plan, PlanError};
+use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report;
 use crate::spec::{LabSpec, SpecError};
@@ -33,11 +33,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<SpecError>() || cause.is::<VerifyError>() {
             return 2;
         }
-        let lock = match cause.downcast_ref() {
-            Some(PlanError::Lock(e)) => Some(e),
-            _ => cause.downcast_ref::<LockError>(),
-        };
-        if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) = lock {
+        if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
+            cause.downcast_ref()
+        {
             return 2;
         }
         if let Some(EngineError::Unreachable { .. }) = cause.downcast_ref() {

@@ -272,11 +272,10 @@ async fn create_and_start(
     let ng = &plan.nginx.name;
     let ng_step = progress.step(format!("Start {ng}"));
     let tomcats_then_nginx = async {
-        let started = all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
+        all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
             step.check(engine.start(&t.name).await).map_err(at::<EngineError>(format!("starting {}", t.name)))
         }))
-        .await;
-        started?;
+        .await?;
 
         // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
         // containers run. Nothing is sent through it before the Tomcats are ready, so it never

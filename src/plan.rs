@@ -19,9 +19,11 @@ pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error(transparent)]
+    // Not transparent: the lock's error stays a cause of its own, so callers that classify
+    // errors (exit codes) find it in the chain.
+    #[error("choosing the jars")]
     Lock(#[from] LockError),
-    #[error(transparent)]
+    #[error("rendering the lab's files")]
     Render(#[from] RenderError),
 }
 
