@@ -37,6 +37,10 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() {
             return 2;
         }
+        // Transparent: the combination msm cannot run hides behind the plan's error.
+        if let Some(PlanError::Unsupported(_)) = cause.downcast_ref() {
+            return 2;
+        }
         if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
             cause.downcast_ref()
         {

@@ -58,6 +58,35 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// The README's support table says what this module and the lock say.
+    #[test]
+    fn the_readme_support_table_matches_the_code() {
+        let readme = include_str!("../README.md");
+        let lock = crate::lock::Lock::bundled();
+        let serializers: Vec<&str> = Serializer::ALL
+            .iter()
+            .filter(|s| check_combination(&line("9"), **s).is_ok())
+            .map(|s| s.lock_key())
+            .collect();
+        let jres: Vec<String> = crate::spec::Jre::ALL.iter().map(|j| j.to_string()).collect();
+        for major in lock.tomcat_lines() {
+            let release = &lock.tomcat[&major].0.version;
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| {major} ")))
+                .unwrap_or_else(|| panic!("README has no support row for Tomcat {major}"));
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            assert_eq!(cells[2], release, "{row}");
+            assert_eq!(cells[3], format!("`memcached-session-manager-tc{major}`"), "{row}");
+            assert_eq!(cells[4], serializers.join(", "), "{row}");
+            assert_eq!(cells[6], jres.join(", "), "{row}");
+            assert!(check_combination(&line(&major.to_string()), Serializer::Java).is_ok());
+        }
+        for refused in ["| 6 | refused", "| 10 and later | refused"] {
+            assert!(readme.contains(refused), "README should say {refused:?}");
+        }
+    }
+
     #[test]
     fn tomcat_6_is_refused_with_the_reason() {
         let err = check_combination(&line("6"), Serializer::Java).unwrap_err();
