@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::maven::CENTRAL;
 use std::path::PathBuf;
 
+use crate::bench::Shape;
 use crate::spec::{Jre, LabName, Serializer, SessionManager, Store, TomcatLine};
 
 #[derive(Debug, Parser)]
@@ -42,6 +43,9 @@ pub enum Command {
     /// Re-resolve jars.lock from a Maven repository's POMs and rewrite it with real checksums
     #[command(after_help = "Example:\n  msmlab lock --check          # does today's repository reproduce jars.lock?")]
     Lock(LockArgs),
+    /// Measure the serializers: a lab per serializer, load through nginx, bytes per session
+    #[command(after_help = "Example:\n  msmlab bench --serializers all --duration 20s --concurrency 16 --payload-kb 8 --out bench-results")]
+    Bench(BenchArgs),
 }
 
 /// What decides the jar set: shared by `up` and `jars`.
@@ -101,6 +105,12 @@ pub struct UpArgs {
     /// Print only errors and the final summary
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also print where the time went (fetch, images, create, start, ready) and the floor
+    #[arg(long)]
+    pub timings: bool,
+    /// Print the summary and timings as one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,4 +163,74 @@ pub struct LockArgs {
     /// Maven repository to resolve against
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Prefix of the labs: each serializer runs in its own lab, <name>-<serializer>, removed after its run
+    #[arg(long, default_value = "bench", value_name = "NAME")]
+    pub name: LabName,
+    /// Serializers to compare, separated by commas (java, kryo, xstream), or all that msm supports
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub serializers: String,
+    /// Tomcat line: 7, 8 (8.5) or 9
+    #[arg(long, default_value = "9", value_name = "VERSION")]
+    pub tomcat: TomcatLine,
+    /// Where msm keeps the sessions
+    #[arg(long, value_enum, default_value_t = Store::Memcached)]
+    pub store: Store,
+    /// memcached nodes n1..nN
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub store_nodes: u8,
+    /// Java runtime of the Tomcats
+    #[arg(long, value_enum, default_value_t = Jre::Jre17)]
+    pub jre: Jre,
+    /// Tomcat containers behind nginx
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub tomcats: u8,
+    /// Port nginx publishes on 127.0.0.1 (one lab at a time uses it)
+    #[arg(long, default_value_t = 13356)]
+    pub port: u16,
+    /// Concurrent clients, each with its own connection and session
+    #[arg(long, default_value_t = 16, value_name = "C")]
+    pub concurrency: usize,
+    /// How long each serializer is measured (e.g. 20s, 2m)
+    #[arg(long, default_value = "20s", value_parser = crate::bench::parse_duration, value_name = "TIME", conflicts_with = "requests")]
+    pub duration: std::time::Duration,
+    /// Measure this many requests per serializer instead of a duration
+    #[arg(long, value_name = "N")]
+    pub requests: Option<u64>,
+    /// Load before measuring, not recorded: creates the sessions and warms the JIT
+    #[arg(long, default_value = "5s", value_parser = crate::bench::parse_duration, value_name = "TIME")]
+    pub warmup: std::time::Duration,
+    /// About how many KiB of data each session holds
+    #[arg(long, default_value_t = 4, value_name = "KB")]
+    pub payload_kb: u32,
+    /// Session attributes the payload is spread over
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub payload_attributes: u32,
+    /// plain: each attribute a String; collections: ArrayLists of HashMaps
+    #[arg(long, value_enum, default_value_t = Shape::Collections)]
+    pub payload_shape: Shape,
+    /// First measure msmlab's load generator against wrk on nginx's own static answer
+    #[arg(long)]
+    pub compare_wrk: bool,
+    /// Directory for bench.json and the chart bench.svg
+    #[arg(long, default_value = "msmlab-bench", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print the report as JSON instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// Image the nginx and store images are built on
+    #[arg(long, env = "MSMLAB_BASE_IMAGE", default_value = "debian:bookworm-slim", value_name = "IMAGE")]
+    pub base_image: String,
+    /// Maven repository the jars come from
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    /// Extra JVM options for every Tomcat, after the bench's own (-XX:TieredStopAtLevel=4)
+    #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
+    pub java_opts: String,
+    /// Print only errors and the report
+    #[arg(long, short)]
+    pub quiet: bool,
 }

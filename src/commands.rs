@@ -5,7 +5,8 @@ use anyhow::Context;
 
 use std::path::Path;
 
-use crate::cli::{JarChoice, JarsArgs, LockArgs, NameArg, StatusArgs, UpArgs, VerifyArgs};
+use crate::bench::{self, BenchError, BenchSpec, Payload};
+use crate::cli::{BenchArgs, JarChoice, JarsArgs, LockArgs, NameArg, StatusArgs, UpArgs, VerifyArgs};
 use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
@@ -52,6 +53,14 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(LabError::Exists { .. } | LabError::PortTaken { .. }) = cause.downcast_ref() {
             return 2;
         }
+        if let Some(e) = cause.downcast_ref::<BenchError>() {
+            if let BenchError::Interrupted(_) = e {
+                return 130;
+            }
+            if bench::is_usage_error(e) {
+                return 2;
+            }
+        }
     }
     1
 }
@@ -92,7 +101,15 @@ pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
     let timings = lab::up(&engine, &plan, &fetcher, &progress)
         .await
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
-    print!("{}", report::up_text(plan.spec.name.as_str(), &plan.page_url(), &timings));
+    let (lab, url) = (plan.spec.name.as_str(), plan.page_url());
+    if args.json {
+        println!("{}", report::up_json(lab, &url, &timings));
+    } else {
+        print!("{}", report::up_text(lab, &url, &timings));
+        if args.timings {
+            print!("{}", report::up_timings_text(&timings));
+        }
+    }
     Ok(Outcome::Success)
 }
 
@@ -182,4 +199,60 @@ pub async fn lock(args: LockArgs) -> anyhow::Result<Outcome> {
         println!("wrote {origin}");
     }
     Ok(Outcome::Success)
+}
+
+pub async fn bench(args: BenchArgs) -> anyhow::Result<Outcome> {
+    let lab = LabSpec {
+        name: args.name,
+        tomcat: args.tomcat,
+        serializer: crate::spec::Serializer::Java,
+        jre: args.jre,
+        store: args.store,
+        store_nodes: args.store_nodes,
+        session_manager: crate::spec::SessionManager::Msm,
+        tomcats: args.tomcats,
+        port: args.port,
+        base_image: args.base_image,
+        maven_repo: args.maven_repo,
+        java_opts: args.java_opts,
+    }
+    .validate()?;
+    let serializers = bench::serializers(&args.serializers, &lab.tomcat)?;
+    let spec = BenchSpec {
+        serializers,
+        concurrency: args.concurrency,
+        limit: match args.requests {
+            Some(n) => crate::load::Limit::Requests(n),
+            None => crate::load::Limit::Duration(args.duration),
+        },
+        warmup: args.warmup,
+        payload: Payload { kb: args.payload_kb, attributes: args.payload_attributes, shape: args.payload_shape },
+        compare_wrk: args.compare_wrk,
+        lab,
+    }
+    .validate()?;
+    let lock = Lock::bundled();
+    for s in &spec.serializers {
+        Plan::new(spec.lab_for(*s)?, &lock)?;
+    }
+    let engine = Engine::connect().await?;
+    let progress = Progress::new(args.quiet);
+    let fetcher = Fetcher::new(&spec.lab.maven_repo, default_cache_dir());
+    let report = bench::run(&engine, &lock, &fetcher, &progress, &spec).await.context("msmlab bench did not complete")?;
+
+    let dir = &args.out;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let json_path = dir.join("bench.json");
+    std::fs::write(&json_path, report::bench_json(&report)).with_context(|| format!("writing {}", json_path.display()))?;
+    let svg_path = dir.join("bench.svg");
+    let svg = crate::chart::svg(&report).context("drawing the chart")?;
+    std::fs::write(&svg_path, svg).with_context(|| format!("writing {}", svg_path.display()))?;
+    if args.json {
+        println!("{}", report::bench_json(&report));
+    } else {
+        print!("{}", report::bench_text(&report));
+        println!("wrote {} and {}", json_path.display(), svg_path.display());
+    }
+    let failed = report.runs.iter().any(|r| r.requests == 0);
+    Ok(if failed { Outcome::Failure } else { Outcome::Success })
 }

@@ -61,14 +61,42 @@ fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError 
     move |e| LabError::Step { step, cleanup: None, source: e.into() }
 }
 
-/// How long `up` spent where.
+/// How long `up` spent where. `start_to_ready` is `start` (until the engine has started every
+/// container) plus `ready` (until every readiness probe passed).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Timings {
     pub fetch: Duration,
     pub images: Duration,
     pub create: Duration,
+    pub start: Duration,
+    pub ready: Duration,
     pub start_to_ready: Duration,
     pub total: Duration,
+    pub floor: Floor,
+}
+
+/// What the containers themselves need, which no orchestration can beat: the slowest
+/// Tomcat's own "Server startup in N ms" plus nginx's first proxied answer.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Floor {
+    /// The largest "Server startup in N ms" the Tomcats logged (None if none could be read).
+    pub slowest_tomcat_startup: Option<Duration>,
+    /// How long the first request nginx proxied to a ready Tomcat took.
+    pub nginx_first_answer: Duration,
+}
+
+impl Floor {
+    pub fn total(&self) -> Option<Duration> {
+        self.slowest_tomcat_startup.map(|t| t + self.nginx_first_answer)
+    }
+}
+
+/// The milliseconds in Tomcat's startup line: `Server startup in [1234] milliseconds`
+/// (8.5, 9) or `Server startup in 1234 ms` (7).
+pub fn startup_millis(line: &str) -> Option<u64> {
+    let rest = &line[line.find("Server startup in")? + "Server startup in".len()..];
+    let digits: String = rest.trim_start_matches([' ', '[']).chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
 }
 
 /// Brings a lab up, or fails having removed everything it created.
@@ -95,8 +123,17 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         let images = ensure_images(engine, plan, distribution, progress).await?;
         let images_took = t.elapsed();
 
-        let (create, start_to_ready) = create_and_start(engine, plan, &images, lib_jars, progress).await?;
-        Ok(Timings { fetch, images: images_took, create, start_to_ready, total: started.elapsed() })
+        let s = create_and_start(engine, plan, &images, lib_jars, progress).await?;
+        Ok(Timings {
+            fetch,
+            images: images_took,
+            create: s.create,
+            start: s.start,
+            ready: s.start_to_ready.saturating_sub(s.start),
+            start_to_ready: s.start_to_ready,
+            total: started.elapsed(),
+            floor: s.floor,
+        })
     };
     let failure = tokio::select! {
         result = work => match result {
@@ -229,13 +266,21 @@ fn short_id(id: &str) -> String {
     id.chars().take(19).collect()
 }
 
+/// What `create_and_start` measured.
+struct Started {
+    create: Duration,
+    start: Duration,
+    start_to_ready: Duration,
+    floor: Floor,
+}
+
 async fn create_and_start(
     engine: &Engine,
     plan: &Plan,
     images: &Images,
     lib_jars: &[Fetched],
     progress: &Progress,
-) -> Result<(Duration, Duration), LabError> {
+) -> Result<Started, LabError> {
     let lab = &plan.spec.name;
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
     step.check(engine.create_network(&plan.network, names::network_labels(lab)).await)
@@ -297,27 +342,31 @@ async fn create_and_start(
         // containers run. Nothing is sent through it before the Tomcats are ready, so it never
         // marks a starting Tomcat as failed.
         ng_step.check(engine.start(ng).await).map_err(at::<EngineError>(format!("starting {ng}")))?;
+        let all_started = ready_from.elapsed();
         ng_step.update("waiting for the Tomcats");
 
-        try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
+        let startups = try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
             step.update("waiting for \"Server startup in\" and the test page");
             let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
             let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
             let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
+            let millis = startup_millis(&detail);
             step.done(format!("serves the test page ({detail})"));
-            Ok::<_, LabError>(())
+            Ok::<_, LabError>(millis)
         }))
         .await?;
-        Ok::<_, LabError>(())
+        Ok::<_, LabError>((all_started, startups))
     };
-    tokio::try_join!(store, tomcats_then_nginx)?;
+    let (_, (start, startups)) = tokio::try_join!(store, tomcats_then_nginx)?;
 
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
-    ng_step
+    let first_answer = ng_step
         .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
     ng_step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
-    Ok((create, ready_from.elapsed()))
+    let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
+    let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
+    Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
 }
 
 /// Runs engine calls that change the lab side by side and waits for every one of them, so
@@ -388,4 +437,21 @@ pub async fn down(engine: &Engine, lab: &str) -> Result<Found, EngineError> {
         engine.remove_volume(&v.name).await?;
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tomcat_startup_lines_of_every_line_give_their_milliseconds() {
+        let t9 = "25-Nov-2026 17:40:01.123 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [1234] milliseconds";
+        let t7 = "Nov 25, 2026 5:40:01 PM org.apache.catalina.startup.Catalina start\nINFO: Server startup in 987 ms";
+        assert_eq!(startup_millis(t9), Some(1234));
+        assert_eq!(startup_millis(t7), Some(987));
+        assert_eq!(startup_millis("Server startup in"), None);
+        assert_eq!(startup_millis("no such line"), None);
+        let floor = Floor { slowest_tomcat_startup: Some(Duration::from_millis(1234)), nginx_first_answer: Duration::from_millis(16) };
+        assert_eq!(floor.total(), Some(Duration::from_millis(1250)));
+    }
 }

@@ -5,11 +5,14 @@
 //! `docs/architecture.md` walks through it.
 
 pub mod archive;
+pub mod bench;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod engine;
 pub mod images;
 pub mod lab;
+pub mod load;
 pub mod lock;
 pub mod maven;
 pub mod names;
@@ -23,6 +26,8 @@ pub mod relock;
 pub mod report;
 pub mod resolve;
 pub mod spec;
+pub mod stats;
 pub mod store;
 pub mod support;
 pub mod verify;
+pub mod wrk;

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
             Command::Down(args) => commands::down(args).await,
             Command::Jars(args) => commands::jars(args).await,
             Command::Lock(args) => commands::lock(args).await,
+            Command::Bench(args) => commands::bench(args).await,
         }
     });
     match result {

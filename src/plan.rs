@@ -195,7 +195,7 @@ mod tests {
         let bytes = plan.tomcat_archive(&[]).unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
-        assert_eq!(paths, ["conf/context.xml", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp"]);
+        assert_eq!(paths, ["conf/context.xml", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
     }
 }

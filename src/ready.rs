@@ -90,7 +90,8 @@ pub async fn tomcat(engine: &Engine, container: &str, timeout: Duration) -> Resu
 }
 
 /// nginx answers on its published port and has reached every Tomcat at least once.
-pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[String], timeout: Duration) -> Result<(), NotReady> {
+/// Returns how long its first proxied answer took.
+pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[String], timeout: Duration) -> Result<Duration, NotReady> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(5))
@@ -101,15 +102,18 @@ pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[Strin
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let started = Instant::now();
     let mut last = String::from("no answer yet");
+    let mut first_answer = None;
     while started.elapsed() < timeout {
+        let sent = Instant::now();
         match client.get(&probe).send().await {
             Ok(r) if r.status().is_success() => {
                 let body = r.text().await.unwrap_or_default();
+                let took = *first_answer.get_or_insert(sent.elapsed());
                 if let Some(backend) = body.trim().strip_prefix("ready ") {
                     seen.insert(backend.to_string());
                 }
                 if want.iter().all(|t| seen.contains(*t)) {
-                    return Ok(());
+                    return Ok(took);
                 }
                 last = format!("reached {} of {} Tomcats: {:?}", seen.len(), want.len(), seen);
             }

@@ -1,6 +1,6 @@
 //! Renders the files in `templates/` (compiled into the binary) for one lab.
 //!
-//! `.xml` templates escape every value for XML; the other templates only receive values that
+//! `.xml` and `.svg` templates escape every value for XML; the other templates only receive values that
 //! `spec` and `names` already restricted to safe characters.
 
 use std::sync::LazyLock;
@@ -17,12 +17,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
     ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
+    ("bench/chart.svg", include_str!("../templates/bench/chart.svg")),
 ];
 
 /// The test webapp's files, copied as they are (paths under `templates/webapp/`).
 pub const WEBAPP: &[(&str, &str)] = &[
     ("WEB-INF/web.xml", include_str!("../templates/webapp/WEB-INF/web.xml")),
     ("ShowSession.jsp", include_str!("../templates/webapp/ShowSession.jsp")),
+    ("Payload.jsp", include_str!("../templates/webapp/Payload.jsp")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +43,7 @@ fn environment() -> &'static Environment<'static> {
 fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
-    env.set_auto_escape_callback(|name| if name.ends_with(".xml") { AutoEscape::Custom("xml") } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| if name.ends_with(".xml") || name.ends_with(".svg") { AutoEscape::Custom("xml") } else { AutoEscape::None });
     env.set_formatter(|out, state, value| {
         if state.auto_escape() == AutoEscape::Custom("xml") && !value.is_safe() {
             let s = value.to_string();
