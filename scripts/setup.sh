@@ -18,6 +18,8 @@ fi
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+# wrk: the reference load generator of `msmlab bench --compare-wrk` (and its test).
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian's packages"
   $sudo apt-get update -qq

@@ -469,6 +469,7 @@ pub fn is_usage_error(e: &BenchError) -> bool {
 #[cfg(test)]
 pub(crate) fn sample_report(with_wrk: bool) -> BenchReport {
     let run = |serializer, rps: f64, p50: f64, bytes: Option<u64>, errors: u64| SerializerRun {
+        session_changes: errors.min(2),
         serializer,
         lab: format!("bench-{serializer}"),
         up_seconds: 4.2,
@@ -477,7 +478,6 @@ pub(crate) fn sample_report(with_wrk: bool) -> BenchReport {
         seconds: 20.0,
         requests_per_sec: rps,
         latency: Latency { p50_ms: p50, p90_ms: p50 * 2.0, p99_ms: p50 * 5.0, max_ms: p50 * 20.0, mean_ms: p50 * 1.2 },
-        session_changes: 0,
         store_bytes: bytes.map(|b| StoreBytes { sessions_read: 5, median: b, min: b, max: b }),
     };
     BenchReport {

@@ -147,6 +147,10 @@ pub fn svg(report: &BenchReport) -> Result<String, RenderError> {
     let mut footer = Vec::new();
     let errors: Vec<String> = report.runs.iter().filter(|r| r.errors.total() > 0).map(|r| format!("{} {}", r.serializer, r.errors.total())).collect();
     footer.push(if errors.is_empty() { "No request failed.".to_string() } else { format!("Failed requests: {}.", errors.join(", ")) });
+    let lost: Vec<String> = report.runs.iter().filter(|r| r.session_changes > 0).map(|r| format!("{} {}", r.serializer, r.session_changes)).collect();
+    if !lost.is_empty() {
+        footer.push(format!("Sessions lost mid-run (a client handed a new session): {}.", lost.join(", ")));
+    }
     if let Some(w) = &report.wrk {
         footer.push(format!(
             "Load generator check: msmlab {:.0} req/s vs wrk {:.0} req/s on nginx's static answer, {} connections ({:.2}×).",
@@ -156,6 +160,13 @@ pub fn svg(report: &BenchReport) -> Result<String, RenderError> {
     let height = y + footer.len() as u32 * 18 + 16;
     let chart = Chart { title, subtitle, footer, width: WIDTH, height, bar_x: BAR_X, panels };
     render::render("bench/chart.svg", chart)
+}
+
+/// Writes a PNG beside the SVG with `rsvg-convert` (Debian's `librsvg2-bin`) when it is
+/// installed; returns whether it did. The SVG is the chart; the PNG is a convenience.
+pub async fn png(svg: &std::path::Path, png: &std::path::Path) -> bool {
+    let out = tokio::process::Command::new("rsvg-convert").arg("-o").arg(png).arg(svg).output().await;
+    matches!(out, Ok(o) if o.status.success())
 }
 
 fn machine_line(report: &BenchReport) -> String {
@@ -193,6 +204,7 @@ mod tests {
         assert!(svg.contains("Test CPU &lt;&amp;&gt; 2.0GHz"));
         assert!(texts.iter().any(|t| t.contains("0.95×")), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("Failed requests: xstream 3")), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("Sessions lost mid-run (a client handed a new session): xstream 2")), "{texts:?}");
     }
 
     #[test]

@@ -247,11 +247,14 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<Outcome> {
     let svg_path = dir.join("bench.svg");
     let svg = crate::chart::svg(&report).context("drawing the chart")?;
     std::fs::write(&svg_path, svg).with_context(|| format!("writing {}", svg_path.display()))?;
+    let png_path = dir.join("bench.png");
+    let png = crate::chart::png(&svg_path, &png_path).await;
     if args.json {
         println!("{}", report::bench_json(&report));
     } else {
         print!("{}", report::bench_text(&report));
-        println!("wrote {} and {}", json_path.display(), svg_path.display());
+        let png_note = if png { format!(", {}", png_path.display()) } else { String::new() };
+        println!("wrote {}, {}{png_note}", json_path.display(), svg_path.display());
     }
     let failed = report.runs.iter().any(|r| r.requests == 0);
     Ok(if failed { Outcome::Failure } else { Outcome::Success })
