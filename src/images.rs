@@ -39,6 +39,8 @@ struct TomcatVars<'a> {
     java_opts: &'a str,
     jre: u8,
     jre_package: &'a str,
+    /// A class-data sharing archive made at build time (dynamic archives need Java 13+).
+    cds: bool,
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,7 @@ impl ImageRecipe {
                 java_opts: TOMCAT_JAVA_OPTS,
                 jre: jre.version(),
                 jre_package: &jre.package(),
+                cds: jre.version() >= 13,
             },
         )?;
         let files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { path: dist, sha256: dist_sha256.into() })]);
@@ -122,5 +125,9 @@ mod tests {
         let jre21 = ImageRecipe::tomcat(Jre::Jre21, "sha256:3", "9.0.117", "/nonexistent".into(), "ab").unwrap();
         assert!(jre21.dockerfile.contains("FROM debian:trixie-slim"));
         assert!(jre21.dockerfile.contains("openjdk-21-jre-headless"));
+        // Java 11 cannot make a dynamic class-data archive; 17 and 21 make one at build time.
+        assert!(jre21.dockerfile.contains("-XX:ArchiveClassesAtExit=") && r.dockerfile.contains("-XX:SharedArchiveFile="));
+        let jre11 = ImageRecipe::tomcat(Jre::Jre11, "sha256:4", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(!jre11.dockerfile.contains("SharedArchiveFile"));
     }
 }

@@ -12,7 +12,7 @@ use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, Resource}
 use crate::images::ImageRecipe;
 use crate::maven::{FetchError, Fetched, Fetcher};
 use crate::names::{self, Role, IMAGE_LABEL, NGINX_PORT};
-use crate::plan::{Plan, CATALINA_HOME};
+use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::progress::Progress;
 use crate::ready::{self, NotReady};
 
@@ -287,7 +287,7 @@ async fn create_and_start(
         .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
     let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
-    let created = all_settled(plan.nodes().map(|node| {
+    let create_node = |node: &Node| {
         let spec = ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),
@@ -309,20 +309,26 @@ async fn create_and_start(
             }
             Ok::<_, EngineError>(())
         }
-    }))
-    .await;
-    step.check(created).map_err(at::<EngineError>("creating the containers"))?;
+    };
+    // The store starts first, as soon as it exists, while the others are created and get
+    // their files: msm fails for good if its node's name does not resolve when Tomcat
+    // starts, and the name resolves as soon as the container runs. The Tomcats take a second
+    // to reach msm, so they need not wait for the store to answer.
+    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
+    let stores = all_settled(plan.stores.iter().zip(&store_steps).map(|(n, step)| {
+        let created = create_node(n);
+        async move {
+            step.check(created.await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
+            step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
+        }
+    }));
+    let others = all_settled(plan.tomcats.iter().chain([&plan.nginx]).map(create_node));
+    let (stores, others) = tokio::join!(stores, others);
+    step.check(others).map_err(at::<EngineError>("creating the containers"))?;
+    stores?;
     let create = step.done("");
     let ready_from = Instant::now();
 
-    // The store starts first: msm fails for good if its node's name does not resolve when
-    // Tomcat starts, and the name resolves as soon as the container runs. The Tomcats take
-    // a second to reach msm, so they need not wait for the store to answer.
-    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
-    all_settled(plan.stores.iter().zip(&store_steps).map(|(n, step)| async move {
-        step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
-    }))
-    .await?;
     let store = try_join_all(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
         let answer = step.check(ready::store(engine, n.role, &n.name, STORE_TIMEOUT).await);
         step.done(answer.map_err(at::<NotReady>(format!("starting {}", n.name)))?.to_lowercase());
