@@ -15,11 +15,18 @@ use crate::spec::Jre;
 /// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.
 pub const TOMCAT_JAVA_OPTS: &str = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData";
 
-/// A file of a build context, from the verified cache, with its known SHA-256.
+/// A file of a build context, with its known SHA-256: from the verified cache, or built into
+/// msmlab (the test webapp).
 #[derive(Debug, Clone)]
 pub struct ContextFile {
-    pub path: PathBuf,
+    pub source: Source,
     pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    Path(PathBuf),
+    Bytes(&'static [u8]),
 }
 
 /// What to build, and under which tag.
@@ -63,7 +70,13 @@ impl ImageRecipe {
                 cds: jre.version() >= 13,
             },
         )?;
-        let files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { path: dist, sha256: dist_sha256.into() })]);
+        let mut files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { source: Source::Path(dist), sha256: dist_sha256.into() })]);
+        // The test webapp, so that the image's training start compiles its JSP once, at build
+        // time (see the Dockerfile); `up` uploads the same files again.
+        for (path, body) in render::WEBAPP {
+            let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
+            files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
+        }
         Ok(Self::tagged(Role::Tomcat, &format!("{version}-jre{jre}"), dockerfile, files, base_image_id))
     }
 
@@ -92,8 +105,12 @@ impl ImageRecipe {
     /// The build context as an uncompressed tar: `Dockerfile` plus the recipe's files.
     pub fn context_tar(&self) -> std::io::Result<Vec<u8>> {
         let mut files: Vec<(String, Vec<u8>)> = vec![("Dockerfile".into(), self.dockerfile.clone().into_bytes())];
-        for (name, ContextFile { path, .. }) in &self.files {
-            files.push((name.clone(), std::fs::read(path)?));
+        for (name, ContextFile { source, .. }) in &self.files {
+            let data = match source {
+                Source::Path(path) => std::fs::read(path)?,
+                Source::Bytes(bytes) => bytes.to_vec(),
+            };
+            files.push((name.clone(), data));
         }
         crate::archive::tar(files.iter().map(|(n, b)| crate::archive::Entry { path: n, data: b, mode: 0o644, uid: 0 }))
     }
@@ -129,5 +146,7 @@ mod tests {
         assert!(jre21.dockerfile.contains("-XX:ArchiveClassesAtExit=") && r.dockerfile.contains("-XX:SharedArchiveFile="));
         let jre11 = ImageRecipe::tomcat(Jre::Jre11, "sha256:4", "9.0.117", "/nonexistent".into(), "ab").unwrap();
         assert!(!jre11.dockerfile.contains("SharedArchiveFile"));
+        // The webapp is in the context, so a changed page is a new image.
+        assert!(r.files.contains_key("webapp/ShowSession.jsp") && r.files.contains_key("webapp/WEB-INF/web.xml"));
     }
 }
