@@ -4,8 +4,9 @@
 //! the measured phase at the same moment.
 //!
 //! It speaks HTTP with hyper's bare connection API, not a pooled client: one connection per
-//! client is exactly what is wanted, and it keeps the generator's own cost low enough to
-//! keep up with `wrk` (see `docs/performance.md`).
+//! client is exactly what is wanted. Like wrk, it runs one single-threaded event loop per CPU,
+//! each with its share of the clients; that keeps the generator's own cost low enough to keep
+//! up with `wrk` (see `docs/performance.md`).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -154,9 +155,34 @@ pub async fn run(spec: &LoadSpec) -> Result<LoadResult, LoadError> {
         claimed: AtomicU64::new(0),
     });
     let warmup_until = Instant::now() + spec.warmup;
-    let clients: Vec<_> = (0..spec.concurrency)
-        .map(|_| tokio::spawn(client(target.clone(), shared.clone(), spec.limit, spec.timeout, warmup_until)))
+    // As wrk does: one event loop per CPU, each running its share of the clients. A client
+    // and its connection stay on one thread, so an answer wakes nothing on another thread.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(spec.concurrency).max(1);
+    let loops: Vec<_> = (0..threads)
+        .map(|t| {
+            let count = spec.concurrency / threads + usize::from(t < spec.concurrency % threads);
+            let (target, shared, limit, timeout) = (target.clone(), shared.clone(), spec.limit, spec.timeout);
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a load thread's runtime starts");
+                let local = tokio::task::LocalSet::new();
+                local.block_on(&rt, async move {
+                    let clients: Vec<_> = (0..count)
+                        .map(|_| tokio::task::spawn_local(client(target.clone(), shared.clone(), limit, timeout, warmup_until)))
+                        .collect();
+                    let mut results = Vec::with_capacity(count);
+                    for c in clients {
+                        results.push(c.await.expect("a load client does not panic"));
+                    }
+                    results
+                })
+            })
+        })
         .collect();
+    let clients: Vec<ClientResult> = tokio::task::spawn_blocking(move || {
+        loops.into_iter().flat_map(|l| l.join().expect("a load thread does not panic")).collect()
+    })
+    .await
+    .expect("the load threads are joined");
     let mut merged = LoadResult {
         ok: 0,
         errors: Errors::default(),
@@ -166,8 +192,7 @@ pub async fn run(spec: &LoadSpec) -> Result<LoadResult, LoadError> {
         sessions: Vec::new(),
     };
     let mut last = None;
-    for c in clients {
-        let r = c.await.expect("a load client does not panic");
+    for r in clients {
         merged.ok += r.ok;
         merged.errors.add(&r.errors);
         merged.latency.add(&r.latency).expect("histograms share their bounds");

@@ -91,7 +91,7 @@ pub fn up_timings_text(t: &Timings) -> String {
     let mut out = String::from("Timings:\n");
     let _ = writeln!(out, "  fetch    {}  jars checked or downloaded", s(t.fetch));
     let _ = writeln!(out, "  images   {}  base images and lab images (built or reused)", s(t.images));
-    let _ = writeln!(out, "  create   {}  network, containers, uploads", s(t.create));
+    let _ = writeln!(out, "  create   {}  network, containers, uploads (the store starts meanwhile)", s(t.create));
     let _ = writeln!(out, "  start    {}  until the engine started every container", s(t.start));
     let _ = writeln!(out, "  ready    {}  until every probe passed and nginx reached every Tomcat", s(t.ready));
     let _ = writeln!(out, "  total    {}", s(t.total));
