@@ -1,18 +1,23 @@
 //! msmlab: a memcached-session-manager lab on a Docker engine, in one command.
 //!
-//! Data flows one way: flags → `spec::LabSpec` → `plan::Plan` (lock, rendered files) →
+//! Data flows one way: flags + msmlab.toml (`config`) → `spec::LabSpec` → `plan::Plan` (lock, rendered files) →
 //! `engine` (the only Docker code) → `lab` (what runs, found by label) → `verify` → `report`.
 //! `docs/architecture.md` walks through it.
 
 pub mod archive;
 pub mod cli;
+pub mod bundle;
 pub mod commands;
+pub mod config;
+pub mod doctor;
 pub mod engine;
 pub mod images;
 pub mod lab;
 pub mod lock;
+pub mod logs;
 pub mod maven;
 pub mod names;
+pub mod official;
 pub mod plan;
 pub mod progress;
 pub mod ready;
@@ -20,4 +25,5 @@ pub mod render;
 pub mod report;
 pub mod spec;
 pub mod store;
+pub mod term;
 pub mod verify;

@@ -6,7 +6,7 @@ use crate::lock::{JarSet, Lock, LockError};
 use crate::maven::Fetched;
 use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
 use crate::render::{self, MsmSettings, RenderError};
-use crate::spec::{LabSpec, SessionManager};
+use crate::spec::{ImageSource, LabSpec, SessionManager};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
@@ -56,14 +56,8 @@ impl Plan {
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
-        let msm = with_msm.then(|| MsmSettings {
-            // Written with a node id, so session ids carry the `-n1` suffix the seed shows.
-            memcached_nodes: format!("n1:{}:{MEMCACHED_PORT}", memcached.name),
-            sticky: false,
-            request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
-            session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
-            transcoder_factory: spec.serializer.transcoder_factory().into(),
-        });
+        // Written with a node id, so session ids carry the `-n1` suffix the seed shows.
+        let msm = msm_settings(&spec, format!("n1:{}:{MEMCACHED_PORT}", memcached.name));
         let context_xml = render::context_xml(msm.as_ref())?;
         let backends: Vec<String> = tomcats.iter().map(|t| format!("{}:{TOMCAT_PORT}", t.name)).collect();
         let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT)?;
@@ -81,10 +75,17 @@ impl Plan {
 
     /// Environment of a container: the user's JVM options reach the Tomcats only.
     pub fn env(&self, role: Role) -> Vec<String> {
-        match role {
-            Role::Tomcat if !self.spec.java_opts.is_empty() => vec![format!("CATALINA_OPTS={}", self.spec.java_opts)],
-            _ => Vec::new(),
+        let mut env = Vec::new();
+        if role == Role::Tomcat {
+            // msmlab's own image sets its start-up tuning; an official image needs it given.
+            if self.spec.images == ImageSource::Official {
+                env.push(format!("JAVA_OPTS={}", crate::official::tomcat_java_opts()));
+            }
+            if !self.spec.java_opts.is_empty() {
+                env.push(format!("CATALINA_OPTS={}", self.spec.java_opts));
+            }
         }
+        env
     }
 
     /// Every container, in start order.
@@ -117,6 +118,18 @@ impl Plan {
     }
 }
 
+/// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
+/// `up` and `render` both take them from here, so a lab and a bundle never differ.
+pub fn msm_settings(spec: &LabSpec, memcached_nodes: String) -> Option<MsmSettings> {
+    (spec.session_manager == SessionManager::Msm).then(|| MsmSettings {
+        memcached_nodes,
+        sticky: false,
+        request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
+        session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
+        transcoder_factory: spec.serializer.transcoder_factory().into(),
+    })
+}
+
 pub fn page_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/{WEBAPP_CONTEXT}/ShowSession")
 }
@@ -137,6 +150,8 @@ mod tests {
             base_image: "debian:bookworm-slim".into(),
             maven_repo: crate::maven::CENTRAL.into(),
             java_opts: String::new(),
+            images: crate::spec::ImageSource::Built,
+            registry: None,
         }
     }
 

@@ -15,6 +15,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
+    ("bundle/README.md", include_str!("../templates/bundle/README.md")),
+    ("msmlab.toml", include_str!("../templates/msmlab.toml")),
+    ("docs/configuration.md", include_str!("../templates/docs/configuration.md")),
 ];
 
 /// The test webapp's files, copied as they are (paths under `templates/webapp/`).
@@ -103,11 +106,18 @@ struct NginxConf<'a> {
     lab: &'a str,
     backends: &'a [String],
     listen_port: u16,
+    servers: bool,
 }
 
-/// `backends` are `host:port` of each Tomcat.
+/// The lab's nginx.conf; `backends` are `host:port` of each Tomcat.
 pub fn nginx_conf(lab: &str, backends: &[String], listen_port: u16) -> Result<String, RenderError> {
-    render("nginx.conf", NginxConf { lab, backends, listen_port })
+    render("nginx.conf", NginxConf { lab, backends, listen_port, servers: false })
+}
+
+/// The same proxy settings for real servers: the packaged nginx's log paths and pid file,
+/// run as nginx's usual user, instead of the lab's unprivileged /tmp layout.
+pub fn nginx_conf_for_servers(backends: &[String], listen_port: u16) -> Result<String, RenderError> {
+    render("nginx.conf", NginxConf { lab: "", backends, listen_port, servers: true })
 }
 
 #[cfg(test)]
@@ -140,6 +150,12 @@ mod tests {
     fn nginx_conf_lists_every_tomcat_with_equal_weight() {
         let backends = vec!["msmlab-default-tomcat-1:8080".to_string(), "msmlab-default-tomcat-2:8080".to_string()];
         insta::assert_snapshot!(nginx_conf("default", &backends, 13355).unwrap());
+    }
+
+    #[test]
+    fn nginx_conf_for_servers_uses_the_packaged_layout() {
+        let backends = vec!["10.0.0.5:8080".to_string(), "10.0.0.6:8080".to_string()];
+        insta::assert_snapshot!(nginx_conf_for_servers(&backends, 80).unwrap());
     }
 
     #[test]

@@ -3,11 +3,26 @@
 
 use std::fmt::Write;
 
+use serde::Serialize;
 use serde_json::json;
 
+use crate::bundle::Rendered;
+use crate::doctor;
 use crate::engine::ContainerInfo;
 use crate::lab::{Found, Timings};
+use crate::logs::Export;
 use crate::verify::Verdict;
+
+/// Prints a verb's result on stdout: one pretty JSON document with `--json`, else the text.
+/// Every reporting verb goes through here, so the two forms never drift apart in where
+/// they go; progress and errors stay on stderr.
+pub fn emit<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).expect("results serialize"));
+    } else {
+        print!("{}", text(value));
+    }
+}
 
 pub fn verdict_text(v: &Verdict) -> String {
     let mut out = String::new();
@@ -65,6 +80,69 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
         let _ = writeln!(out, "  {name}");
     }
     out
+}
+
+/// What `up --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpReport {
+    pub lab: String,
+    pub url: String,
+    /// Seconds per step.
+    pub timings: TimingsJson,
+    pub containers: Vec<ContainerInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimingsJson {
+    pub fetch: f64,
+    pub images: f64,
+    pub create: f64,
+    pub start_to_ready: f64,
+    pub total: f64,
+}
+
+impl From<&Timings> for TimingsJson {
+    fn from(t: &Timings) -> Self {
+        let s = |d: std::time::Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
+        TimingsJson { fetch: s(t.fetch), images: s(t.images), create: s(t.create), start_to_ready: s(t.start_to_ready), total: s(t.total) }
+    }
+}
+
+/// What `down --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownReport<'a> {
+    pub lab: &'a str,
+    pub removed: &'a Found,
+}
+
+pub fn doctor_text(r: &doctor::Report) -> String {
+    let width = r.findings.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    let mut out = String::from("msmlab doctor\n");
+    for f in &r.findings {
+        let _ = writeln!(out, "  {} {:width$}  {}", f.status.mark(), f.name, f.detail);
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "    {:width$}  fix: {fix}", "");
+        }
+    }
+    let _ = writeln!(out, "{}", if r.ok { "Ready for `msmlab up`." } else { "Not ready: fix the ✗ lines first." });
+    out
+}
+
+pub fn rendered_text(r: &Rendered) -> String {
+    let mut out = format!("Wrote {} files to {}:\n", r.files.len(), r.out.display());
+    for f in &r.files {
+        let _ = writeln!(out, "  {:<52} {:>9} bytes", f.path, f.bytes);
+    }
+    for c in &r.checks {
+        let _ = writeln!(out, "  {} {}: {}", if c.ok { "✓" } else { "✗" }, c.name, c.detail);
+    }
+    let _ = writeln!(out, "{}", if r.ok { "README.md in the bundle says where each file goes." } else { "FAIL: a check failed; the files were written for inspection" });
+    out
+}
+
+pub fn export_text(e: &Export) -> String {
+    // The path alone on stdout, as `kind export logs` does, so scripts can pick it up.
+    format!("{}\n", e.dir.display())
 }
 
 pub fn up_text(lab: &str, url: &str, t: &Timings) -> String {
