@@ -28,7 +28,7 @@ pub struct Cli {
     /// Print only errors and results (no progress lines)
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Say more: the config file and the values it set, engine details (-vv: more)
+    /// Say more: the config file and the values it set, the engine's version
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]

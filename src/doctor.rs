@@ -128,7 +128,14 @@ async fn base_image(engine: &Engine, image: &str) -> Finding {
 async fn lab_images(engine: &Engine) -> Finding {
     match engine.images_with_label(IMAGE_LABEL).await {
         Ok(tags) if tags.is_empty() => finding("lab images", Status::Info, "none built yet: the first up builds them (a minute or two, once)", None),
-        Ok(tags) => finding("lab images", Status::Ok, format!("{} built and reused by every up: {}", tags.len(), tags.join(", ")), None),
+        Ok(tags) => {
+            let mut by_repo: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+            for t in &tags {
+                *by_repo.entry(t.split(':').next().unwrap_or(t)).or_default() += 1;
+            }
+            let kinds = by_repo.iter().map(|(r, n)| format!("{r} ×{n}")).collect::<Vec<_>>().join(", ");
+            finding("lab images", Status::Ok, format!("{} built, reused by every up ({kinds})", tags.len()), None)
+        }
         Err(e) => finding("lab images", Status::Warn, e.to_string(), None),
     }
 }

@@ -23,6 +23,30 @@ pub fn msmlab(args: &[&str]) -> Output {
     out
 }
 
+/// Runs `msmlab ARGS…` in `dir` (where it looks for msmlab.toml) with extra environment.
+pub fn msmlab_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_msmlab"));
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("MSMLAB_CONFIG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the msmlab binary runs");
+    eprintln!(
+        "$ (cd {}; msmlab {})\n  exit {:?}\n--- stdout ---\n{}--- stderr ---\n{}",
+        dir.display(),
+        args.join(" "),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The finding of `msmlab doctor --json` named `name`.
+pub fn finding<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["findings"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap_or_else(|| panic!("no finding {name}: {report}"))
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
