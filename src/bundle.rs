@@ -17,7 +17,7 @@ use crate::lock::{JarSet, Lock, LockError};
 use crate::maven::Fetched;
 use crate::plan;
 use crate::render::{self, RenderError};
-use crate::spec::{LabSpec, SessionManager};
+use crate::spec::{LabSpec, SessionManager, Store};
 use crate::verify::Check;
 
 /// Longest `nginx -t` may take; it answers in well under a second.
@@ -33,6 +33,8 @@ pub enum BundleError {
     DuplicateNode(String),
     #[error("--store-nodes-at is required with msm: give your memcached nodes, e.g. --store-nodes-at n1:10.0.0.9:11211")]
     NoStoreNodes,
+    #[error("--store-nodes-at: with --store redis give one HOST:PORT (e.g. 10.0.0.9:6379), not {0:?}")]
+    RedisNode(String),
     #[error("--listen-port 0: choose the port nginx listens on, from 1 to 65535")]
     ListenPort,
     #[error("{dir} is not empty; choose an empty or new directory, or add --force to write into it")]
@@ -74,7 +76,7 @@ fn split_host_port(s: &str) -> Option<(&str, &str)> {
 }
 
 impl Servers {
-    pub fn parse(tomcats: &[String], store_nodes: &[String], listen_port: u16, manager: SessionManager) -> Result<Servers, BundleError> {
+    pub fn parse(tomcats: &[String], store_nodes: &[String], listen_port: u16, manager: SessionManager, store: Store) -> Result<Servers, BundleError> {
         let tomcats: Vec<String> = tomcats.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
         if tomcats.is_empty() {
             return Err(BundleError::TomcatHost(String::new()));
@@ -82,9 +84,17 @@ impl Servers {
         for t in &tomcats {
             split_host_port(t).ok_or_else(|| BundleError::TomcatHost(t.clone()))?;
         }
-        let store_nodes: Vec<String> = store_nodes.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let mut store_nodes: Vec<String> = store_nodes.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        if store == Store::Redis {
+            // msm takes a single `redis://host:port`.
+            match store_nodes.as_slice() {
+                [] => {}
+                [one] if split_host_port(one).is_some() => store_nodes = vec![format!("redis://{one}")],
+                _ => return Err(BundleError::RedisNode(store_nodes.join(","))),
+            }
+        }
         let mut ids: Vec<&str> = Vec::new();
-        for n in &store_nodes {
+        for n in store_nodes.iter().filter(|_| store == Store::Memcached) {
             let (id, rest) = n.split_once(':').ok_or_else(|| BundleError::StoreNode(n.clone()))?;
             let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
             if !id_ok || split_host_port(rest).is_none() {
@@ -132,7 +142,7 @@ pub struct Bundle {
 impl Bundle {
     pub fn new(spec: LabSpec, servers: Servers, lock: &Lock) -> Result<Bundle, BundleError> {
         let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(&spec.tomcat, spec.serializer, "memcached", with_msm)?;
+        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
         let msm = plan::msm_settings(&spec, servers.store_nodes.join(","));
         let context_xml = render::context_xml(msm.as_ref())?;
         let nginx_conf = render::nginx_conf_for_servers(&servers.tomcats, servers.listen_port)?;
@@ -284,13 +294,16 @@ pub fn write(bundle: &Bundle, jars: &[Fetched], checks: Vec<Check>, out: &Path) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{ImageSource, Serializer};
+    use crate::spec::{ImageSource, Jre, Serializer};
 
     fn spec(session_manager: SessionManager) -> LabSpec {
         LabSpec {
             name: "bundle".parse().unwrap(),
             tomcat: "9".parse().unwrap(),
             serializer: Serializer::Java,
+            jre: Jre::Jre17,
+            store: Store::Memcached,
+            store_nodes: 1,
             session_manager,
             tomcats: 2,
             port: 13355,
@@ -308,24 +321,24 @@ mod tests {
 
     #[test]
     fn addresses_are_checked() {
-        let ok = Servers::parse(&strings(&["10.0.0.5:8080", "app-2.example.com:8080", "[::1]:8080"]), &strings(&["n1:10.0.0.9:11211"]), 80, SessionManager::Msm).unwrap();
+        let ok = Servers::parse(&strings(&["10.0.0.5:8080", "app-2.example.com:8080", "[::1]:8080"]), &strings(&["n1:10.0.0.9:11211"]), 80, SessionManager::Msm, Store::Memcached).unwrap();
         assert_eq!(ok.host_names(), ["app-2.example.com"]);
-        let tc = |t: &str| Servers::parse(&strings(&[t]), &strings(&["n1:h:1"]), 80, SessionManager::Msm);
+        let tc = |t: &str| Servers::parse(&strings(&[t]), &strings(&["n1:h:1"]), 80, SessionManager::Msm, Store::Memcached);
         for bad in ["10.0.0.5", "10.0.0.5:0", "host:http", "a b:80", "-a:80", "a;b:80", ":80"] {
             assert!(matches!(tc(bad), Err(BundleError::TomcatHost(_))), "{bad}");
         }
-        let node = |n: &[&str]| Servers::parse(&strings(&["h:8080"]), &strings(n), 80, SessionManager::Msm);
+        let node = |n: &[&str]| Servers::parse(&strings(&["h:8080"]), &strings(n), 80, SessionManager::Msm, Store::Memcached);
         for bad in ["10.0.0.9:11211", "n1:10.0.0.9", "n 1:h:1", "n1:h:99999"] {
             assert!(matches!(node(&[bad]), Err(BundleError::StoreNode(_))), "{bad}");
         }
         assert!(matches!(node(&["n1:a:1", "n1:b:1"]), Err(BundleError::DuplicateNode(_))));
         assert!(matches!(node(&[]), Err(BundleError::NoStoreNodes)));
-        assert!(Servers::parse(&strings(&["h:8080"]), &[], 80, SessionManager::None).is_ok());
+        assert!(Servers::parse(&strings(&["h:8080"]), &[], 80, SessionManager::None, Store::Memcached).is_ok());
     }
 
     #[test]
     fn the_bundle_points_msm_at_the_given_nodes_and_nginx_at_the_given_tomcats() {
-        let servers = Servers::parse(&strings(&["10.0.0.5:8080", "10.0.0.6:8080"]), &strings(&["n1:10.0.0.9:11211", "n2:10.0.0.10:11211"]), 80, SessionManager::Msm).unwrap();
+        let servers = Servers::parse(&strings(&["10.0.0.5:8080", "10.0.0.6:8080"]), &strings(&["n1:10.0.0.9:11211", "n2:10.0.0.10:11211"]), 80, SessionManager::Msm, Store::Memcached).unwrap();
         let b = Bundle::new(spec(SessionManager::Msm), servers, &Lock::bundled()).unwrap();
         assert!(b.context_xml.contains(r#"memcachedNodes="n1:10.0.0.9:11211,n2:10.0.0.10:11211""#), "{}", b.context_xml);
         assert!(b.nginx_conf.contains("server 10.0.0.5:8080 weight=1;") && b.nginx_conf.contains("listen 80;"));
@@ -340,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_broken_context_xml_is_caught() {
-        let servers = Servers::parse(&strings(&["h:8080"]), &strings(&["n1:h:11211"]), 80, SessionManager::Msm).unwrap();
+        let servers = Servers::parse(&strings(&["h:8080"]), &strings(&["n1:h:11211"]), 80, SessionManager::Msm, Store::Memcached).unwrap();
         let mut b = Bundle::new(spec(SessionManager::Msm), servers, &Lock::bundled()).unwrap();
         b.context_xml = b.context_xml.replace("</Context>", "");
         let c = b.check_context_xml();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::maven::CENTRAL;
-use crate::spec::{ImageSource, LabName, Serializer, SessionManager, TomcatLine};
+use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +61,12 @@ pub enum Command {
     /// Check this machine: engine, base image, ports, cache, Maven repository, registry
     #[command(after_help = "Example:\n  msmlab doctor --json")]
     Doctor(DoctorArgs),
+    /// List the exact jars that go into Tomcat's lib/ for a choice, or copy them out
+    #[command(after_help = "Example:\n  msmlab jars --tomcat 8 --serializer kryo --copy-to ./lib")]
+    Jars(JarsArgs),
+    /// Re-resolve jars.lock from a Maven repository's POMs and rewrite it with real checksums
+    #[command(after_help = "Example:\n  msmlab lock --check          # does today's repository reproduce jars.lock?")]
+    Lock(LockArgs),
     /// Write a commented msmlab.toml with every key and its default
     #[command(after_help = "Example:\n  msmlab init && $EDITOR msmlab.toml && msmlab up")]
     Init(InitArgs),
@@ -88,25 +94,36 @@ pub struct JsonArg {
     pub json: bool,
 }
 
-/// What a lab is made of, shared by `up` and `render` so both produce the same files.
+/// What decides the jar set: shared by `up`, `render` and `jars`.
 #[derive(Debug, Clone, Args)]
-pub struct ShapeArgs {
-    /// Tomcat line (9, 9.0 or a full 9.0.x version)
+pub struct JarChoice {
+    /// Tomcat line: 7, 8 (8.5) or 9; also 8.5, 9.0 or the pinned release such as 9.0.117
     #[arg(long, default_value = "9", value_name = "VERSION")]
     pub tomcat: TomcatLine,
     /// How msm serializes sessions
     #[arg(long, value_enum, default_value_t = Serializer::Java)]
     pub serializer: Serializer,
+    /// Where msm keeps the sessions
+    #[arg(long, value_enum, default_value_t = Store::Memcached)]
+    pub store: Store,
+    /// A jars.lock to use instead of the one built into msmlab (see `msmlab lock`)
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+}
+
+/// What else a lab is made of, shared by `up` and `render` so both produce the same files.
+#[derive(Debug, Clone, Args)]
+pub struct ShapeArgs {
     /// msm, or none: Tomcat's default manager, the control experiment that does not share sessions
     #[arg(long, value_enum, default_value_t = SessionManager::Msm)]
     pub session_manager: SessionManager,
     /// Maven repository the jars come from, e.g. a corporate mirror
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
-    /// Image msmlab's own images are built on (where no registry answers: scripts/base-image.sh)
+    /// Image the nginx and store images are built on (where no registry answers: scripts/base-image.sh)
     #[arg(long, env = "MSMLAB_BASE_IMAGE", default_value = "debian:bookworm-slim", value_name = "IMAGE")]
     pub base_image: String,
-    /// built: images msmlab builds on the base image; official: Docker Hub's tomcat, nginx, memcached
+    /// built: images msmlab builds from Debian's packages; official: Docker Hub's tomcat, nginx, memcached, redis
     #[arg(long, value_enum, default_value_t = ImageSource::Built, value_name = "SOURCE")]
     pub images: ImageSource,
     /// Registry to pull official images from instead of Docker Hub, e.g. mirror.example:5000
@@ -118,6 +135,14 @@ pub struct ShapeArgs {
 pub struct UpArgs {
     #[command(flatten)]
     pub lab: NameArg,
+    #[command(flatten)]
+    pub choice: JarChoice,
+    /// Java runtime of the Tomcats (Debian's OpenJDK: 11 on bullseye, 17 on bookworm, 21 on trixie)
+    #[arg(long, value_enum, default_value_t = Jre::Jre17)]
+    pub jre: Jre,
+    /// memcached nodes n1..nN; msm moves a session to another node when its node dies
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub store_nodes: u8,
     #[command(flatten)]
     pub shape: ShapeArgs,
     /// Number of Tomcat containers behind nginx (2 to 16)
@@ -184,6 +209,8 @@ pub struct LogsArgs {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     #[command(flatten)]
+    pub choice: JarChoice,
+    #[command(flatten)]
     pub shape: ShapeArgs,
     /// Directory to write the bundle into (created; must be empty unless --force)
     #[arg(long, value_name = "DIR")]
@@ -191,7 +218,7 @@ pub struct RenderArgs {
     /// Your Tomcats as HOST:PORT, comma-separated (nginx's upstream)
     #[arg(long, value_delimiter = ',', required = true, value_name = "HOST:PORT,…")]
     pub tomcat_hosts: Vec<String>,
-    /// Your memcached nodes as ID:HOST:PORT, comma-separated (msm's memcachedNodes)
+    /// Your memcached nodes as ID:HOST:PORT, comma-separated (msm's memcachedNodes); with --store redis, one HOST:PORT
     #[arg(long, value_delimiter = ',', value_name = "ID:HOST:PORT,…")]
     pub store_nodes_at: Vec<String>,
     /// Port nginx listens on, on your server
@@ -223,6 +250,36 @@ pub struct DoctorArgs {
     pub registry: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct JarsArgs {
+    #[command(flatten)]
+    pub choice: JarChoice,
+    /// Also copy the jars (downloaded and verified if needed) into DIR, as for a hand deploy
+    #[arg(long, value_name = "DIR")]
+    pub copy_to: Option<PathBuf>,
+    /// Maven repository the jars come from when they are not cached
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The lock file to write (its pinned Tomcat releases are kept unless --upgrade)
+    #[arg(long, default_value = "jars.lock", value_name = "FILE")]
+    pub lockfile: PathBuf,
+    /// Move every Tomcat line to its newest release
+    #[arg(long)]
+    pub upgrade: bool,
+    /// Write nothing; exit 1 if the result differs from the file
+    #[arg(long)]
+    pub check: bool,
+    /// Maven repository to resolve against
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
 }
 
 #[derive(Debug, Args)]

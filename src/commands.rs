@@ -4,8 +4,10 @@
 use anyhow::Context;
 use clap::CommandFactory;
 
+use std::path::Path;
+
 use crate::bundle::{self, Bundle, BundleError, Servers};
-use crate::cli::{Cli, CompletionsArgs, DoctorArgs, DownArgs, InitArgs, LogsArgs, RenderArgs, ShapeArgs, Shell, StatusArgs, UpArgs, VerifyArgs};
+use crate::cli::{Cli, CompletionsArgs, DoctorArgs, DownArgs, InitArgs, JarChoice, JarsArgs, LockArgs, LogsArgs, RenderArgs, ShapeArgs, Shell, StatusArgs, UpArgs, VerifyArgs};
 use crate::config::{self, Applied};
 use crate::doctor;
 use crate::engine::{Engine, EngineError};
@@ -13,13 +15,15 @@ use crate::images::ImageRecipe;
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
 use crate::logs::{self, LogsError};
-use crate::maven::{default_cache_dir, Fetcher};
+use crate::maven::{default_cache_dir, sha256_file, Fetcher};
 use crate::names::Role;
 use crate::official;
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanError};
 use crate::progress::Progress;
+use crate::relock;
 use crate::report;
-use crate::spec::{ImageSource, LabName, LabSpec, SpecError};
+use crate::spec::{ImageSource, Jre, LabName, LabSpec, SpecError};
+use crate::support::{self, Unsupported};
 use crate::term;
 use crate::verify::{self, VerifyError};
 
@@ -71,7 +75,11 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<LogsError>() {
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() {
+            return 2;
+        }
+        // Transparent: the combination msm cannot run hides behind the plan's error.
+        if let Some(PlanError::Unsupported(_)) = cause.downcast_ref() {
             return 2;
         }
         if let Some(e) = cause.downcast_ref::<BundleError>() {
@@ -95,18 +103,42 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     1
 }
 
-/// The lab's shape from the flags `up` and `render` share.
-fn spec_from(shape: ShapeArgs, name: LabName, tomcats: u8, port: u16, java_opts: String) -> Result<LabSpec, SpecError> {
+/// The lock a command uses: `--lockfile`, else the one built into msmlab.
+fn load_lock(path: Option<&Path>) -> anyhow::Result<Lock> {
+    match path {
+        None => Ok(Lock::bundled()),
+        Some(p) => {
+            let origin = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|source| LockError::Read { path: origin.clone(), source })?;
+            Ok(Lock::parse(&text, &origin)?)
+        }
+    }
+}
+
+/// What `up` and `render` share, as a spec; the lab-only values come separately.
+struct LabOnly {
+    name: LabName,
+    jre: Jre,
+    store_nodes: u8,
+    tomcats: u8,
+    port: u16,
+    java_opts: String,
+}
+
+fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSpec, SpecError> {
     LabSpec {
-        name,
-        tomcat: shape.tomcat,
-        serializer: shape.serializer,
+        name: lab.name,
+        tomcat: choice.tomcat.clone(),
+        serializer: choice.serializer,
+        jre: lab.jre,
+        store: choice.store,
+        store_nodes: lab.store_nodes,
         session_manager: shape.session_manager,
-        tomcats,
-        port,
+        tomcats: lab.tomcats,
+        port: lab.port,
         base_image: shape.base_image,
         maven_repo: shape.maven_repo,
-        java_opts,
+        java_opts: lab.java_opts,
         images: shape.images,
         registry: shape.registry,
     }
@@ -124,8 +156,10 @@ async fn connect(globals: &Globals) -> anyhow::Result<Engine> {
 }
 
 pub async fn up(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
-    let spec = spec_from(args.shape, args.lab.name, args.tomcats, args.port, args.java_opts)?;
-    let plan = Plan::new(spec, &Lock::bundled())?;
+    let lock = load_lock(args.choice.lockfile.as_deref())?;
+    let lab = LabOnly { name: args.lab.name, jre: args.jre, store_nodes: args.store_nodes, tomcats: args.tomcats, port: args.port, java_opts: args.java_opts };
+    let spec = spec_from(&args.choice, args.shape, lab)?;
+    let plan = Plan::new(spec, &lock)?;
     let engine = connect(globals).await?;
     let progress = Progress::new(globals.quiet);
     let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir());
@@ -150,11 +184,8 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
     let lab = args.lab.name.as_str();
     let containers = engine.containers(Some(lab)).await?;
-    if args.output.json {
-        println!("{}", report::status_json(lab, &containers));
-    } else {
-        print!("{}", report::status_text(lab, &containers));
-    }
+    let status = report::Status { lab, exists: !containers.is_empty(), containers: &containers };
+    report::emit(args.output.json, &status, |s| report::status_text(s.lab, s.containers));
     Ok(Outcome::Success)
 }
 
@@ -184,10 +215,13 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<Outcome> {
 }
 
 pub async fn render(args: RenderArgs, globals: &Globals) -> anyhow::Result<Outcome> {
-    let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager)?;
+    let lock = load_lock(args.choice.lockfile.as_deref())?;
+    let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     // The lab-only values (name, counts, port) do not reach a bundle; they only satisfy the spec.
-    let spec = spec_from(args.shape, "bundle".parse().expect("a valid name"), 2, 13355, String::new())?;
-    let bundle = Bundle::new(spec, servers, &Lock::bundled())?;
+    let lab = LabOnly { name: "bundle".parse().expect("a valid name"), jre: Jre::Jre17, store_nodes: 1, tomcats: 2, port: 13355, java_opts: String::new() };
+    let spec = spec_from(&args.choice, args.shape, lab)?;
+    support::check(&spec)?;
+    let bundle = Bundle::new(spec, servers, &lock)?;
     bundle::check_out_dir(&args.out, args.force)?;
     let progress = Progress::new(globals.quiet);
 
@@ -219,9 +253,7 @@ fn verify_check(name: &'static str, ok: bool, detail: String) -> verify::Check {
 /// The nginx image a lab of this spec would run, built or pulled as `up` would.
 async fn nginx_image(engine: &Engine, spec: &LabSpec, progress: &Progress) -> anyhow::Result<String> {
     if spec.images == ImageSource::Official {
-        let image = official::images_for(spec.tomcat.major(), spec.registry.as_deref())
-            .map(|i| i.nginx)
-            .unwrap_or_else(|| official::reference(spec.registry.as_deref(), "nginx", official::NGINX_TAG));
+        let image = official::reference(spec.registry.as_deref(), "nginx", official::NGINX_TAG);
         let step = progress.step(format!("Image {image}"));
         step.check(engine.pull(&image, |p| step.update(official::describe(p))).await)?;
         step.done("");
@@ -271,5 +303,58 @@ pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
 
 pub fn docs_reference() -> anyhow::Result<Outcome> {
     print!("{}", config::reference());
+    Ok(Outcome::Success)
+}
+
+pub async fn jars(args: JarsArgs) -> anyhow::Result<Outcome> {
+    let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
+    let lock = load_lock(lockfile.as_deref())?;
+    support::check_combination(tomcat, *serializer)?;
+    let set = lock.select(tomcat, *serializer, *store, true).map_err(PlanError::from)?;
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir());
+    let mut cached = Vec::new();
+    for a in set.all() {
+        let path = fetcher.path(a);
+        let ok = sha256_file(&path).await.with_context(|| format!("reading {}", path.display()))?.as_deref() == Some(a.sha256.as_str());
+        cached.push(ok);
+    }
+    let listing = report::JarListing::new(tomcat, *serializer, *store, &set, &cached);
+    report::emit(args.output.json, &listing, report::JarListing::text);
+    if let Some(dir) = &args.copy_to {
+        let fetched = fetcher.fetch_all(&set.lib).await.context("fetching the jars")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for f in &fetched {
+            let to = dir.join(f.artifact.coords.file_name());
+            std::fs::copy(&f.path, &to).with_context(|| format!("copying {} to {}", f.path.display(), to.display()))?;
+        }
+        eprintln!("copied {} verified jars to {}", fetched.len(), dir.display());
+    }
+    Ok(Outcome::Success)
+}
+
+pub async fn lock(args: LockArgs) -> anyhow::Result<Outcome> {
+    let path = &args.lockfile;
+    let origin = path.display().to_string();
+    let old_text = match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(LockError::Read { path: origin, source }.into()),
+    };
+    let previous = old_text.as_deref().map(|t| Lock::parse(t, &origin)).transpose()?;
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir());
+    eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
+    let relocked = relock::relock(&fetcher, previous.as_ref(), args.upgrade)
+        .await
+        .with_context(|| format!("re-resolving {origin} from {}", args.maven_repo))?;
+    let text = relocked.lock.to_text().context("writing the lock")?;
+    let same = old_text.as_deref() == Some(text.as_str());
+    print!("{}", report::relock_text(&origin, &relocked, same));
+    if args.check {
+        return Ok(if same { Outcome::Success } else { Outcome::Failure });
+    }
+    if !same {
+        std::fs::write(path, &text).with_context(|| format!("writing {origin}"))?;
+        println!("wrote {origin}");
+    }
     Ok(Outcome::Success)
 }

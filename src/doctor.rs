@@ -11,7 +11,7 @@ use crate::lab;
 use crate::lock::Lock;
 use crate::names::IMAGE_LABEL;
 use crate::official;
-use crate::spec::Serializer;
+use crate::spec::{Jre, Serializer, Store};
 
 /// How long the registry and the Maven repository get to answer: where packets are dropped
 /// rather than refused, the question would otherwise hang.
@@ -188,7 +188,7 @@ fn cache(dir: &Path) -> Finding {
 /// Whether the repository serves the jar every lab needs, msm's core, with its pinned path.
 async fn maven(repo: &str, cache_dir: &Path) -> Finding {
     let lock = Lock::bundled();
-    let set = match lock.select(&"9".parse().expect("9 is a Tomcat line"), Serializer::Java, "memcached", true) {
+    let set = match lock.select(&"9".parse().expect("9 is a Tomcat line"), Serializer::Java, Store::Memcached, true) {
         Ok(set) => set,
         Err(e) => return finding("maven", Status::Warn, e.to_string(), None),
     };
@@ -206,7 +206,7 @@ async fn maven(repo: &str, cache_dir: &Path) -> Finding {
 }
 
 async fn registry(engine: &Engine, registry: Option<&str>) -> Finding {
-    let image = official::images_for(9, registry).expect("Tomcat 9 has an official tag").tomcat;
+    let image = official::images_for(9, Jre::Jre17, Store::Memcached, registry).expect("Tomcat 9 has an official tag").tomcat;
     let which = registry.unwrap_or("Docker Hub");
     match tokio::time::timeout(NETWORK_TIMEOUT, engine.registry_has(&image)).await {
         Ok(Ok(())) => finding("registry", Status::Ok, format!("{which} answers for {image}: --images official works"), None),

@@ -5,8 +5,8 @@
 //! `docs/architecture.md` walks through it.
 
 pub mod archive;
-pub mod cli;
 pub mod bundle;
+pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod doctor;
@@ -19,11 +19,16 @@ pub mod maven;
 pub mod names;
 pub mod official;
 pub mod plan;
+pub mod policy;
+pub mod pom;
 pub mod progress;
 pub mod ready;
+pub mod relock;
 pub mod render;
 pub mod report;
+pub mod resolve;
 pub mod spec;
 pub mod store;
+pub mod support;
 pub mod term;
 pub mod verify;

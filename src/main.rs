@@ -26,6 +26,8 @@ fn main() -> ExitCode {
             Command::Logs(args) => commands::logs(args).await,
             Command::Render(args) => commands::render(args, &globals).await,
             Command::Doctor(args) => commands::doctor(args).await,
+            Command::Jars(args) => commands::jars(args).await,
+            Command::Lock(args) => commands::lock(args).await,
             Command::Init(args) => commands::init(args),
             Command::Completions(args) => commands::completions(args),
             Command::DocsReference => commands::docs_reference(),

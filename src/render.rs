@@ -12,9 +12,11 @@ use serde::Serialize;
 const TEMPLATES: &[(&str, &str)] = &[
     ("context.xml", include_str!("../templates/context.xml")),
     ("nginx.conf", include_str!("../templates/nginx.conf")),
+    ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
+    ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
     ("bundle/README.md", include_str!("../templates/bundle/README.md")),
     ("msmlab.toml", include_str!("../templates/msmlab.toml")),
     ("docs/configuration.md", include_str!("../templates/docs/configuration.md")),

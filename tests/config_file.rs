@@ -40,13 +40,14 @@ fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
     let edited = example
         .replacen("# name = \"default\"", "name = \"e2e-cfg\"", 1)
         .replacen("# port = 13355", "port = 13462", 1)
-        .replacen("# serializer = \"java\"", "serializer = \"java\"", 1);
+        .replacen("# serializer = \"java\"", "serializer = \"kryo\"", 1);
     assert_ne!(edited, example);
     std::fs::write(cwd.join("msmlab.toml"), edited).unwrap();
 
     // up --json: the lab named and published as the file says.
     let up = msmlab_in(cwd, &["up", "--json"], &[]);
     assert_eq!(up.status.code(), Some(0));
+    assert!(stderr(&up).contains("msm-kryo-serializer"), "the kryo jars from the file's serializer: {}", stderr(&up));
     let up = json(&up);
     assert_eq!(up["lab"], "e2e-cfg");
     assert_eq!(up["url"], "http://127.0.0.1:13462/ShareSession/ShowSession");
