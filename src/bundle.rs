@@ -193,6 +193,7 @@ impl Bundle {
             tomcat_hosts: &'a [String],
             listen_port: u16,
             memcached_nodes: String,
+            jvm_flags: &'static str,
             checks: &'a [Check],
         }
         let jars = self
@@ -212,6 +213,7 @@ impl Bundle {
                 tomcat_hosts: &self.servers.tomcats,
                 listen_port: self.servers.listen_port,
                 memcached_nodes: self.servers.store_nodes.join(","),
+                jvm_flags: if self.spec.session_manager == SessionManager::Msm { plan::serializer_jvm_flags(self.spec.serializer) } else { "" },
                 checks,
             },
         )

@@ -47,7 +47,6 @@ fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
     // up --json: the lab named and published as the file says.
     let up = msmlab_in(cwd, &["up", "--json"], &[]);
     assert_eq!(up.status.code(), Some(0));
-    assert!(stderr(&up).contains("msm-kryo-serializer"), "the kryo jars from the file's serializer: {}", stderr(&up));
     let up = json(&up);
     assert_eq!(up["lab"], "e2e-cfg");
     assert_eq!(up["url"], "http://127.0.0.1:13462/ShareSession/ShowSession");
@@ -102,6 +101,7 @@ fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
     }
     let context = std::fs::read_to_string(export_dir.join("configs/msmlab-e2e-cfg-tomcat-2/context.xml")).unwrap();
     assert!(context.contains(r#"memcachedNodes="n1:msmlab-e2e-cfg-memcached-1:11211""#), "{context}");
+    assert!(context.contains("de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory"), "kryo, as the file says: {context}");
     let tomcat_log = std::fs::read_to_string(export_dir.join("logs/msmlab-e2e-cfg-tomcat-1.log")).unwrap();
     assert!(tomcat_log.contains("Server startup in"), "{tomcat_log}");
 
