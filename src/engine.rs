@@ -44,7 +44,7 @@ pub enum EngineError {
     #[error("building image {tag} failed: {message}\n--- last build output ---\n{log}")]
     Build { tag: String, message: String, log: String },
     #[error(
-        "pulling image {image} failed: {message}\n  \
+        "{image} could not be pulled: {message}\n  \
          no registry answered for it: use the images msmlab builds itself (--images built, the default), \
          or pull from a registry that has it with --registry HOST:PORT (MSMLAB_REGISTRY)"
     )]

@@ -100,7 +100,7 @@ pub async fn ensure_images(engine: &Engine, plan: &Plan, progress: &Progress) ->
         let step = progress.step(format!("Image {image}"));
         let pulled = step
             .check(engine.pull(&image, |p| step.update(describe(p))).await)
-            .map_err(at::<EngineError>(format!("pulling {image}")))?;
+            .map_err(at::<EngineError>("fetching the official images"))?;
         step.done(if pulled { "pulled" } else { "present" });
         Ok::<_, LabError>((role, image))
     }))

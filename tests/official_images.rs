@@ -56,7 +56,7 @@ fn a_registry_that_does_not_answer_fails_the_pull_before_anything_is_created() {
     let up = msmlab(&["up", "--name", "e2e-official-none", "--port", "13463", "--images", "official", "--registry", "127.0.0.1:13479"]);
     assert_eq!(up.status.code(), Some(1));
     let err = stderr(&up);
-    assert!(err.contains("pulling image 127.0.0.1:13479/library/"), "{err}");
+    assert!(err.contains("fetching the official images failed: 127.0.0.1:13479/library/"), "{err}");
     assert!(err.contains("use the images msmlab builds itself (--images built, the default)"), "{err}");
     assert_eq!(labelled("e2e-official-none"), Vec::<String>::new());
 }
