@@ -173,15 +173,15 @@ pub async fn up(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub async fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
-    let engine = Engine::connect().await?;
+pub async fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let engine = connect(globals).await?;
     let verdict = verify::run(&engine, args.lab.name.as_str(), args.requests.into()).await?;
     report::emit(args.output.json, &verdict, report::verdict_text);
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
 }
 
-pub async fn status(args: StatusArgs) -> anyhow::Result<Outcome> {
-    let engine = Engine::connect().await?;
+pub async fn status(args: StatusArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let containers = engine.containers(Some(lab)).await?;
     let status = report::Status { lab, exists: !containers.is_empty(), containers: &containers };
@@ -189,17 +189,17 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub async fn down(args: DownArgs) -> anyhow::Result<Outcome> {
-    let engine = Engine::connect().await?;
+pub async fn down(args: DownArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let removed = lab::down(&engine, lab).await.with_context(|| format!("removing lab {lab:?}"))?;
     report::emit(args.output.json, &report::DownReport { lab, removed: &removed }, |r| report::down_text(r.lab, r.removed));
     Ok(Outcome::Success)
 }
 
-pub async fn logs(args: LogsArgs) -> anyhow::Result<Outcome> {
+pub async fn logs(args: LogsArgs, globals: &Globals) -> anyhow::Result<Outcome> {
     let since = args.since.as_deref().map(|s| logs::parse_since(s, std::time::SystemTime::now())).transpose()?.unwrap_or(0);
-    let engine = Engine::connect().await?;
+    let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let containers = engine.containers(Some(lab)).await?;
     let chosen = logs::select(lab, &containers, args.which.as_deref())?;
@@ -268,7 +268,7 @@ async fn nginx_image(engine: &Engine, spec: &LabSpec, progress: &Progress) -> an
     Ok(recipe.tag)
 }
 
-pub async fn doctor(args: DoctorArgs) -> anyhow::Result<Outcome> {
+pub async fn doctor(args: DoctorArgs, _globals: &Globals) -> anyhow::Result<Outcome> {
     let cache = default_cache_dir();
     let q = doctor::Question { port: args.port, base_image: &args.base_image, maven_repo: &args.maven_repo, registry: args.registry.as_deref(), cache_dir: &cache };
     let report = doctor::examine(&q).await;
@@ -306,7 +306,7 @@ pub fn docs_reference() -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub async fn jars(args: JarsArgs) -> anyhow::Result<Outcome> {
+pub async fn jars(args: JarsArgs, _globals: &Globals) -> anyhow::Result<Outcome> {
     let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
     let lock = load_lock(lockfile.as_deref())?;
     support::check_combination(tomcat, *serializer)?;

@@ -33,13 +33,19 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--tomcats", "1"], "at least 2 Tomcats"),
         (&["up", "--name", "Not_Valid"], "invalid lab name"),
         (&["up", "--tomcat", "10"], "jakarta"),
-        (&["up", "--tomcat", "7"], "this msmlab supports Tomcat 9"),
+        (&["up", "--tomcat", "6"], "Tomcat 6 cannot be built"),
         (&["up", "--serializer", "gzip"], "possible values: java"),
         (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),
         (&["verify", "--requests", "1"], "2..=10000"),
     ];
+    // Under a name and port of its own, so a case that wrongly succeeds touches no other lab.
+    let _cleanup = Lab::claim("e2e-cfg-bad-input");
     for (args, expected) in cases {
-        let out = msmlab(args);
+        let mut args = args.to_vec();
+        if args[0] == "up" && !args.contains(&"--name") {
+            args.extend(["--name", "e2e-cfg-bad-input", "--port", "13466"]);
+        }
+        let out = msmlab(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
     }
