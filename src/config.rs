@@ -152,17 +152,22 @@ pub enum ParseFailure {
 pub fn parse(argv: Vec<OsString>, cwd: &Path) -> Result<(Cli, Applied), ParseFailure> {
     let mut cmd = Cli::command();
     cmd.build();
-    let first = cmd.clone().try_get_matches_from(&argv).map_err(ParseFailure::Clap)?;
+    // The first pass only learns what the user gave: a required flag may still come from the
+    // file, so nothing is required yet. The second pass, with the file's values, checks all.
+    let relaxed = Cli::command().mut_subcommands(|sub| sub.mut_args(|a| a.required(false)));
+    let first = relaxed.try_get_matches_from(&argv).map_err(ParseFailure::Clap)?;
     let (verb, sub_m) = first.subcommand().expect("clap requires a verb");
     if NOT_CONFIGURED.contains(&verb) {
-        return Ok((from_matches(&first)?, Applied::default()));
+        let matches = cmd.try_get_matches_from(&argv).map_err(ParseFailure::Clap)?;
+        return Ok((from_matches(&matches)?, Applied::default()));
     }
     let path = match first.get_one::<PathBuf>("config") {
         Some(p) => p.clone(),
         None => {
             let p = cwd.join(DEFAULT_FILE);
             if !p.exists() {
-                return Ok((from_matches(&first)?, Applied::default()));
+                let matches = cmd.try_get_matches_from(&argv).map_err(ParseFailure::Clap)?;
+                return Ok((from_matches(&matches)?, Applied::default()));
             }
             PathBuf::from(DEFAULT_FILE)
         }
@@ -421,6 +426,24 @@ mod tests {
         assert_eq!(e, "msmlab.toml: up.json must be true or false, not the string \"yes\"");
         let e = config_error("[up\n", &["up"]);
         assert!(e.starts_with("msmlab.toml is not valid TOML"), "{e}");
+    }
+
+    #[test]
+    fn a_required_flag_can_come_from_the_file() {
+        let file = "[render]\nout = \"bundle\"\ntomcat-hosts = [\"10.0.0.5:8080\", \"10.0.0.6:8080\"]\nstore-nodes-at = \"n1:10.0.0.9:11211\"\n";
+        match parse_with(file, &["render"]).unwrap_or_else(|e| panic!("{e:?}")).0.command {
+            Command::Render(r) => {
+                assert_eq!(r.out, std::path::PathBuf::from("bundle"));
+                assert_eq!(r.tomcat_hosts, ["10.0.0.5:8080", "10.0.0.6:8080"]);
+                assert_eq!(r.store_nodes_at, ["n1:10.0.0.9:11211"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Still required when neither gives it, with clap's own message.
+        match parse_with("", &["render"]) {
+            Err(ParseFailure::Clap(e)) => assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

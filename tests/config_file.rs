@@ -84,6 +84,23 @@ fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
     assert_eq!(wrong.status.code(), Some(2));
     assert!(stderr(&wrong).contains("it has: memcached-1, tomcat-1, tomcat-2, nginx-1"), "{}", stderr(&wrong));
 
+    // logs -f: follows until Ctrl-C, which ends it cleanly.
+    {
+        use std::io::{BufRead, BufReader};
+        let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_msmlab"))
+            .args(["logs", "tomcat-1", "-f", "--tail", "1"])
+            .current_dir(cwd)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(follow.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        assert!(first.starts_with("msmlab-e2e-cfg-tomcat-1 | "), "{first}");
+        assert!(std::process::Command::new("kill").args(["-INT", &follow.id().to_string()]).status().unwrap().success());
+        assert_eq!(follow.wait().unwrap().code(), Some(0), "Ctrl-C ends logs -f with success");
+    }
+
     // logs --export: every log, the configs as the containers hold them, status; the path on stdout.
     let export_dir = cwd.join("bug-report");
     let export = msmlab_in(cwd, &["logs", "--export", export_dir.to_str().unwrap()], &[]);
