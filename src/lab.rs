@@ -228,14 +228,14 @@ async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, pro
 /// Builds a recipe's image unless the engine has its tag already.
 pub async fn ensure_built(engine: &Engine, r: &ImageRecipe, step: &Step) -> Result<(), LabError> {
     if engine.image_id(&r.tag).await?.is_some() {
-        step.done_ref("reused");
+        step.done("reused");
     } else {
         step.update("building (Debian packages from the mirror)");
         let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
         let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
         step.check(engine.build_image(&r.tag, context, &labels).await)
             .map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
-        step.done_ref("built");
+        step.done("built");
     }
     Ok(())
 }

@@ -61,14 +61,9 @@ impl Step {
         result
     }
 
-    /// Marks the step done; returns how long it took.
+    /// Marks the step done (once; later calls change nothing); returns how long it took.
     pub fn done(&self, detail: impl AsRef<str>) -> Duration {
         self.finish("✓", detail.as_ref())
-    }
-
-    /// Same as `done`, for a step shared by reference.
-    pub fn done_ref(&self, detail: impl AsRef<str>) {
-        self.finish("✓", detail.as_ref());
     }
 
     fn finish(&self, mark: &str, detail: &str) -> Duration {
