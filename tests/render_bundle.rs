@@ -97,6 +97,23 @@ fn a_bundle_for_real_servers_holds_the_pinned_jars_and_configs_that_pass_nginx_t
 }
 
 #[test]
+fn quiet_prints_no_progress_and_redis_gets_its_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("redis");
+    let out = msmlab(&[
+        "render", "-q", "--no-engine-check", "--out", out_dir.to_str().unwrap(), "--store", "redis",
+        "--tomcat-hosts", "10.0.0.5:8080,10.0.0.6:8080", "--store-nodes-at", "10.0.0.9:6379",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "", "-q: no progress lines");
+    assert!(stdout(&out).contains("✓ nginx -t: skipped (--no-engine-check)"), "{}", stdout(&out));
+    let xml = std::fs::read_to_string(out_dir.join("tomcat/conf/context.xml")).unwrap();
+    assert!(xml.contains(r#"memcachedNodes="redis://10.0.0.9:6379""#), "{xml}");
+    let jars: Vec<String> = std::fs::read_dir(out_dir.join("tomcat/lib")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(jars.iter().any(|j| j.starts_with("jedis-")), "the Redis client: {jars:?}");
+}
+
+#[test]
 fn bad_addresses_are_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("bundle");
