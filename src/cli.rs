@@ -189,7 +189,7 @@ pub struct DownArgs {
 pub struct LogsArgs {
     #[command(flatten)]
     pub lab: NameArg,
-    /// Only this role (tomcat, nginx, memcached) or container (tomcat-2, or its full name)
+    /// Only this role (tomcat, nginx, memcached, redis) or container (tomcat-2, or its full name)
     #[arg(value_name = "ROLE|CONTAINER")]
     pub which: Option<String>,
     /// Keep following new lines until Ctrl-C

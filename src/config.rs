@@ -51,6 +51,8 @@ pub struct KeyDoc {
     pub possible: Vec<String>,
     /// A flag of every verb (`--quiet`, `--verbose`).
     pub global: bool,
+    /// The value's placeholder in `--help` (`URL`, `NAME`), or none for a switch.
+    pub value: Option<String>,
 }
 
 /// A positional argument (not a config key), for the reference.
@@ -75,7 +77,7 @@ pub fn verbs() -> Vec<VerbDoc> {
     let mut cmd = Cli::command();
     cmd.build();
     cmd.get_subcommands()
-        .filter(|s| !s.is_hide_set())
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
         .map(|sub| {
             let keys = sub
                 .get_arguments()
@@ -96,13 +98,14 @@ pub fn verbs() -> Vec<VerbDoc> {
                     let short = a.get_short().map(|s| format!("-{s}, ")).unwrap_or_default();
                     KeyDoc {
                         key: long.to_string(),
-                        flag: format!("{short}--{long}{}", if takes_value { value } else { String::new() }),
+                        flag: format!("{short}--{long}{}", if takes_value { value.clone() } else { String::new() }),
                         help: a.get_help().map(|h| h.to_string()).unwrap_or_default(),
                         default: default.filter(|d| !d.is_empty()),
                         example,
                         env: a.get_env().map(|e| e.to_string_lossy().into_owned()),
                         possible: possible(a),
                         global: a.is_global_set(),
+                        value: takes_value.then(|| value.trim().to_string()),
                     }
                 })
                 .collect();
@@ -266,8 +269,12 @@ fn entries_for(table: &toml::Table, verb: &str, docs: &[VerbDoc], path: &str) ->
                     accepted: any.join(", "),
                 });
             }
+            // A top-level key means what it means for the first verb that has it; a verb whose
+            // flag of that name takes another kind of value (`lock --tomcat RELEASE` against
+            // `up --tomcat VERSION`) is left alone.
+            let first = configurable.iter().flat_map(|d| &d.keys).find(|k| k.key == key).expect("the key is accepted");
             let doc = configurable.iter().find(|d| d.name == verb);
-            if doc.is_some_and(|d| d.keys.iter().any(|k| k.key == key)) {
+            if doc.is_some_and(|d| d.keys.iter().any(|k| k.key == key && k.value == first.value)) {
                 top.push((key, value.clone()));
             }
         }
@@ -396,6 +403,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_top_level_key_skips_a_verb_whose_flag_of_that_name_means_something_else() {
+        // `up --tomcat VERSION` is a line; `lock --tomcat RELEASE` pins a release.
+        let (cli, applied) = parse_with("tomcat = 8\nmaven-repo = \"http://127.0.0.1:1/m2\"\n", &["lock", "--check"]).unwrap();
+        match cli.command {
+            Command::Lock(l) => {
+                assert!(l.tomcat_releases.is_empty());
+                assert_eq!(l.maven_repo, "http://127.0.0.1:1/m2", "the same URL everywhere");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(applied.values, ["lock.maven-repo = \"http://127.0.0.1:1/m2\""]);
+        assert_eq!(up("tomcat = 8\n", &["up"]).choice.tomcat.major(), 8);
     }
 
     #[test]
