@@ -3,7 +3,8 @@
 
 use anyhow::Context;
 
-use crate::cli::{NameArg, StatusArgs, UpArgs, VerifyArgs};
+use crate::cli::{DrillArg, NameArg, StatusArgs, UpArgs, VerifyArgs};
+use crate::drill::{self, Drill};
 use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
@@ -12,7 +13,8 @@ use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report;
 use crate::spec::{LabSpec, SpecError};
-use crate::verify::{self, VerifyError};
+use crate::verify::{self, Page, VerifyError};
+use crate::webapp::{self, WebappError, WebappSpec};
 
 /// The exit status of a command that ran to its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +32,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() {
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<WebappError>() {
             return 2;
         }
         if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
@@ -59,28 +61,56 @@ pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
         base_image: args.base_image,
         maven_repo: args.maven_repo,
         java_opts: args.java_opts,
+        sticky: args.sticky,
+        webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
     }
     .validate()?;
-    let plan = Plan::new(spec, &Lock::bundled())?;
+    // Read and check the user's webapp before anything is created.
+    let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
+    let plan = Plan::new(spec, &Lock::bundled())?.with_webapp(webapp);
     let engine = Engine::connect().await?;
     let progress = Progress::new(args.quiet);
     let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir());
     let timings = lab::up(&engine, &plan, &fetcher, &progress)
         .await
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
-    print!("{}", report::up_text(plan.spec.name.as_str(), &plan.page_url(), &timings));
+    print!("{}", report::up_text(plan.spec.name.as_str(), &plan.page_url(), plan.webapp_url().as_deref(), &timings));
     Ok(Outcome::Success)
 }
 
 pub async fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
-    let verdict = verify::run(&engine, args.lab.name.as_str(), args.requests.into()).await?;
+    let lab = args.lab.name.as_str();
+    let page = args.path.map_or(Page::Test, Page::User);
+    let (_, mut verdict) = verify::run(&engine, lab, &page, args.requests.into()).await?;
+    for d in drills(&args.drill) {
+        if !args.json {
+            eprintln!("Drill {}: running (it stops parts of lab {lab:?} and restores them)", d.name());
+        }
+        let report = drill::run(&engine, lab, &page, d).await?;
+        verdict.drills.push(report);
+    }
+    verdict.settle();
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::verdict_junit(&verdict)?)
+            .map_err(|e| VerifyError::Junit { path: path.display().to_string(), message: e.to_string() })?;
+    }
     if args.json {
         println!("{}", report::verdict_json(&verdict));
     } else {
         print!("{}", report::verdict_text(&verdict));
     }
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
+}
+
+/// The drills asked for, each once, in the order tomcat, store, restart.
+fn drills(asked: &[DrillArg]) -> Vec<Drill> {
+    let all = asked.contains(&DrillArg::All);
+    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart)]
+        .into_iter()
+        .filter(|(arg, _)| all || asked.contains(arg))
+        .map(|(_, d)| d)
+        .collect()
 }
 
 pub async fn status(args: StatusArgs) -> anyhow::Result<Outcome> {

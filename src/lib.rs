@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod cli;
 pub mod commands;
+pub mod drill;
 pub mod engine;
 pub mod images;
 pub mod lab;
@@ -21,3 +22,4 @@ pub mod report;
 pub mod spec;
 pub mod store;
 pub mod verify;
+pub mod webapp;

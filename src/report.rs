@@ -6,24 +6,95 @@ use std::fmt::Write;
 use serde_json::json;
 
 use crate::engine::ContainerInfo;
+use crate::drill::{DrillReport, Outcome};
 use crate::lab::{Found, Timings};
+use crate::render::{self, RenderError};
 use crate::verify::Verdict;
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "pass",
+        Outcome::Failed => "FAIL",
+        Outcome::Finding => "finding",
+    }
+}
+
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "✓",
+        Outcome::Failed => "✗",
+        Outcome::Finding => "!",
+    }
+}
 
 pub fn verdict_text(v: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Lab {:?}: {} requests through {}", v.lab, v.requests.len(), v.url);
+    let _ = writeln!(out, "Lab {:?} ({}): {} requests through {}", v.lab, v.mode, v.requests.len(), v.url);
     let width = v.checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in &v.checks {
         let mark = if c.ok { "✓" } else { "✗" };
         let _ = writeln!(out, "  {mark} {:width$}  {}", c.name, c.detail);
     }
-    let failed: Vec<&str> = v.checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
-    if v.ok {
+    for f in v.msm_log_findings.iter().take(3) {
+        let _ = writeln!(out, "      {}: {}", f.container, f.line);
+        if let Some(cause) = &f.cause {
+            let _ = writeln!(out, "        {cause}");
+        }
+    }
+    for d in &v.drills {
+        out.push('\n');
+        out.push_str(&drill_text(d));
+    }
+    if !v.drills.is_empty() {
+        let _ = writeln!(out, "\nSummary");
+        let _ = writeln!(out, "  {:<15} {:<8} TIME", "CHECK", "RESULT");
+        for c in &v.checks {
+            let _ = writeln!(out, "  {:<15} {:<8} -", c.name, if c.ok { "pass" } else { "FAIL" });
+        }
+        for d in &v.drills {
+            let _ = writeln!(out, "  {:<15} {:<8} {:.1} s", format!("drill {}", d.drill.name()), outcome_word(d.outcome), d.seconds);
+        }
+    }
+    let failed: Vec<String> = v
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.name.to_string())
+        .chain(v.drills.iter().filter(|d| d.failed()).map(|d| format!("drill {}", d.drill.name())))
+        .collect();
+    let findings = v.drills.iter().filter(|d| d.outcome == Outcome::Finding).count();
+    let note = match findings {
+        0 => String::new(),
+        1 => " (1 finding, see above)".into(),
+        n => format!(" ({n} findings, see above)"),
+    };
+    if v.ok && v.drills.is_empty() {
         let _ = writeln!(out, "PASS: the session is shared");
+    } else if v.ok {
+        let names: Vec<&str> = v.drills.iter().map(|d| d.drill.name()).collect();
+        let _ = writeln!(out, "PASS: the session is shared and the drills ran: {}{note}", names.join(", "));
     } else {
-        let _ = writeln!(out, "FAIL: {}", failed.join(", "));
+        let _ = writeln!(out, "FAIL: {}{note}", failed.join(", "));
     }
     out
+}
+
+/// A drill, step by step.
+pub fn drill_text(d: &DrillReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Drill {}: {} in {:.1} s", d.drill.name(), outcome_word(d.outcome), d.seconds);
+    for (i, s) in d.steps.iter().enumerate() {
+        let mark = if s.ok { "✓" } else { "✗" };
+        let _ = writeln!(out, "  {}. {mark} {}: {}", i + 1, s.action, s.saw);
+    }
+    let _ = writeln!(out, "  {} {}", outcome_mark(d.outcome), d.summary);
+    out
+}
+
+/// JUnit XML: one test case per check and per drill (a drill's finding is reported as skipped,
+/// with the finding as its message, since it neither passed nor failed).
+pub fn verdict_junit(v: &Verdict) -> Result<String, RenderError> {
+    render::junit(v)
 }
 
 pub fn verdict_json(v: &Verdict) -> String {
@@ -67,14 +138,19 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
     out
 }
 
-pub fn up_text(lab: &str, url: &str, t: &Timings) -> String {
-    format!(
-        "Lab {lab:?} is up in {:.1}s (fetch {:.1}s, images {:.1}s, create {:.1}s, start to ready {:.1}s)\n  \
-         open {url}\n  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`\n",
+pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> String {
+    let mut out = format!(
+        "Lab {lab:?} is up in {:.1}s (fetch {:.1}s, images {:.1}s, create {:.1}s, start to ready {:.1}s)\n  open {url}\n",
         t.total.as_secs_f64(),
         t.fetch.as_secs_f64(),
         t.images.as_secs_f64(),
         t.create.as_secs_f64(),
         t.start_to_ready.as_secs_f64(),
-    )
+    );
+    if let Some(w) = webapp_url {
+        let path = w.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
+        let _ = writeln!(out, "  your webapp: {w} (check it with `msmlab verify --name {lab} --path {path}`)");
+    }
+    let _ = writeln!(out, "  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`");
+    out
 }

@@ -8,6 +8,8 @@ use std::str::FromStr;
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::webapp::WebappSpec;
+
 /// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
 /// 16 of them is already past the point where the lab says anything useful.
 pub const MAX_TOMCATS: u8 = 16;
@@ -172,6 +174,10 @@ pub struct LabSpec {
     pub maven_repo: String,
     /// Extra JVM options for every Tomcat (`CATALINA_OPTS`), e.g. `-Xmx256m`.
     pub java_opts: String,
+    /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
+    pub sticky: bool,
+    /// The user's own webapp, deployed next to the test page.
+    pub webapp: Option<WebappSpec>,
 }
 
 impl LabSpec {
@@ -239,6 +245,8 @@ mod tests {
             base_image: "debian:bookworm-slim".into(),
             maven_repo: "https://repo1.maven.org/maven2".into(),
             java_opts: String::new(),
+            sticky: false,
+            webapp: None,
         }
     }
 

@@ -1,18 +1,27 @@
 //! Checks, with real HTTP traffic through nginx, that the session is really shared.
 //!
-//! Verify never trusts the lab's own story: it walks the test page with one cookie jar,
-//! judges the answers, and reads the store over its own protocol.
+//! Verify never trusts the lab's own story: it walks a page with one cookie jar, judges the
+//! answers, reads the store over its own protocol, and reads the Tomcats' logs for msm errors.
+//! The drills (`drill`) reuse the walker to see what a user sees while parts of the lab fail.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use reqwest::cookie::CookieStore;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, EngineError};
+use crate::drill::DrillReport;
+use crate::engine::{ContainerInfo, Engine, EngineError};
 use crate::lab;
-use crate::names::Role;
+use crate::names::{self, Role};
 use crate::plan::page_url;
 use crate::store::{self, ProbeError};
+
+/// The cookie Tomcat keeps its session id in.
+pub const SESSION_COOKIE: &str = "JSESSIONID";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -20,16 +29,82 @@ pub enum VerifyError {
     NoLab(String),
     #[error("lab {lab:?} is incomplete: {what}; recreate it with `msmlab down --name {lab} && msmlab up --name {lab}`")]
     Incomplete { lab: String, what: String },
+    #[error("invalid --path {0:?}: give a URL path on the lab such as /my/ or /my/cart?id=1")]
+    Path(String),
+    #[error("cannot write the JUnit report to {path}: {message}")]
+    Junit { path: String, message: String },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
 
-/// Where the lab answers, as found on the engine.
+/// A URL path on the lab's nginx (`verify --path`), e.g. `/my/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPath(String);
+
+impl FromStr for UrlPath {
+    type Err = VerifyError;
+    fn from_str(s: &str) -> Result<Self, VerifyError> {
+        let ok = s.starts_with('/')
+            && !s.starts_with("//")
+            && s.len() <= 2000
+            && s.chars().all(|c| c.is_ascii_graphic() && c != '#' && c != '\\');
+        if ok {
+            Ok(UrlPath(s.into()))
+        } else {
+            Err(VerifyError::Path(s.into()))
+        }
+    }
+}
+
+impl fmt::Display for UrlPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What verify walks: msmlab's test page (which reports its backend and a visit counter), or
+/// any page of the user's (judged by status, session cookie and nginx's upstream header).
+#[derive(Debug, Clone)]
+pub enum Page {
+    Test,
+    User(UrlPath),
+}
+
+impl Page {
+    pub fn url(&self, port: u16) -> String {
+        match self {
+            Page::Test => format!("{}?format=json", page_url(port)),
+            Page::User(path) => format!("http://127.0.0.1:{port}{path}"),
+        }
+    }
+
+    pub fn is_test(&self) -> bool {
+        matches!(self, Page::Test)
+    }
+}
+
+/// The lab as found on the engine.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub lab: String,
-    pub url: String,
-    pub memcached: String,
+    pub port: u16,
+    pub nginx: String,
+    pub tomcats: Vec<ContainerInfo>,
+    /// Every cache node, running or not (a stopped store is a finding, not an error).
+    pub memcached: Vec<ContainerInfo>,
+}
+
+impl Target {
+    /// The name of Tomcat number `index`.
+    pub fn tomcat_name(&self, index: u8) -> Option<&str> {
+        self.tomcats.iter().find(|t| t.index == index).map(|t| t.name.as_str())
+    }
+
+    /// The cache node that holds a session: the one its node id (`-n2`) names, else the first.
+    pub fn memcached_for(&self, session_id: &str) -> Option<&ContainerInfo> {
+        let index = SessionId::parse(session_id).node_index().unwrap_or(1);
+        self.memcached.iter().find(|m| m.index == index).or(self.memcached.first())
+    }
 }
 
 pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
@@ -38,68 +113,164 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
         return Err(VerifyError::NoLab(lab.into()));
     }
     let incomplete = |what: &str| VerifyError::Incomplete { lab: lab.into(), what: what.into() };
-    let running = |role| found.containers.iter().filter(move |c| c.role == Some(role) && c.state == "running");
-    let nginx = running(Role::Nginx).next().ok_or_else(|| incomplete("its nginx container is not running"))?;
+    let of = |role| found.containers.iter().filter(move |c| c.role == Some(role)).cloned().collect::<Vec<_>>();
+    let nginx = of(Role::Nginx).into_iter().find(|c| c.state == "running").ok_or_else(|| incomplete("its nginx container is not running"))?;
     let port = nginx.published_port.ok_or_else(|| incomplete("nginx publishes no port"))?;
-    let memcached = running(Role::Memcached).next().ok_or_else(|| incomplete("its memcached container is not running"))?;
-    Ok(Target {
-        lab: lab.into(),
-        url: page_url(port),
-        memcached: memcached.name.clone(),
-    })
+    let tomcats = of(Role::Tomcat);
+    if tomcats.is_empty() {
+        return Err(incomplete("it has no Tomcat container"));
+    }
+    Ok(Target { lab: lab.into(), port, nginx: nginx.name, tomcats, memcached: of(Role::Memcached) })
 }
 
-/// One request and what the page said.
+/// The parts of a session id: `<base>-<node>.<route>`, e.g. `ACFA…B10E-n2.tomcat1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionId<'a> {
+    pub base: &'a str,
+    pub node: Option<&'a str>,
+    pub route: Option<&'a str>,
+}
+
+impl<'a> SessionId<'a> {
+    pub fn parse(id: &'a str) -> SessionId<'a> {
+        let (rest, route) = match id.split_once('.') {
+            Some((rest, route)) => (rest, Some(route)),
+            None => (id, None),
+        };
+        let (base, node) = match rest.split_once('-') {
+            Some((base, node)) => (base, Some(node)),
+            None => (rest, None),
+        };
+        SessionId { base, node, route }
+    }
+
+    /// `n2` → 2: the memcached container index msmlab gives that node.
+    pub fn node_index(&self) -> Option<u8> {
+        self.node?.strip_prefix('n')?.parse().ok()
+    }
+}
+
+/// One request and what came back.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Answer {
     pub n: usize,
     pub status: Option<u16>,
+    /// The Tomcat that answered: the test page says so; otherwise nginx's upstream header.
     pub backend: Option<String>,
+    /// nginx's `$upstream_addr`: every Tomcat it tried, the one that answered last.
+    pub upstream: Option<String>,
     pub server_ip: Option<String>,
+    /// The session cookie the client holds after this request.
     pub session_id: Option<String>,
+    /// The test page's visit counter (none on the user's pages).
     pub counter: Option<i64>,
+    pub millis: u64,
     pub error: Option<String>,
 }
 
 /// The JSON form of the test page (`?format=json`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Page {
-    session_id: Option<String>,
+struct TestPage {
     server_ip: String,
     backend: String,
     counter: i64,
 }
 
-/// Sends `n` requests to the page with one cookie jar, one after another.
-pub async fn walk(url: &str, n: usize) -> Vec<Answer> {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("a plain HTTP client builds");
-    let mut answers = Vec::with_capacity(n);
-    for i in 1..=n {
-        let mut a = Answer { n: i, status: None, backend: None, server_ip: None, session_id: None, counter: None, error: None };
-        match client.get(format!("{url}?format=json")).send().await {
+/// A client with one cookie jar, as one user's browser.
+pub struct Walker {
+    client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    url: reqwest::Url,
+    test_page: bool,
+    /// Lab address → container name, to name the Tomcat in nginx's upstream header.
+    addresses: HashMap<String, String>,
+    sent: usize,
+}
+
+impl Walker {
+    pub fn new(target: &Target, page: &Page) -> Walker {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .no_proxy()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .expect("a plain HTTP client builds");
+        let url = reqwest::Url::parse(&page.url(target.port)).expect("the page URL is built from checked parts");
+        let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0 };
+        walker.learn(&target.tomcats);
+        walker
+    }
+
+    /// Learns the Tomcats' addresses again (a restarted container may get a new one).
+    pub fn learn(&mut self, tomcats: &[ContainerInfo]) {
+        for t in tomcats {
+            if let Some(a) = &t.address {
+                self.addresses.insert(a.clone(), t.name.clone());
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The session id in the jar now.
+    pub fn session_id(&self) -> Option<String> {
+        let header = self.jar.cookies(&self.url)?;
+        let header = header.to_str().ok()?;
+        header.split(';').find_map(|kv| kv.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=')).map(str::to_string)
+    }
+
+    pub async fn request(&mut self) -> Answer {
+        self.sent += 1;
+        let mut a = Answer {
+            n: self.sent,
+            status: None,
+            backend: None,
+            upstream: None,
+            server_ip: None,
+            session_id: None,
+            counter: None,
+            millis: 0,
+            error: None,
+        };
+        let started = Instant::now();
+        match self.client.get(self.url.clone()).send().await {
             Err(e) => a.error = Some(e.to_string()),
             Ok(r) => {
                 a.status = Some(r.status().as_u16());
-                match r.json::<Page>().await {
-                    Ok(p) => {
-                        a.backend = Some(p.backend);
-                        a.server_ip = Some(p.server_ip);
-                        a.session_id = p.session_id;
-                        a.counter = Some(p.counter);
+                a.upstream = r.headers().get("x-msmlab-upstream").and_then(|v| v.to_str().ok()).map(str::to_string);
+                // The address that answered is the last one nginx tried.
+                let last = a.upstream.as_deref().and_then(|u| u.rsplit(", ").next()).map(|u| u.rsplit_once(':').map_or(u, |(ip, _)| ip));
+                a.backend = last.map(|ip| self.addresses.get(ip).cloned().unwrap_or_else(|| ip.to_string()));
+                if self.test_page {
+                    match r.json::<TestPage>().await {
+                        Ok(p) => {
+                            a.backend = Some(p.backend);
+                            a.server_ip = Some(p.server_ip);
+                            a.counter = Some(p.counter);
+                        }
+                        Err(e) => a.error = Some(format!("not the test page's JSON: {e}")),
                     }
-                    Err(e) => a.error = Some(format!("not the test page's JSON: {e}")),
+                } else if let Err(e) = r.bytes().await {
+                    a.error = Some(format!("reading the body: {e}"));
                 }
             }
         }
-        answers.push(a);
+        a.millis = started.elapsed().as_millis() as u64;
+        a.session_id = self.session_id();
+        a
     }
-    answers
+
+    pub async fn walk(&mut self, n: usize) -> Vec<Answer> {
+        let mut answers = Vec::with_capacity(n);
+        for _ in 0..n {
+            answers.push(self.request().await);
+        }
+        answers
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -113,30 +284,48 @@ fn check(name: &'static str, ok: bool, detail: String) -> Check {
     Check { name, ok, detail }
 }
 
-/// Judges the answers alone (the store is checked separately).
+/// Whether an answer is a success: 2xx, and on the test page its JSON.
+pub fn answered(a: &Answer) -> bool {
+    a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s))
+}
+
+/// Whether the lab runs msm in sticky mode, judged from the evidence: session ids that carry
+/// a jvmRoute (`….tomcat1`) come from Tomcats with a route, which only sticky mode gives.
+pub fn is_sticky(ids: &[String]) -> bool {
+    ids.iter().any(|id| SessionId::parse(id).route.is_some())
+}
+
+/// Judges the answers alone (the store and the logs are checked separately).
 /// `ids` and `seen` are `session_ids(answers)` and `backends(answers)`.
-pub fn judge(answers: &[Answer], ids: &[String], seen: &BTreeMap<String, usize>) -> Vec<Check> {
+pub fn judge(lab: &str, answers: &[Answer], ids: &[String], seen: &BTreeMap<String, usize>) -> Vec<Check> {
     let n = answers.len();
-    let failed: Vec<&Answer> = answers.iter().filter(|a| a.status != Some(200) || a.error.is_some()).collect();
+    let test_page = answers.iter().any(|a| a.counter.is_some());
+    let failed: Vec<&Answer> = answers.iter().filter(|a| !answered(a)).collect();
     let http = match failed.first() {
-        None => check("answers", true, format!("{n} of {n} requests answered 200 with the test page")),
+        None if test_page => check("answers", true, format!("{n} of {n} requests answered 200 with the test page")),
+        None => {
+            let codes: std::collections::BTreeSet<u16> = answers.iter().filter_map(|a| a.status).collect();
+            let codes = codes.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+            check("answers", true, format!("{n} of {n} requests answered {codes}"))
+        }
         Some(a) => check(
             "answers",
             false,
             format!(
-                "{} of {n} requests failed; first: request {} {}",
+                "{} of {n} requests failed; first: request {}{} {}",
                 failed.len(),
                 a.n,
+                a.backend.as_ref().map_or(String::new(), |b| format!(" on {b}")),
                 a.error.clone().unwrap_or_else(|| format!("answered {}", a.status.map_or("nothing".into(), |s| s.to_string())))
             ),
         ),
     };
 
-    let same = match ids {
-        [id] if answers.iter().all(|a| a.session_id.as_deref() == Some(id)) => {
-            check("same-session", true, format!("every request carried session {id}"))
-        }
-        [] => check("same-session", false, "no request got a session".into()),
+    let missing = answers.iter().find(|a| a.session_id.is_none());
+    let same = match (ids, missing) {
+        ([], _) => check("same-session", false, "no request got a session cookie (JSESSIONID): the page does not use a session".into()),
+        ([id], None) => check("same-session", true, format!("every request carried session {id}")),
+        ([_], Some(a)) => check("same-session", false, format!("request {} had no session cookie", a.n)),
         _ => {
             let changed = answers.windows(2).find(|w| w[0].session_id != w[1].session_id).map(|w| &w[1]);
             let at = changed.map_or(String::new(), |a| {
@@ -147,7 +336,9 @@ pub fn judge(answers: &[Answer], ids: &[String], seen: &BTreeMap<String, usize>)
     };
 
     let list = seen.iter().map(|(b, c)| format!("{b} ({c})")).collect::<Vec<_>>().join(", ");
-    let backends_check = if seen.len() >= 2 {
+    let spread = if is_sticky(ids) {
+        sticky_check(lab, answers, ids, &list)
+    } else if seen.len() >= 2 {
         check("backends", true, format!("{} Tomcats answered: {list}", seen.len()))
     } else {
         check(
@@ -157,22 +348,49 @@ pub fn judge(answers: &[Answer], ids: &[String], seen: &BTreeMap<String, usize>)
         )
     };
 
-    let wrong = answers.iter().find(|a| a.counter != Some(a.n as i64));
-    let counter = match wrong {
-        None => check("counter", true, format!("went 1 → {n}, up by one on every request, whichever Tomcat answered")),
+    let mut checks = vec![http, same, spread];
+    if test_page {
+        let wrong = answers.iter().find(|a| a.counter != Some(a.n as i64));
+        checks.push(match wrong {
+            None => check("counter", true, format!("went 1 → {n}, up by one on every request, whichever Tomcat answered")),
+            Some(a) => check(
+                "counter",
+                false,
+                format!(
+                    "request {} on {} showed {}, expected {}: the session's state did not follow the request",
+                    a.n,
+                    a.backend.as_deref().unwrap_or("?"),
+                    a.counter.map_or("nothing".into(), |c| c.to_string()),
+                    a.n
+                ),
+            ),
+        });
+    }
+    checks
+}
+
+/// Sticky mode: while every Tomcat is alive, a session stays on the Tomcat its route names.
+fn sticky_check(lab: &str, answers: &[Answer], ids: &[String], list: &str) -> Check {
+    let route = ids.last().and_then(|id| SessionId::parse(id).route).unwrap_or("?");
+    let owner = names::route_index(route).and_then(|i| lab.parse().ok().map(|l| names::container_name(&l, Role::Tomcat, i)));
+    let Some(owner) = owner else {
+        return check("sticky", false, format!("the session's route .{route} names no Tomcat of this lab"));
+    };
+    // The first request has no cookie yet: nginx picks any Tomcat, which becomes the owner.
+    let strays: Vec<&Answer> = answers.iter().filter(|a| a.session_id.is_some() && a.backend.as_deref() != Some(owner.as_str())).collect();
+    match strays.first() {
+        None => check("sticky", true, format!("all {} requests stayed on {owner}, the Tomcat named by the session's route .{route}", answers.len())),
         Some(a) => check(
-            "counter",
+            "sticky",
             false,
             format!(
-                "request {} on {} showed {}, expected {}: the session's state did not follow the request",
+                "request {} went to {} although the session's route .{route} names {owner}, which was alive ({list}); \
+                 is nginx routing on the route?",
                 a.n,
-                a.backend.as_deref().unwrap_or("?"),
-                a.counter.map_or("nothing".into(), |c| c.to_string()),
-                a.n
+                a.backend.as_deref().unwrap_or("?")
             ),
         ),
-    };
-    vec![http, same, backends_check, counter]
+    }
 }
 
 /// Distinct session ids, in order of first appearance.
@@ -195,18 +413,78 @@ pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
     seen
 }
 
-/// Reads the last session from memcached. An engine that fails is an error, not a check
-/// that failed: it says nothing about the lab.
-pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -> Result<Check, VerifyError> {
+/// Reads a session from the cache node its id names. An engine that fails is an error, not a
+/// check that failed: it says nothing about the lab.
+pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Result<(String, usize), String>, VerifyError> {
+    let Some(node) = target.memcached_for(id) else {
+        return Ok(Err("the lab has no memcached container".into()));
+    };
+    let name = node.name.clone();
+    if node.state != "running" {
+        return Ok(Err(format!("memcached ({name}) is {}, so nothing can be stored there", node.state)));
+    }
+    // msm keys a session by its whole id, jvmRoute included.
+    Ok(match store::memcached_get(engine, &name, id).await {
+        Ok(Some(value)) => Ok((name, value.len())),
+        Ok(None) => Err(format!("session {id} is not in memcached ({name}): nothing wrote it there")),
+        Err(ProbeError::Engine(e)) => return Err(e.into()),
+        Err(e) => Err(format!("could not read memcached ({name}): {e}")),
+    })
+}
+
+pub async fn check_store(engine: &Engine, target: &Target, answers: &[Answer]) -> Result<Check, VerifyError> {
     let Some(id) = answers.iter().rev().find_map(|a| a.session_id.clone()) else {
         return Ok(check("store", false, "no session id to look up".into()));
     };
-    Ok(match store::memcached_get(engine, memcached, &id).await {
-        Ok(Some(value)) => check("store", true, format!("session {id} is in memcached ({memcached}), {} bytes", value.len())),
-        Ok(None) => check("store", false, format!("session {id} is not in memcached ({memcached}): nothing wrote it there")),
-        Err(ProbeError::Engine(e)) => return Err(e.into()),
-        Err(e) => check("store", false, format!("could not read memcached ({memcached}): {e}")),
+    Ok(match store_has(engine, target, &id).await? {
+        Ok((name, bytes)) => check("store", true, format!("session {id} is in memcached ({name}), {bytes} bytes")),
+        Err(why) => check("store", false, why),
     })
+}
+
+/// One msm complaint found in a Tomcat's log.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LogFinding {
+    pub container: String,
+    pub line: String,
+    /// The exception line that follows, if any (`java.io.NotSerializableException: java.lang.Thread`).
+    pub cause: Option<String>,
+}
+
+/// msm's warnings and errors in a Tomcat log: JUL records at WARNING or SEVERE from
+/// `de.javakaffee.web.msm` (a `Serializable` value holding something that is not, a class
+/// the other Tomcat cannot load, a store that fails), and msm's note that it dropped a value
+/// that is not `Serializable`, which msm logs only at FINE (seen when the user turns that on:
+/// at FINE msm also logs every attribute it stores, so the lab does not).
+pub fn msm_errors(container: &str, log: &str) -> Vec<LogFinding> {
+    let lines: Vec<&str> = log.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let record = [" SEVERE [", " WARNING ["].iter().any(|lvl| {
+            line.find(lvl).is_some_and(|at| line[at..].split_once("] ").is_some_and(|(_, rest)| rest.starts_with("de.javakaffee.web.msm")))
+        });
+        let dropped = line.contains("de.javakaffee.web.msm") && line.contains("as it does not implement Serializable");
+        if record || dropped {
+            let cause = lines.get(i + 1).map(|l| l.trim()).filter(|l| !l.starts_with("at ") && l.contains("Exception")).map(str::to_string);
+            found.push(LogFinding { container: container.into(), line: line.trim().to_string(), cause });
+        }
+    }
+    found
+}
+
+pub async fn check_logs(engine: &Engine, target: &Target, since: i64) -> Result<(Check, Vec<LogFinding>), VerifyError> {
+    let mut found = Vec::new();
+    for t in target.tomcats.iter().filter(|t| t.state == "running") {
+        found.extend(msm_errors(&t.name, &engine.logs_since(&t.name, since).await?));
+    }
+    let check = match found.first() {
+        None => check("msm-errors", true, format!("no msm warning or error in the logs of {} Tomcats", target.tomcats.len())),
+        Some(f) => {
+            let what = f.cause.as_ref().map_or(f.line.clone(), |c| format!("{} ({c})", f.line));
+            check("msm-errors", false, format!("{} msm warnings/errors in the Tomcat logs; first, in {}: {what}", found.len(), f.container))
+        }
+    };
+    Ok((check, found))
 }
 
 /// The whole result of a verify run.
@@ -215,19 +493,52 @@ pub struct Verdict {
     pub ok: bool,
     pub lab: String,
     pub url: String,
+    /// `sticky` or `non-sticky`, as the session ids show.
+    pub mode: &'static str,
     pub requests: Vec<Answer>,
     pub backends: BTreeMap<String, usize>,
     pub session_ids: Vec<String>,
     pub checks: Vec<Check>,
+    pub msm_log_findings: Vec<LogFinding>,
+    pub drills: Vec<DrillReport>,
 }
 
-pub async fn run(engine: &Engine, lab: &str, requests: usize) -> Result<Verdict, VerifyError> {
+impl Verdict {
+    /// Every check passed and no drill failed (a drill's finding does not fail the run).
+    pub fn settle(&mut self) {
+        self.ok = self.checks.iter().all(|c| c.ok) && self.drills.iter().all(|d| !d.failed());
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The checks, without drills.
+pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Result<(Target, Verdict), VerifyError> {
     let target = target(engine, lab).await?;
-    let answers = walk(&target.url, requests).await;
+    let since = unix_now();
+    let mut walker = Walker::new(&target, page);
+    let answers = walker.walk(requests).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
-    let mut checks = judge(&answers, &session_ids, &backends);
-    checks.push(check_store(engine, &target.memcached, &answers).await?);
-    Ok(Verdict { ok: checks.iter().all(|c| c.ok), lab: target.lab, url: target.url, requests: answers, backends, session_ids, checks })
+    let mut checks = judge(lab, &answers, &session_ids, &backends);
+    checks.push(check_store(engine, &target, &answers).await?);
+    let (logs, msm_log_findings) = check_logs(engine, &target, since).await?;
+    checks.push(logs);
+    let mut verdict = Verdict {
+        ok: false,
+        lab: target.lab.clone(),
+        url: walker.url().to_string(),
+        mode: if is_sticky(&session_ids) { "sticky" } else { "non-sticky" },
+        requests: answers,
+        backends,
+        session_ids,
+        checks,
+        msm_log_findings,
+        drills: Vec::new(),
+    };
+    verdict.settle();
+    Ok((target, verdict))
 }
 
 #[cfg(test)]
@@ -239,19 +550,21 @@ mod tests {
             n,
             status: Some(200),
             backend: Some(backend.into()),
+            upstream: None,
             server_ip: Some("172.18.0.3".into()),
             session_id: Some(id.into()),
             counter: Some(counter),
+            millis: 3,
             error: None,
         }
     }
 
     fn judge(answers: &[Answer]) -> Vec<Check> {
-        super::judge(answers, &session_ids(answers), &backends(answers))
+        super::judge("lab", answers, &session_ids(answers), &backends(answers))
     }
 
     fn by_name(checks: &[Check], name: &str) -> Check {
-        checks.iter().find(|c| c.name == name).unwrap().clone()
+        checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no check {name}: {checks:#?}")).clone()
     }
 
     #[test]
@@ -289,6 +602,67 @@ mod tests {
         a[1].status = Some(502);
         let c = by_name(&judge(&a), "answers");
         assert!(!c.ok);
-        assert_eq!(c.detail, "1 of 2 requests failed; first: request 2 answered 502");
+        assert_eq!(c.detail, "1 of 2 requests failed; first: request 2 on tc-2 answered 502");
+    }
+
+    #[test]
+    fn sticky_sessions_must_stay_on_the_tomcat_their_route_names() {
+        let owner = "msmlab-lab-tomcat-2";
+        let a: Vec<Answer> = (1..=3).map(|i| answer(i, owner, "S-n1.tomcat2", i as i64)).collect();
+        let checks = judge(&a);
+        assert!(checks.iter().all(|c| c.ok), "{checks:#?}");
+        assert!(checks.iter().all(|c| c.name != "backends"));
+        assert_eq!(by_name(&checks, "sticky").detail, format!("all 3 requests stayed on {owner}, the Tomcat named by the session's route .tomcat2"));
+
+        let mut b = a.clone();
+        b[2].backend = Some("msmlab-lab-tomcat-1".into());
+        let c = by_name(&judge(&b), "sticky");
+        assert!(!c.ok);
+        assert!(c.detail.starts_with("request 3 went to msmlab-lab-tomcat-1"), "{}", c.detail);
+    }
+
+    #[test]
+    fn the_users_pages_are_judged_without_a_counter() {
+        let mut a: Vec<Answer> = (1..=2).map(|i| answer(i, if i == 1 { "tc-1" } else { "tc-2" }, "S-n1", 0)).collect();
+        for x in &mut a {
+            x.counter = None;
+        }
+        let checks = judge(&a);
+        assert_eq!(checks.iter().map(|c| c.name).collect::<Vec<_>>(), ["answers", "same-session", "backends"]);
+        assert_eq!(by_name(&checks, "answers").detail, "2 of 2 requests answered 200");
+        a[1].status = Some(500);
+        assert!(!by_name(&judge(&a), "answers").ok);
+    }
+
+    #[test]
+    fn session_ids_split_into_base_node_and_route() {
+        assert_eq!(SessionId::parse("ABC-n2.tomcat1"), SessionId { base: "ABC", node: Some("n2"), route: Some("tomcat1") });
+        assert_eq!(SessionId::parse("ABC-n2").node_index(), Some(2));
+        assert_eq!(SessionId::parse("ABC"), SessionId { base: "ABC", node: None, route: None });
+    }
+
+    #[test]
+    fn msm_errors_are_found_in_tomcat_logs_with_their_cause() {
+        let log = "\
+25-Nov-2026 17:18:28.752 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [1347] milliseconds
+25-Nov-2026 17:20:01.100 WARNING [http-nio-8080-exec-3] de.javakaffee.web.msm.JavaSerializationTranscoder.writeAttributes Cannot serialize session attribute [threads] for session [ABC-n1]
+\tjava.io.NotSerializableException: java.lang.Thread
+\t\tat java.base/java.io.ObjectOutputStream.writeObject0(ObjectOutputStream.java:1197)
+25-Nov-2026 17:20:02.100 WARNING [http-nio-8080-exec-4] org.apache.catalina.core.Other something unrelated
+25-Nov-2026 17:20:03.100 FINE [http-nio-8080-exec-5] de.javakaffee.web.msm.JavaSerializationTranscoder.writeAttributes Ignoring attribute 'x' as it does not implement Serializable
+2026-11-25 17:18:37.298 INFO net.spy.memcached.MemcachedConnection:  Reconnecting";
+        let found = msm_errors("tc-1", log);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].cause.as_deref(), Some("java.io.NotSerializableException: java.lang.Thread"));
+        assert!(found[1].line.contains("Ignoring attribute 'x'"));
+    }
+
+    #[test]
+    fn url_paths_must_be_paths() {
+        assert!("/my/".parse::<UrlPath>().is_ok());
+        assert!("/my/cart?id=1".parse::<UrlPath>().is_ok());
+        for bad in ["my/", "http://x/", "//evil/", "/a b", "/a#b", ""] {
+            assert!(bad.parse::<UrlPath>().is_err(), "{bad}");
+        }
     }
 }
