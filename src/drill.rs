@@ -5,6 +5,7 @@
 //! and always runs its restore steps, even after a failed step. Engine errors become failed
 //! steps, so the report still says how far the drill got and whether the lab was restored.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -219,16 +220,36 @@ async fn bring_back_tomcats(engine: &Engine, target: &Target, names: &[String], 
 async fn reach_all(engine: &Engine, target: &Target, log: &mut Log) -> bool {
     let started = Instant::now();
     let action = "reload nginx and check that it reaches every Tomcat";
-    match engine.exec(&target.nginx, &["nginx", "-s", "reload"]).await {
-        Ok(out) if out.exit_code == 0 => {}
-        Ok(out) => return log.step(action, false, format!("`nginx -s reload` in {} exited with {}", target.nginx, out.exit_code)),
-        Err(e) => return log.step(action, false, e.to_string()),
+    if let Err(e) = reload_nginx(engine, &target.nginx).await {
+        return log.step(action, false, e);
     }
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
     match ready::nginx(engine, &target.nginx, &page_url(target.port), &names, NGINX_TIMEOUT).await {
         Ok(()) => log.step(action, true, format!("all {} Tomcats answered through nginx after {:.1} s", names.len(), started.elapsed().as_secs_f64())),
         Err(e) => log.step(action, false, e.to_string()),
     }
+}
+
+/// Reloads nginx and waits until its old worker is gone, so that no request after this meets
+/// the old worker's view of the Tomcats.
+async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
+    // nginx's processes other than the master, by pid (read from /proc: the image has no ps).
+    const WORKERS: &str = r#"m=$(cat /tmp/nginx.pid); for p in /proc/[0-9]*; do n=${p#/proc/}; [ "$n" != "$m" ] && [ "$(cat $p/comm 2>/dev/null)" = nginx ] && echo $n; done; true"#;
+    let workers = |out: crate::engine::ExecOutput| -> BTreeSet<String> { String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect() };
+    let before = workers(engine.exec(nginx, &["bash", "-c", WORKERS]).await.map_err(|e| e.to_string())?);
+    let out = engine.exec(nginx, &["nginx", "-s", "reload"]).await.map_err(|e| e.to_string())?;
+    if out.exit_code != 0 {
+        return Err(format!("`nginx -s reload` in {nginx} exited with {}", out.exit_code));
+    }
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        let now = workers(engine.exec(nginx, &["bash", "-c", WORKERS]).await.map_err(|e| e.to_string())?);
+        if !now.is_empty() && now.is_disjoint(&before) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("nginx in {nginx} still runs its old worker 15 s after `nginx -s reload`: {}", engine.logs_tail(nginx, 10).await))
 }
 
 /// Every Tomcat stores a new session again. Each is asked directly (from inside its container,

@@ -331,7 +331,7 @@ pub fn judge(lab: &str, answers: &[Answer], ids: &[String], seen: &BTreeMap<Stri
             let at = changed.map_or(String::new(), |a| {
                 format!("; it first changed at request {} on {}", a.n, a.backend.as_deref().unwrap_or("?"))
             });
-            check("same-session", false, format!("{} different session ids in {n} requests{at}", ids.len()))
+            check("same-session", false, format!("{} different session ids in {n} requests{at}{}", ids.len(), no_msm_hint(answers)))
         }
     };
 
@@ -367,6 +367,28 @@ pub fn judge(lab: &str, answers: &[Answer], ids: &[String], seen: &BTreeMap<Stri
         });
     }
     checks
+}
+
+/// msm adds its node id to the session ids it hands out (`-n1`); Tomcat's own manager does
+/// not. When some Tomcats' answers carry ids with a node id and others' without, those others
+/// are not running msm.
+fn no_msm_hint(answers: &[Answer]) -> String {
+    let by_suffix = |with: bool| -> std::collections::BTreeSet<&str> {
+        answers
+            .iter()
+            .filter(|a| a.session_id.as_deref().is_some_and(|id| SessionId::parse(id).node.is_some() == with))
+            .filter_map(|a| a.backend.as_deref())
+            .collect()
+    };
+    let (with, without) = (by_suffix(true), by_suffix(false));
+    let suspects: Vec<&str> = without.difference(&with).copied().collect();
+    if with.is_empty() || suspects.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; {} handed out session ids without msm's node id (-n1), as Tomcat's own manager does: is msm its session manager (context.xml)?",
+        suspects.join(", ")
+    )
 }
 
 /// Sticky mode: while every Tomcat is alive, a session stays on the Tomcat its route names.
@@ -594,6 +616,16 @@ mod tests {
         let counter = by_name(&checks, "counter");
         assert!(!counter.ok);
         assert!(counter.detail.starts_with("request 2 on tc-2 showed 1, expected 2"), "{}", counter.detail);
+    }
+
+    #[test]
+    fn a_tomcat_without_msm_is_named() {
+        let a = vec![answer(1, "tc-1", "A-n1", 1), answer(2, "tc-2", "B", 1), answer(3, "tc-1", "C-n1", 1), answer(4, "tc-2", "D", 1)];
+        let same = by_name(&judge(&a), "same-session");
+        assert!(same.detail.ends_with("; tc-2 handed out session ids without msm's node id (-n1), as Tomcat's own manager does: is msm its session manager (context.xml)?"), "{}", same.detail);
+        // Without msm anywhere (the control lab) there is nothing to compare with.
+        let b = vec![answer(1, "tc-1", "A", 1), answer(2, "tc-2", "B", 1)];
+        assert!(!by_name(&judge(&b), "same-session").detail.contains("handed out"));
     }
 
     #[test]
