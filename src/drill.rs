@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::lab::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::names::Role;
 use crate::plan::page_url;
 use crate::ready;
 use crate::verify::{self, answered, store_has, unix_now, Answer, Page, SessionId, Target, Walker};
@@ -384,11 +385,11 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let id = before.id.clone().unwrap_or_default();
-    let Some(node) = target.memcached_for(&id).map(|m| m.name.clone()) else {
-        log.step("find the cache node that holds the session", false, "the lab has no memcached container");
+    let Some((node, role)) = target.store_for(&id).map(|m| (m.name.clone(), m.role.unwrap_or(Role::Memcached))) else {
+        log.step("find the cache node that holds the session", false, "the lab has no session store container");
         return (Outcome::Failed, "the lab has no cache node".into());
     };
-    let nodes = target.memcached.len();
+    let nodes = target.stores.len();
     let t = Instant::now();
     let drill_since = unix_now();
     let stopped = match engine.stop(&node, STOP_GRACE).await {
@@ -450,7 +451,7 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         }
     }
     // Restore: the node first, then make sure msm stores sessions again.
-    let restored = restore_store(engine, target, &node, log).await;
+    let restored = restore_store(engine, target, role, &node, log).await;
     if !restored {
         return (Outcome::Failed, format!("{summary}; the lab was not restored"));
     }
@@ -474,12 +475,12 @@ async fn relocated_in_logs(engine: &Engine, target: &Target, since: i64) -> Opti
     None
 }
 
-async fn restore_store(engine: &Engine, target: &Target, node: &str, log: &mut Log) -> bool {
+async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str, log: &mut Log) -> bool {
     let t = Instant::now();
     if let Err(e) = engine.start(node).await {
         return log.step(format!("start {node} again"), false, e.to_string());
     }
-    match ready::memcached(engine, node, Duration::from_secs(30)).await {
+    match ready::store(engine, role, node, Duration::from_secs(30)).await {
         Ok(v) => log.step(format!("start {node} again"), true, format!("answers `version` ({}) after {:.1} s", v.to_lowercase(), t.elapsed().as_secs_f64())),
         Err(e) => return log.step(format!("start {node} again"), false, e.to_string()),
     };

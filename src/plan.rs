@@ -4,9 +4,10 @@
 use crate::archive::{self, Entry};
 use crate::lock::{JarSet, Lock, LockError};
 use crate::maven::Fetched;
-use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
+use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
 use crate::render::{self, Backend, MsmSettings, RenderError};
-use crate::spec::{LabSpec, SessionManager};
+use crate::spec::{LabSpec, Serializer, SessionManager, Store};
+use crate::support::{self, Unsupported};
 use crate::webapp::Webapp;
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
@@ -20,6 +21,8 @@ pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
     // Not transparent: the lock's error stays a cause of its own, so callers that classify
     // errors (exit codes) find it in the chain.
     #[error("choosing the jars")]
@@ -41,7 +44,8 @@ pub struct Plan {
     pub spec: LabSpec,
     pub jars: JarSet,
     pub network: String,
-    pub memcached: Node,
+    /// The session store's nodes: memcached `n1..nN`, or one Redis.
+    pub stores: Vec<Node>,
     pub tomcats: Vec<Node>,
     pub nginx: Node,
     pub context_xml: String,
@@ -52,16 +56,19 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
+        support::check(&spec)?;
         let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(&spec.tomcat, spec.serializer, "memcached", with_msm)?;
+        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
         let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
-        let memcached = node(Role::Memcached, 1);
+        let stores: Vec<Node> = match spec.store {
+            Store::Memcached => (1..=spec.store_nodes).map(|i| node(Role::Memcached, i)).collect(),
+            Store::Redis => vec![node(Role::Redis, 1)],
+        };
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
         let msm = with_msm.then(|| MsmSettings {
-            // Written with a node id, so session ids carry the `-n1` suffix the seed shows.
-            memcached_nodes: format!("n1:{}:{MEMCACHED_PORT}", memcached.name),
+            memcached_nodes: memcached_nodes(spec.store, &stores),
             sticky: spec.sticky,
             request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
             session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
@@ -77,7 +84,7 @@ impl Plan {
             network: names::network_name(&spec.name),
             spec,
             jars,
-            memcached,
+            stores,
             tomcats,
             nginx,
             context_xml,
@@ -91,26 +98,26 @@ impl Plan {
         Plan { webapp, ..self }
     }
 
-    /// Environment of a container: the user's JVM options, and in sticky mode the jvmRoute
-    /// (Tomcat's Engine reads the `jvmRoute` system property), reach the Tomcats only.
+    /// Environment of a container: the serializer's JVM flags, in sticky mode the jvmRoute
+    /// (Tomcat's Engine reads the `jvmRoute` system property), and the user's JVM options
+    /// reach the Tomcats only.
     pub fn env(&self, node: &Node) -> Vec<String> {
-        let mut opts = Vec::new();
-        if node.role == Role::Tomcat && self.spec.sticky {
-            opts.push(format!("-DjvmRoute={}", names::jvm_route(node.index)));
+        if node.role != Role::Tomcat {
+            return Vec::new();
         }
-        if node.role == Role::Tomcat && !self.spec.java_opts.is_empty() {
-            opts.push(self.spec.java_opts.clone());
-        }
+        let serializer = if self.spec.session_manager == SessionManager::Msm { serializer_jvm_flags(self.spec.serializer) } else { "" };
+        let route = if self.spec.sticky { format!("-DjvmRoute={}", names::jvm_route(node.index)) } else { String::new() };
+        let opts = [serializer, route.as_str(), self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
         if opts.is_empty() {
             Vec::new()
         } else {
-            vec![format!("CATALINA_OPTS={}", opts.join(" "))]
+            vec![format!("CATALINA_OPTS={opts}")]
         }
     }
 
     /// Every container, in start order.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        std::iter::once(&self.memcached).chain(&self.tomcats).chain(std::iter::once(&self.nginx))
+        self.stores.iter().chain(&self.tomcats).chain(std::iter::once(&self.nginx))
     }
 
     /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
@@ -149,6 +156,29 @@ impl Plan {
 /// The test page's path on every Tomcat and through nginx.
 pub const TEST_PAGE_PATH: &str = "/ShareSession/ShowSession";
 
+/// msm's `memcachedNodes`. memcached nodes are written with ids (`n1:host:port`), so
+/// session ids carry the node suffix the seed shows (`…-n1`) and msm can fail over between
+/// nodes; Redis is a single `redis://host:port`.
+fn memcached_nodes(store: Store, nodes: &[Node]) -> String {
+    match store {
+        Store::Memcached => nodes.iter().map(|n| format!("n{}:{}:{MEMCACHED_PORT}", n.index, n.name)).collect::<Vec<_>>().join(","),
+        Store::Redis => format!("redis://{}:{REDIS_PORT}", nodes[0].name),
+    }
+}
+
+/// JVM flags a serializer needs on Java 17+: reflective access beyond what Tomcat's
+/// `catalina.sh` opens (java.lang, java.io, java.util, java.util.concurrent).
+pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
+    match serializer {
+        Serializer::Java => "",
+        Serializer::Kryo | Serializer::Xstream | Serializer::Flexjson | Serializer::Javolution => {
+            "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED \
+             --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+             --add-opens=java.base/java.lang.reflect=ALL-UNNAMED"
+        }
+    }
+}
+
 pub fn page_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}{TEST_PAGE_PATH}")
 }
@@ -156,13 +186,15 @@ pub fn page_url(port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Serializer;
 
     pub fn spec(session_manager: SessionManager) -> LabSpec {
         LabSpec {
             name: "default".parse().unwrap(),
             tomcat: "9".parse().unwrap(),
             serializer: Serializer::Java,
+            jre: crate::spec::Jre::Jre17,
+            store: Store::Memcached,
+            store_nodes: 1,
             session_manager,
             tomcats: 3,
             port: 13355,

@@ -90,20 +90,16 @@ pub struct Target {
     pub port: u16,
     pub nginx: String,
     pub tomcats: Vec<ContainerInfo>,
-    /// Every cache node, running or not (a stopped store is a finding, not an error).
-    pub memcached: Vec<ContainerInfo>,
+    /// Every node of the session store (memcached or Redis), running or not: a stopped store
+    /// is a failed check or a drill's finding, not an error.
+    pub stores: Vec<ContainerInfo>,
 }
 
 impl Target {
-    /// The name of Tomcat number `index`.
-    pub fn tomcat_name(&self, index: u8) -> Option<&str> {
-        self.tomcats.iter().find(|t| t.index == index).map(|t| t.name.as_str())
-    }
-
-    /// The cache node that holds a session: the one its node id (`-n2`) names, else the first.
-    pub fn memcached_for(&self, session_id: &str) -> Option<&ContainerInfo> {
-        let index = SessionId::parse(session_id).node_index().unwrap_or(1);
-        self.memcached.iter().find(|m| m.index == index).or(self.memcached.first())
+    /// The store node that holds a session: the one its node id (`-n2`) names, else the first.
+    pub fn store_for(&self, session_id: &str) -> Option<&ContainerInfo> {
+        let index = node_of(session_id).unwrap_or(1);
+        self.stores.iter().find(|m| m.index == index).or(self.stores.first())
     }
 }
 
@@ -120,7 +116,8 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     if tomcats.is_empty() {
         return Err(incomplete("it has no Tomcat container"));
     }
-    Ok(Target { lab: lab.into(), port, nginx: nginx.name, tomcats, memcached: of(Role::Memcached) })
+    let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
+    Ok(Target { lab: lab.into(), port, nginx: nginx.name, tomcats, stores })
 }
 
 /// The parts of a session id: `<base>-<node>.<route>`, e.g. `ACFA…B10E-n2.tomcat1`.
@@ -142,11 +139,6 @@ impl<'a> SessionId<'a> {
             None => (rest, None),
         };
         SessionId { base, node, route }
-    }
-
-    /// `n2` → 2: the memcached container index msmlab gives that node.
-    pub fn node_index(&self) -> Option<u8> {
-        self.node?.strip_prefix('n')?.parse().ok()
     }
 }
 
@@ -435,22 +427,35 @@ pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
     seen
 }
 
-/// Reads a session from the cache node its id names. An engine that fails is an error, not a
-/// check that failed: it says nothing about the lab.
-pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Result<(String, usize), String>, VerifyError> {
-    let Some(node) = target.memcached_for(id) else {
-        return Ok(Err("the lab has no memcached container".into()));
+/// The memcached node a session id names (`…-n2` → 2); msm adds no suffix for Redis or a
+/// single node written without an id.
+pub fn node_of(session_id: &str) -> Option<u8> {
+    let suffix = session_id.rsplit_once('-')?.1;
+    let suffix = suffix.split('.').next()?; // a jvmRoute may follow: `…-n1.tomcat1`
+    suffix.strip_prefix('n')?.parse().ok()
+}
+
+/// Reads a session from the store node its id names: `Ok((node, bytes))`, or why it is not
+/// there. An engine that fails is an error, not a check that failed: it says nothing about
+/// the lab.
+pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Result<(String, u64), String>, VerifyError> {
+    let Some(node) = target.store_for(id) else {
+        return Ok(Err("the lab has no session store container".into()));
     };
-    let name = node.name.clone();
+    let (name, role) = (node.name.clone(), node.role.unwrap_or(Role::Memcached));
     if node.state != "running" {
-        return Ok(Err(format!("memcached ({name}) is {}, so nothing can be stored there", node.state)));
+        return Ok(Err(format!("{role} ({name}) is {}, so nothing can be stored there", node.state)));
     }
     // msm keys a session by its whole id, jvmRoute included.
-    Ok(match store::memcached_get(engine, &name, id).await {
-        Ok(Some(value)) => Ok((name, value.len())),
-        Ok(None) => Err(format!("session {id} is not in memcached ({name}): nothing wrote it there")),
+    let found = match role {
+        Role::Redis => store::redis_strlen(engine, &name, id).await,
+        _ => store::memcached_get(engine, &name, id).await.map(|v| v.map(|v| v.len() as u64)),
+    };
+    Ok(match found {
+        Ok(Some(len)) => Ok((name, len)),
+        Ok(None) => Err(format!("session {id} is not in {role} ({name}): nothing wrote it there")),
         Err(ProbeError::Engine(e)) => return Err(e.into()),
-        Err(e) => Err(format!("could not read memcached ({name}): {e}")),
+        Err(e) => Err(format!("could not read {role} ({name}): {e}")),
     })
 }
 
@@ -458,8 +463,9 @@ pub async fn check_store(engine: &Engine, target: &Target, answers: &[Answer]) -
     let Some(id) = answers.iter().rev().find_map(|a| a.session_id.clone()) else {
         return Ok(check("store", false, "no session id to look up".into()));
     };
+    let role = target.store_for(&id).and_then(|n| n.role).unwrap_or(Role::Memcached);
     Ok(match store_has(engine, target, &id).await? {
-        Ok((name, bytes)) => check("store", true, format!("session {id} is in memcached ({name}), {bytes} bytes")),
+        Ok((name, bytes)) => check("store", true, format!("session {id} is in {role} ({name}), {bytes} bytes")),
         Err(why) => check("store", false, why),
     })
 }
@@ -567,6 +573,13 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_session_id_names_its_memcached_node() {
+        assert_eq!(node_of("4D23A1B2C3D4E5F6-n2"), Some(2));
+        assert_eq!(node_of("4D23A1B2C3D4E5F6-n1.tomcat1"), Some(1));
+        assert_eq!(node_of("4D23A1B2C3D4E5F6"), None);
+    }
+
     fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
         Answer {
             n,
@@ -669,7 +682,6 @@ mod tests {
     #[test]
     fn session_ids_split_into_base_node_and_route() {
         assert_eq!(SessionId::parse("ABC-n2.tomcat1"), SessionId { base: "ABC", node: Some("n2"), route: Some("tomcat1") });
-        assert_eq!(SessionId::parse("ABC-n2").node_index(), Some(2));
         assert_eq!(SessionId::parse("ABC"), SessionId { base: "ABC", node: None, route: None });
     }
 
