@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::path::Path;
 
 use crate::cli::{DrillArg, JarChoice, JarsArgs, LockArgs, NameArg, StatusArgs, UpArgs, VerifyArgs};
-use crate::drill::{self, Drill};
+use crate::drill::{self, Drill, DrillError};
 use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError};
 use crate::lock::{Lock, LockError};
@@ -34,6 +34,9 @@ pub enum Outcome {
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
+            return 130;
+        }
+        if cause.is::<DrillError>() {
             return 130;
         }
         if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<WebappError>() {
@@ -106,18 +109,30 @@ pub async fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
     let lab = args.lab.name.as_str();
     let page = args.path.map_or(Page::Test, Page::User);
+    let junit_error = |path: &std::path::Path, e: std::io::Error| VerifyError::Junit { path: path.display().to_string(), message: e.to_string() };
+    // A JUnit file that cannot be written is found out before the lab is touched.
+    if let Some(path) = &args.junit {
+        std::fs::File::create(path).map_err(|e| junit_error(path, e))?;
+    }
     let (_, mut verdict) = verify::run(&engine, lab, &page, args.requests.into()).await?;
     for d in drills(&args.drill) {
         if !args.json {
             eprintln!("Drill {}: running (it stops parts of lab {lab:?} and restores them)", d.name());
         }
-        let report = drill::run(&engine, lab, &page, d).await?;
+        // An interrupt must not leave the lab with a container stopped.
+        let report = tokio::select! {
+            report = drill::run(&engine, lab, &page, d) => report?,
+            signal = interrupted() => {
+                eprintln!("{signal}: restoring lab {lab:?} before stopping");
+                let restored = drill::restore_all(&engine, lab).await;
+                return Err(DrillError::Interrupted { signal, drill: d.name(), restored }.into());
+            }
+        };
         verdict.drills.push(report);
     }
     verdict.settle();
     if let Some(path) = &args.junit {
-        std::fs::write(path, report::verdict_junit(&verdict)?)
-            .map_err(|e| VerifyError::Junit { path: path.display().to_string(), message: e.to_string() })?;
+        std::fs::write(path, report::verdict_junit(&verdict)?).map_err(|e| junit_error(path, e))?;
     }
     if args.json {
         println!("{}", report::verdict_json(&verdict));
@@ -125,6 +140,19 @@ pub async fn verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         print!("{}", report::verdict_text(&verdict));
     }
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
+}
+
+/// The next Ctrl-C or SIGTERM, named.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut int, mut term) = match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(i), Ok(t)) => (i, t),
+        _ => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = int.recv() => "Ctrl-C",
+        _ = term.recv() => "SIGTERM",
+    }
 }
 
 /// The drills asked for, each once, in the order tomcat, store, restart.

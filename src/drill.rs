@@ -29,6 +29,9 @@ const STORE_SETTLE: Duration = Duration::from_secs(2);
 /// How long the restore of a store waits for msm to store sessions again before it restarts
 /// the Tomcats (spymemcached reconnects on its own, with a back-off).
 const STORE_RECONNECT: Duration = Duration::from_secs(40);
+/// How long nginx's master may take to re-read its configuration (it resolves every Tomcat's
+/// name again, through the engine's DNS) and start a new worker.
+const NGINX_RELOAD: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,6 +49,12 @@ impl Drill {
             Drill::Restart => "restart",
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    #[error("interrupted by {signal} during the {drill} drill; {restored}")]
+    Interrupted { signal: &'static str, drill: &'static str, restored: String },
 }
 
 /// How a drill ended.
@@ -231,7 +240,7 @@ async fn reach_all(engine: &Engine, target: &Target, log: &mut Log) -> bool {
     }
 }
 
-/// Reloads nginx and waits until its old worker is gone, so that no request after this meets
+/// Reloads nginx and waits until it runs a new worker, so that no request after this meets
 /// the old worker's view of the Tomcats.
 async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
     // nginx's processes other than the master, by pid (read from /proc: the image has no ps).
@@ -243,14 +252,16 @@ async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
         return Err(format!("`nginx -s reload` in {nginx} exited with {}", out.exit_code));
     }
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(15) {
+    while started.elapsed() < NGINX_RELOAD {
         let now = workers(engine.exec(nginx, &["bash", "-c", WORKERS]).await.map_err(|e| e.to_string())?);
-        if !now.is_empty() && now.is_disjoint(&before) {
+        // A new worker means the master re-read its configuration and told the old one to
+        // stop accepting connections (the walker opens a new connection for every request).
+        if now.difference(&before).next().is_some() {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err(format!("nginx in {nginx} still runs its old worker 15 s after `nginx -s reload`: {}", engine.logs_tail(nginx, 10).await))
+    Err(format!("nginx in {nginx} started no new worker within {} s of `nginx -s reload`: {}", NGINX_RELOAD.as_secs(), engine.logs_tail(nginx, 10).await))
 }
 
 /// Every Tomcat stores a new session again. Each is asked directly (from inside its container,
@@ -520,5 +531,41 @@ fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
         (Outcome::Failed, format!("{summary}; the lab was not restored"))
     } else {
         (Outcome::Failed, summary)
+    }
+}
+
+/// Puts a lab back after an interrupted drill: starts every stopped store node, then every
+/// stopped Tomcat (msm needs its store when Tomcat starts), waits for them, reloads nginx.
+/// Says what it did.
+pub async fn restore_all(engine: &Engine, lab: &str) -> String {
+    let target = match verify::target(engine, lab).await {
+        Ok(t) => t,
+        Err(e) => return format!("could not restore the lab ({e}); `msmlab down --name {lab}` and `up` again"),
+    };
+    let mut started = Vec::new();
+    for s in target.stores.iter().filter(|c| c.state != "running") {
+        let role = s.role.unwrap_or(Role::Memcached);
+        let ok = engine.start(&s.name).await.is_ok() && ready::store(engine, role, &s.name, Duration::from_secs(30)).await.is_ok();
+        if !ok {
+            return format!("could not start {} again; `msmlab down --name {lab}` and `up` again", s.name);
+        }
+        started.push(s.name.clone());
+    }
+    let since = unix_now();
+    let tomcats: Vec<&str> = target.tomcats.iter().filter(|c| c.state != "running").map(|c| c.name.as_str()).collect();
+    for t in &tomcats {
+        let ok = engine.start(t).await.is_ok() && ready::tomcat_since(engine, t, since, TOMCAT_TIMEOUT).await.is_ok();
+        if !ok {
+            return format!("could not start {t} again; `msmlab down --name {lab}` and `up` again");
+        }
+        started.push(t.to_string());
+    }
+    if let Err(e) = reload_nginx(engine, &target.nginx).await {
+        return format!("could not reload nginx ({e})");
+    }
+    if started.is_empty() {
+        "the lab was complete; nginx was reloaded".into()
+    } else {
+        format!("msmlab started {} again and reloaded nginx", started.join(", "))
     }
 }

@@ -185,6 +185,9 @@ impl Walker {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            // A new connection per request, as separate page loads may be: a connection kept
+            // alive would stay with an nginx worker that a reload has retired.
+            .pool_max_idle_per_host(0)
             .no_proxy()
             .timeout(Duration::from_secs(15))
             .build()

@@ -125,3 +125,32 @@ fn with_one_cache_node_the_store_drill_reports_what_users_lose() {
     all_running("e2e-drill-one", 4);
     assert_eq!(msmlab(&["verify", "--name", "e2e-drill-one"]).status.code(), Some(0));
 }
+
+#[test]
+fn ctrl_c_during_a_drill_restores_the_lab() {
+    use std::process::{Command, Stdio};
+    let _cleanup = Lab::claim("e2e-drill-int");
+    let up = msmlab(&["up", "--name", "e2e-drill-int", "--port", "13433"]);
+    assert_eq!(up.status.code(), Some(0));
+
+    let mut verify = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+        .args(["verify", "--name", "e2e-drill-int", "--drill", "tomcat"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the drill has stopped a Tomcat.
+    let stopped = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        !docker(&["ps", "-a", "--filter", "label=io.msmlab.lab=e2e-drill-int", "--filter", "status=exited", "--format", "{{.Names}}"]).is_empty()
+    });
+    assert!(stopped, "the drill never stopped a Tomcat");
+    let kill = Command::new("kill").args(["-INT", &verify.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let out = verify.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted by Ctrl-C during the tomcat drill; msmlab started msmlab-e2e-drill-int-tomcat-"), "{err}");
+    all_running("e2e-drill-int", 4);
+    assert_eq!(msmlab(&["verify", "--name", "e2e-drill-int"]).status.code(), Some(0));
+}
