@@ -123,3 +123,24 @@ fn a_war_that_is_not_a_zip_is_refused_before_anything_is_created() {
     assert_eq!(reserved.status.code(), Some(2));
     assert!(stderr(&reserved).contains("taken by msmlab's test page"), "{}", stderr(&reserved));
 }
+
+#[test]
+fn a_webapp_that_tomcat_cannot_deploy_fails_up_with_the_log_and_leaves_nothing() {
+    use std::io::Write;
+    let _cleanup = Lab::claim("e2e-bad-deploy");
+    let dir = tempfile::tempdir().unwrap();
+    // A zip, so msmlab lets it through, but its web.xml is not XML: Tomcat refuses the context.
+    let war = dir.path().join("shop.war");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&war).unwrap());
+    zip.start_file("WEB-INF/web.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"<web-app this is not xml").unwrap();
+    zip.finish().unwrap();
+
+    let up = msmlab(&["up", "--name", "e2e-bad-deploy", "--port", "13434", "--webapp", war.to_str().unwrap()]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(err.contains("your webapp at /shop did not deploy: "), "{err}");
+    assert!(err.contains("Context [/shop] startup failed"), "{err}");
+    assert!(err.contains("removed what this up had created"), "{err}");
+    assert_eq!(labelled("e2e-bad-deploy"), Vec::<String>::new());
+}
