@@ -202,10 +202,12 @@ fn id_change(before: &Seen, answers: &[Answer]) -> String {
     }
 }
 
-/// Brings stopped Tomcats back: start, wait until they serve the test page, make nginx reach
-/// every Tomcat again (reloading it if a Tomcat came back on another address).
-async fn bring_back_tomcats(engine: &Engine, target: &Target, names: &[String], start: bool, log: &mut Log) -> bool {
-    let since = unix_now();
+/// Brings Tomcats back: starts them (or, with `restarted_since`, waits for the ones restarted
+/// since then), waits until they serve the test page, reloads nginx and waits until it reaches
+/// every Tomcat again.
+async fn bring_back_tomcats(engine: &Engine, target: &Target, names: &[String], restarted_since: Option<i64>, log: &mut Log) -> bool {
+    let start = restarted_since.is_none();
+    let since = restarted_since.unwrap_or_else(unix_now);
     let started = Instant::now();
     let action = if start { format!("start {} again", names.join(", ")) } else { format!("wait for {}", names.join(", ")) };
     if start {
@@ -333,7 +335,7 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
         };
     }
     // Restore, whatever happened.
-    let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), true, log).await;
+    let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), None, log).await;
     if restored && stopped {
         walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
         let answers = walker.walk(2).await;
@@ -510,12 +512,13 @@ async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str,
     log.step("check that msm stores sessions again", false, format!("not within {} s: {last}", STORE_RECONNECT.as_secs()));
     // The Tomcats' memcached client gave up on the node: restart them, as an operator would.
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
+    let since = unix_now();
     for n in &names {
         if let Err(e) = engine.restart(n, STOP_GRACE).await {
             return log.step(format!("restart {n}"), false, e.to_string());
         }
     }
-    if !bring_back_tomcats(engine, target, &names, false, log).await {
+    if !bring_back_tomcats(engine, target, &names, Some(since), log).await {
         return false;
     }
     match every_tomcat_stores(engine, target).await {

@@ -7,6 +7,7 @@ use common::*;
 
 #[test]
 fn a_tomcat_whose_context_xml_has_no_msm_manager_fails_same_session_and_is_named() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-manager");
     let up = msmlab(&["up", "--name", "e2e-bad-manager", "--port", "13425"]);
     assert_eq!(up.status.code(), Some(0));
@@ -31,6 +32,7 @@ fn a_tomcat_whose_context_xml_has_no_msm_manager_fails_same_session_and_is_named
 
 #[test]
 fn a_stopped_store_fails_the_store_check() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-store");
     let up = msmlab(&["up", "--name", "e2e-bad-store", "--port", "13426"]);
     assert_eq!(up.status.code(), Some(0));
@@ -49,6 +51,7 @@ fn a_stopped_store_fails_the_store_check() {
 
 #[test]
 fn nginx_sending_everything_to_one_tomcat_fails_the_backends_check() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-nginx");
     let up = msmlab(&["up", "--name", "e2e-bad-nginx", "--port", "13427"]);
     assert_eq!(up.status.code(), Some(0));
@@ -78,6 +81,7 @@ fn nginx_sending_everything_to_one_tomcat_fails_the_backends_check() {
 
 #[test]
 fn the_users_webapp_is_verified_on_its_own_pages() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-webapp");
     let dir = tempfile::tempdir().unwrap();
     let war = build_war(dir.path());
@@ -110,6 +114,7 @@ fn the_users_webapp_is_verified_on_its_own_pages() {
 
 #[test]
 fn a_war_that_is_not_a_zip_is_refused_before_anything_is_created() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-war");
     let dir = tempfile::tempdir().unwrap();
     let war = dir.path().join("my.war");
@@ -127,6 +132,7 @@ fn a_war_that_is_not_a_zip_is_refused_before_anything_is_created() {
 #[test]
 fn a_webapp_that_tomcat_cannot_deploy_fails_up_with_the_log_and_leaves_nothing() {
     use std::io::Write;
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-deploy");
     let dir = tempfile::tempdir().unwrap();
     // A zip, so msmlab lets it through, but its web.xml is not XML: Tomcat refuses the context.

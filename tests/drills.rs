@@ -28,6 +28,7 @@ fn all_running(lab: &str, expected: usize) {
 
 #[test]
 fn a_non_sticky_lab_with_two_cache_nodes_survives_every_drill() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-drill");
     let up = msmlab(&["up", "--name", "e2e-drill", "--port", "13430", "--store-nodes", "2"]);
     assert_eq!(up.status.code(), Some(0));
@@ -71,6 +72,7 @@ fn a_non_sticky_lab_with_two_cache_nodes_survives_every_drill() {
 
 #[test]
 fn a_sticky_lab_serving_the_users_war_survives_every_drill() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-sticky");
     let dir = tempfile::tempdir().unwrap();
     let war = build_war(dir.path());
@@ -107,6 +109,7 @@ fn a_sticky_lab_serving_the_users_war_survives_every_drill() {
 
 #[test]
 fn with_one_cache_node_the_store_drill_reports_what_users_lose() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-drill-one");
     let up = msmlab(&["up", "--name", "e2e-drill-one", "--port", "13432"]);
     assert_eq!(up.status.code(), Some(0));
@@ -129,6 +132,7 @@ fn with_one_cache_node_the_store_drill_reports_what_users_lose() {
 #[test]
 fn ctrl_c_during_a_drill_restores_the_lab() {
     use std::process::{Command, Stdio};
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-drill-int");
     let up = msmlab(&["up", "--name", "e2e-drill-int", "--port", "13433"]);
     assert_eq!(up.status.code(), Some(0));

@@ -148,3 +148,11 @@ pub fn check_detail(v: &serde_json::Value, name: &str) -> String {
     let c = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == name);
     c.unwrap_or_else(|| panic!("no check {name} in {v}"))["detail"].as_str().unwrap().to_string()
 }
+
+/// Tests that hold this run their labs one after another within a test binary: a 2-core
+/// machine runs one lab of JVMs well, and under heavy load msm misses its 100 ms backup
+/// timeout and really loses sessions, which would make such tests fail for the wrong reason.
+pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
