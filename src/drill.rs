@@ -419,7 +419,7 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         log.step(
             format!("wait {} s", STORE_SETTLE.as_secs()),
             true,
-            "msm's memcached client notices a dead node on its next operation; a request sent at the very moment of the failure can lose the session (msm's own behaviour)",
+            "msm's store client notices a dead node on its next operation; a request sent at the very moment of the failure can lose the session (msm's own behaviour)",
         );
         let answers = walker.walk(AFTER_REQUESTS).await;
         let verdict = kept(&before, &answers);
@@ -434,18 +434,24 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
             relocation.map_or(String::new(), |l| format!("; Tomcat log: {l}")),
         );
         if nodes == 1 {
+            // msm talks to one Redis node only; memcached nodes can be several.
+            let remedy = if role == Role::Redis {
+                "msm uses a single Redis node; memcached with --store-nodes 2 lets msm move sessions"
+            } else {
+                "run two or more nodes (--store-nodes 2) so msm can move sessions"
+            };
             let served = answers.iter().filter(|a| answered(a)).count();
             log.step(format!("send {AFTER_REQUESTS} requests with the only cache node down"), true, saw);
             summary = if verdict.is_err() {
                 format!(
-                    "FINDING: with one cache node, a store outage loses the session: {} ({served} of {AFTER_REQUESTS} requests answered). \
-                     Run two or more nodes (--store-nodes 2) so msm can move sessions",
+                    "FINDING: with one cache node, a store outage loses the session: {} ({served} of {AFTER_REQUESTS} requests answered); \
+                     {remedy}",
                     verdict.err().unwrap_or_default()
                 )
             } else {
                 format!(
                     "FINDING: with its only cache node down, the session survived ({served} of {AFTER_REQUESTS} requests answered) \
-                     only in Tomcat's memory: a Tomcat failure now would lose it. Run two or more nodes (--store-nodes 2)"
+                     only in Tomcat's memory: a Tomcat failure now would lose it; {remedy}"
                 )
             };
         } else {
@@ -510,7 +516,7 @@ async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str,
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     log.step("check that msm stores sessions again", false, format!("not within {} s: {last}", STORE_RECONNECT.as_secs()));
-    // The Tomcats' memcached client gave up on the node: restart them, as an operator would.
+    // The Tomcats' store client gave up on the node: restart them, as an operator would.
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
     let since = unix_now();
     for n in &names {

@@ -83,9 +83,10 @@ fn nginx_sending_everything_to_one_tomcat_fails_the_backends_check() {
 fn the_users_webapp_is_verified_on_its_own_pages() {
     let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-bad-webapp");
+    // Deployed as an exploded directory this time (the sticky drill test deploys it as a WAR).
     let dir = tempfile::tempdir().unwrap();
-    let war = build_war(dir.path());
-    let up = msmlab(&["up", "--name", "e2e-bad-webapp", "--port", "13428", "--webapp", war.to_str().unwrap()]);
+    let exploded = build_exploded(dir.path());
+    let up = msmlab(&["up", "--name", "e2e-bad-webapp", "--port", "13428", "--webapp", exploded.to_str().unwrap(), "--context-path", "/my"]);
     assert_eq!(up.status.code(), Some(0));
     assert!(stdout(&up).contains("your webapp: http://127.0.0.1:13428/my/"), "{}", stdout(&up));
 

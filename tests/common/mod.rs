@@ -92,15 +92,14 @@ pub fn wait_until_tomcat_serves(container: &str) {
     panic!("{container} did not serve the test page again within a minute");
 }
 
-/// The small webapp the tests deploy with `up --webapp`, written as a WAR (a zip archive)
-/// into `dir` as `my.war`. Its pages, compiled by Tomcat's JSP engine at first use:
+/// The small webapp the tests deploy with `up --webapp`. Its pages, compiled by Tomcat's JSP
+/// engine at first use:
 /// - `index.jsp`: counts visits in the session (`Visits: N`), as a real app keeps state;
 /// - `fail.jsp`: answers 500, as a broken app does;
 /// - `thread.jsp`: puts a `Serializable` list holding a `Thread` into the session, which
 ///   Java serialization cannot write (msm logs `NotSerializableException`).
-pub fn build_war(dir: &std::path::Path) -> std::path::PathBuf {
-    use std::io::Write;
-    let files: &[(&str, &str)] = &[
+pub fn webapp_files() -> &'static [(&'static str, &'static str)] {
+    &[
         (
             "WEB-INF/web.xml",
             r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -126,16 +125,32 @@ session.setAttribute("threads", list);
 out.println("a Thread is in the session now");
 %>"#,
         ),
-    ];
+    ]
+}
+
+/// The webapp as a WAR (a zip archive, written with the `zip` crate): `dir/my.war`.
+pub fn build_war(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
     let path = dir.join("my.war");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, body) in files {
+    for (name, body) in webapp_files() {
         zip.start_file(*name, options).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
     }
     zip.finish().unwrap();
     path
+}
+
+/// The webapp as an exploded directory: `dir/exploded/`.
+pub fn build_exploded(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("exploded");
+    for (name, body) in webapp_files() {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    root
 }
 
 /// Names of the checks that failed in a `verify --json` answer.
