@@ -192,6 +192,16 @@ fn kept(before: &Seen, answers: &[Answer]) -> Result<(), String> {
     Ok(())
 }
 
+/// What the drill could see of the session's state: the test page's counter; a page of the
+/// user's shows only that the session (its id) was kept.
+fn kept_state(page: &Page) -> &'static str {
+    if page.is_test() {
+        ", its visit counter intact"
+    } else {
+        " (the page shows no state to compare: the session id is the evidence)"
+    }
+}
+
 /// The answers' session, compared with the one before: "ABC-n1.tomcat1 → ABC-n1.tomcat2".
 fn id_change(before: &Seen, answers: &[Answer]) -> String {
     let after = last(answers).id;
@@ -329,7 +339,7 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
         );
         summary = if ok {
             let to = verify::backends(&answers).keys().cloned().collect::<Vec<_>>().join(", ");
-            format!("with {victim} stopped, {to} carried on with the same session and its state")
+            format!("with {victim} stopped, {to} carried on with the same session{}", kept_state(page))
         } else {
             format!("with {victim} stopped, the session did not survive: {}", verdict.err().unwrap_or_default())
         };
@@ -381,7 +391,7 @@ async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -
             format!("{}{}", describe(&answers), verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
         );
         summary = if ok {
-            format!("after all {} Tomcats restarted at once, the session and its state came back from the store", names.len())
+            format!("after all {} Tomcats restarted at once, the session came back from the store{}", names.len(), kept_state(page))
         } else {
             format!("after all Tomcats restarted, the session did not survive: {}", verdict.err().unwrap_or_default())
         };
@@ -463,7 +473,7 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
             };
             log.step(format!("send {AFTER_REQUESTS} requests with {node} down"), ok, if why.is_empty() { saw } else { format!("{saw}: {why}") });
             summary = if ok {
-                format!("msm moved the session off the stopped {node} ({change}) and kept its state")
+                format!("msm moved the session off the stopped {node} ({change}){}", kept_state(page))
             } else {
                 format!("with {node} stopped, msm did not keep the session: {why}")
             };
