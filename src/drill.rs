@@ -198,7 +198,7 @@ fn kept_state(page: &Page) -> &'static str {
     if page.is_test() {
         ", its visit counter intact"
     } else {
-        " (the page shows no state to compare: the session id is the evidence)"
+        "; the session id is the evidence (this page shows no state to compare)"
     }
 }
 
