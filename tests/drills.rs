@@ -137,7 +137,7 @@ fn ctrl_c_during_a_drill_restores_the_lab() {
     let up = msmlab(&["up", "--name", "e2e-drill-int", "--port", "13433"]);
     assert_eq!(up.status.code(), Some(0));
 
-    let mut verify = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+    let verify = Command::new(env!("CARGO_BIN_EXE_msmlab"))
         .args(["verify", "--name", "e2e-drill-int", "--drill", "tomcat"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
