@@ -252,3 +252,68 @@ pub fn relock_text(file: &str, r: &Relocked, same: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drill::{Drill, Step};
+    use crate::verify::Check;
+
+    fn verdict() -> Verdict {
+        let check = |name, ok, detail: &str| Check { name, ok, detail: detail.into() };
+        let step = |action: &str, ok| Step { action: action.into(), saw: "what <it> saw & more".into(), ok };
+        let drill = |drill, outcome, summary: &str| DrillReport {
+            drill,
+            outcome,
+            summary: summary.into(),
+            steps: vec![step("open a session", true), step("stop it", outcome != Outcome::Failed)],
+            seconds: 1.5,
+        };
+        let mut v = Verdict {
+            ok: false,
+            lab: "ci".into(),
+            url: "http://127.0.0.1:13355/my/".into(),
+            mode: "sticky",
+            requests: Vec::new(),
+            backends: Default::default(),
+            session_ids: Vec::new(),
+            checks: vec![check("answers", true, "2 of 2 requests answered 200"), check("store", false, "session \"A\" is not in <memcached> & co")],
+            msm_log_findings: Vec::new(),
+            drills: vec![
+                drill(Drill::Tomcat, Outcome::Passed, "carried on"),
+                drill(Drill::Store, Outcome::Finding, "FINDING: with one cache node, a store outage loses the session"),
+                drill(Drill::Restart, Outcome::Failed, "the Tomcats did not come back"),
+            ],
+        };
+        v.settle();
+        v
+    }
+
+    #[test]
+    fn the_text_report_shows_each_drill_step_by_step_and_a_summary_table() {
+        let text = verdict_text(&verdict());
+        assert!(text.contains("Lab \"ci\" (sticky): 0 requests through http://127.0.0.1:13355/my/"), "{text}");
+        assert!(text.contains("Drill store: finding in 1.5 s\n  1. ✓ open a session: what <it> saw & more\n"), "{text}");
+        assert!(text.contains("  ! FINDING: with one cache node"), "{text}");
+        assert!(text.contains("  2. ✗ stop it: "), "{text}");
+        assert!(text.contains("  drill restart   FAIL     1.5 s\n"), "{text}");
+        assert!(text.ends_with("FAIL: store, drill restart (1 finding, see above)\n"), "{text}");
+    }
+
+    #[test]
+    fn junit_has_a_case_per_check_and_drill_with_findings_skipped_and_text_escaped() {
+        let xml = verdict_junit(&verdict()).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+        let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+        assert_eq!(names, ["answers", "store", "drill tomcat", "drill store", "drill restart"]);
+        let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+        assert_eq!((suite.attribute("tests"), suite.attribute("failures"), suite.attribute("skipped")), (Some("5"), Some("2"), Some("1")));
+        let failure = cases[1].children().find(|n| n.has_tag_name("failure")).unwrap();
+        assert_eq!(failure.attribute("message"), Some("session \"A\" is not in <memcached> & co"));
+        let skipped = cases[3].children().find(|n| n.has_tag_name("skipped")).unwrap();
+        assert!(skipped.attribute("message").unwrap().starts_with("FINDING"));
+        let out = cases[4].children().find(|n| n.has_tag_name("system-out")).unwrap().text().unwrap();
+        assert!(out.starts_with("1. ok open a session: what <it> saw & more\n2. FAILED stop it"), "{out}");
+    }
+}
