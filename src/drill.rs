@@ -320,8 +320,10 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
         Ok(()) => log.step(format!("stop {victim}, which served the last request"), true, format!("stopped in {:.1} s", t.elapsed().as_secs_f64())),
         Err(e) => log.step(format!("stop {victim}"), false, e.to_string()),
     };
-    let mut summary = String::new();
-    if stopped {
+    if !stopped {
+        return (Outcome::Failed, format!("the drill could not stop {victim}; nothing was changed"));
+    }
+    let summary = {
         let answers = walker.walk(AFTER_REQUESTS).await;
         let on_victim = answers.iter().filter(|a| a.backend.as_deref() == Some(victim.as_str())).count();
         let verdict = kept(&before, &answers).and_then(|()| {
@@ -337,16 +339,16 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
             verdict.is_ok(),
             format!("{}{}{}", describe(&answers), if change.is_empty() { String::new() } else { format!("; {change}") }, verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
         );
-        summary = if ok {
+        if ok {
             let to = verify::backends(&answers).keys().cloned().collect::<Vec<_>>().join(", ");
             format!("with {victim} stopped, {to} carried on with the same session{}", kept_state(page))
         } else {
             format!("with {victim} stopped, the session did not survive: {}", verdict.err().unwrap_or_default())
-        };
-    }
+        }
+    };
     // Restore, whatever happened.
     let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), None, log).await;
-    if restored && stopped {
+    if restored {
         walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
         let answers = walker.walk(2).await;
         // The session goes on where the failover left it.
@@ -423,8 +425,11 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         ),
         Err(e) => log.step(format!("stop {node}"), false, e.to_string()),
     };
-    let mut summary = String::new();
-    if stopped {
+    if !stopped {
+        return (Outcome::Failed, format!("the drill could not stop {node}; nothing was changed"));
+    }
+    let summary;
+    {
         tokio::time::sleep(STORE_SETTLE).await;
         log.step(
             format!("wait {} s", STORE_SETTLE.as_secs()),
@@ -484,7 +489,7 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
     if !restored {
         return (Outcome::Failed, format!("{summary}; the lab was not restored"));
     }
-    if nodes == 1 && stopped && summary.starts_with("FINDING") {
+    if nodes == 1 && summary.starts_with("FINDING") {
         return (Outcome::Finding, summary);
     }
     finish(log, summary, true)
