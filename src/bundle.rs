@@ -314,6 +314,8 @@ mod tests {
             java_opts: String::new(),
             images: ImageSource::Built,
             registry: None,
+            sticky: false,
+            webapp: None,
         }
     }
 

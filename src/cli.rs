@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::maven::CENTRAL;
 use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine};
+use crate::verify::UrlPath;
+use crate::webapp::ContextPath;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,10 +40,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build and start a lab: memcached, N Tomcats with msm, nginx in front
-    #[command(after_help = "Example:\n  msmlab up --tomcat 9 --serializer java --tomcats 2 --port 13355")]
+    #[command(after_help = "Examples:\n  msmlab up --tomcat 9 --serializer java --tomcats 2 --port 13355\n  msmlab up --webapp my.war --sticky")]
     Up(UpArgs),
     /// Check through nginx that the lab's Tomcats really share one session
-    #[command(after_help = "Example:\n  msmlab verify --requests 20 --json")]
+    #[command(after_help = "Examples:\n  msmlab verify --requests 20 --json\n  msmlab verify --path /my/ --drill all --junit verify.xml")]
     Verify(VerifyArgs),
     /// Show the lab's containers with role, state and address
     #[command(after_help = "Example:\n  msmlab status --json")]
@@ -154,6 +156,15 @@ pub struct UpArgs {
     /// Extra JVM options for every Tomcat (CATALINA_OPTS), e.g. "-Xmx256m"
     #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
     pub java_opts: String,
+    /// msm sticky mode: each Tomcat gets a jvmRoute and nginx sends a session back to its owner
+    #[arg(long)]
+    pub sticky: bool,
+    /// Your own webapp (a WAR file or an exploded directory), deployed next to the test page
+    #[arg(long, value_name = "PATH")]
+    pub webapp: Option<PathBuf>,
+    /// Context path of --webapp (default: from its file name, my.war → /my)
+    #[arg(long, value_name = "PATH", requires = "webapp")]
+    pub context_path: Option<ContextPath>,
     #[command(flatten)]
     pub output: JsonArg,
 }
@@ -165,8 +176,30 @@ pub struct VerifyArgs {
     /// Requests to send through nginx with one cookie jar
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
     pub requests: u16,
+    /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
+    #[arg(long, value_name = "URL_PATH")]
+    pub path: Option<UrlPath>,
+    /// Failover drills to run after the checks: tomcat, store, restart, or all (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
+    pub drill: Vec<DrillArg>,
+    /// Also write a JUnit XML report (one test case per check and drill) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     #[command(flatten)]
     pub output: JsonArg,
+}
+
+/// A drill as written on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrillArg {
+    /// Stop the Tomcat that served the last request, then start it again
+    Tomcat,
+    /// Stop the cache node that holds the session, then start it again
+    Store,
+    /// Restart every Tomcat at once
+    Restart,
+    /// tomcat, store and restart, in that order
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -7,9 +7,10 @@ use clap::CommandFactory;
 use std::path::Path;
 
 use crate::bundle::{self, Bundle, BundleError, Servers};
-use crate::cli::{Cli, CompletionsArgs, DoctorArgs, DownArgs, InitArgs, JarChoice, JarsArgs, LockArgs, LogsArgs, RenderArgs, ShapeArgs, Shell, StatusArgs, UpArgs, VerifyArgs};
+use crate::cli::{Cli, CompletionsArgs, DoctorArgs, DownArgs, DrillArg, InitArgs, JarChoice, JarsArgs, LockArgs, LogsArgs, RenderArgs, ShapeArgs, Shell, StatusArgs, UpArgs, VerifyArgs};
 use crate::config::{self, Applied};
 use crate::doctor;
+use crate::drill::{self, Drill, DrillError};
 use crate::engine::{Engine, EngineError};
 use crate::images::ImageRecipe;
 use crate::lab::{self, LabError};
@@ -25,7 +26,8 @@ use crate::report;
 use crate::spec::{ImageSource, Jre, LabName, LabSpec, SpecError};
 use crate::support::{self, Unsupported};
 use crate::term;
-use crate::verify::{self, VerifyError};
+use crate::verify::{self, Page, VerifyError};
+use crate::webapp::{self, WebappError, WebappSpec};
 
 /// Flags every verb has, and the config file's values.
 #[derive(Debug, Default)]
@@ -75,7 +77,10 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() {
+        if cause.is::<DrillError>() {
+            return 130;
+        }
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() || cause.is::<WebappError>() {
             return 2;
         }
         // Transparent: the combination msm cannot run hides behind the plan's error.
@@ -123,6 +128,8 @@ struct LabOnly {
     tomcats: u8,
     port: u16,
     java_opts: String,
+    sticky: bool,
+    webapp: Option<WebappSpec>,
 }
 
 fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSpec, SpecError> {
@@ -141,6 +148,8 @@ fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSp
         java_opts: lab.java_opts,
         images: shape.images,
         registry: shape.registry,
+        sticky: lab.sticky,
+        webapp: lab.webapp,
     }
     .validate()
 }
@@ -157,9 +166,21 @@ async fn connect(globals: &Globals) -> anyhow::Result<Engine> {
 
 pub async fn up(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
-    let lab = LabOnly { name: args.lab.name, jre: args.jre, store_nodes: args.store_nodes, tomcats: args.tomcats, port: args.port, java_opts: args.java_opts };
+    let webapp = args.webapp.map(|path| WebappSpec { path, context_path: args.context_path });
+    let lab = LabOnly {
+        name: args.lab.name,
+        jre: args.jre,
+        store_nodes: args.store_nodes,
+        tomcats: args.tomcats,
+        port: args.port,
+        java_opts: args.java_opts,
+        sticky: args.sticky,
+        webapp,
+    };
     let spec = spec_from(&args.choice, args.shape, lab)?;
-    let plan = Plan::new(spec, &lock)?;
+    // Read and check the user's webapp before anything is created.
+    let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
+    let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
     let progress = Progress::new(globals.quiet);
     let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir());
@@ -168,16 +189,65 @@ pub async fn up(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
     let lab = plan.spec.name.as_str();
     let containers = engine.containers(Some(lab)).await?;
-    let up = report::UpReport { lab: lab.into(), url: plan.page_url(), timings: (&timings).into(), containers };
-    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, &timings));
+    let up = report::UpReport { lab: lab.into(), url: plan.page_url(), webapp_url: plan.webapp_url(), timings: (&timings).into(), containers };
+    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
     Ok(Outcome::Success)
 }
 
 pub async fn verify(args: VerifyArgs, globals: &Globals) -> anyhow::Result<Outcome> {
     let engine = connect(globals).await?;
-    let verdict = verify::run(&engine, args.lab.name.as_str(), args.requests.into()).await?;
+    let lab = args.lab.name.as_str();
+    let page = args.path.map_or(Page::Test, Page::User);
+    let junit_error = |path: &std::path::Path, e: std::io::Error| VerifyError::Junit { path: path.display().to_string(), message: e.to_string() };
+    // A JUnit file that cannot be written is found out before the lab is touched.
+    if let Some(path) = &args.junit {
+        std::fs::File::create(path).map_err(|e| junit_error(path, e))?;
+    }
+    let (_, mut verdict) = verify::run(&engine, lab, &page, args.requests.into()).await?;
+    for d in drills(&args.drill) {
+        if !args.output.json && !globals.quiet {
+            eprintln!("Drill {}: running (it stops parts of lab {lab:?} and restores them)", d.name());
+        }
+        // An interrupt must not leave the lab with a container stopped.
+        let report = tokio::select! {
+            report = drill::run(&engine, lab, &page, d) => report?,
+            signal = interrupted() => {
+                eprintln!("{signal}: restoring lab {lab:?} before stopping");
+                let restored = drill::restore_all(&engine, lab).await;
+                return Err(DrillError::Interrupted { signal, drill: d.name(), restored }.into());
+            }
+        };
+        verdict.drills.push(report);
+    }
+    verdict.settle();
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report::verdict_junit(&verdict)?).map_err(|e| junit_error(path, e))?;
+    }
     report::emit(args.output.json, &verdict, report::verdict_text);
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
+}
+
+/// The next Ctrl-C or SIGTERM, named.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut int, mut term) = match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(i), Ok(t)) => (i, t),
+        _ => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = int.recv() => "Ctrl-C",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+/// The drills asked for, each once, in the order tomcat, store, restart.
+fn drills(asked: &[DrillArg]) -> Vec<Drill> {
+    let all = asked.contains(&DrillArg::All);
+    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart)]
+        .into_iter()
+        .filter(|(arg, _)| all || asked.contains(arg))
+        .map(|(_, d)| d)
+        .collect()
 }
 
 pub async fn status(args: StatusArgs, globals: &Globals) -> anyhow::Result<Outcome> {
@@ -218,7 +288,16 @@ pub async fn render(args: RenderArgs, globals: &Globals) -> anyhow::Result<Outco
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     // The lab-only values (name, counts, port) do not reach a bundle; they only satisfy the spec.
-    let lab = LabOnly { name: "bundle".parse().expect("a valid name"), jre: Jre::Jre17, store_nodes: 1, tomcats: 2, port: 13355, java_opts: String::new() };
+    let lab = LabOnly {
+        name: "bundle".parse().expect("a valid name"),
+        jre: Jre::Jre17,
+        store_nodes: 1,
+        tomcats: 2,
+        port: 13355,
+        java_opts: String::new(),
+        sticky: false,
+        webapp: None,
+    };
     let spec = spec_from(&args.choice, args.shape, lab)?;
     support::check(&spec)?;
     let bundle = Bundle::new(spec, servers, &lock)?;

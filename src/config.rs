@@ -91,7 +91,10 @@ pub fn verbs() -> Vec<VerbDoc> {
                         (_, Some(d)) if d.parse::<u64>().is_ok() => d.clone(),
                         (_, Some(d)) => format!("{d:?}"),
                         (ArgAction::Append, None) => "[]".to_string(),
-                        (_, None) => format!("\"{}\"", a.get_value_names().and_then(|v| v.first()).map_or("VALUE", |v| v.as_str())),
+                        (_, None) => match EXAMPLES.iter().find(|(k, _)| *k == long) {
+                            Some((_, e)) => format!("{e:?}"),
+                            None => format!("\"{}\"", a.get_value_names().and_then(|v| v.first()).map_or("VALUE", |v| v.as_str())),
+                        },
                     };
                     let value = a.get_value_names().map(|v| format!(" {}", v.join(" "))).unwrap_or_default();
                     let takes_value = !matches!(a.get_action(), ArgAction::SetTrue | ArgAction::Count);
@@ -326,6 +329,9 @@ fn describe(v: &toml::Value) -> String {
 }
 
 /// The commented example `msmlab init` writes.
+/// Example values for keys whose value name is not itself a valid value.
+const EXAMPLES: &[(&str, &str)] = &[("path", "/my/"), ("context-path", "/my")];
+
 pub fn example() -> String {
     #[derive(Serialize)]
     struct Vars {

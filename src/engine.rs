@@ -14,8 +14,9 @@ use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig, PortBinding};
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
-    ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
-    LogsOptionsBuilder, RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder, WaitContainerOptionsBuilder,
+    KillContainerOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptionsBuilder,
+    ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder,
+    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder, WaitContainerOptionsBuilder,
 };
 use bollard::{body_full, Docker};
 use futures_util::stream::BoxStream;
@@ -285,6 +286,24 @@ impl Engine {
         self.docker.start_container(container, None).await.map_err(call("start container", container))
     }
 
+    /// Stops a container as `docker stop` does: SIGTERM, then SIGKILL after `grace`.
+    pub async fn stop(&self, container: &str, grace: Duration) -> Result<(), EngineError> {
+        let options = StopContainerOptionsBuilder::default().t(grace.as_secs() as i32).build();
+        self.docker.stop_container(container, Some(options)).await.map_err(call("stop container", container))
+    }
+
+    /// Kills a container at once (SIGKILL), as a crash would.
+    pub async fn kill(&self, container: &str) -> Result<(), EngineError> {
+        let options = KillContainerOptionsBuilder::default().signal("KILL").build();
+        self.docker.kill_container(container, Some(options)).await.map_err(call("kill container", container))
+    }
+
+    /// Restarts a container as `docker restart` does: stop (SIGTERM, SIGKILL after `grace`), start.
+    pub async fn restart(&self, container: &str, grace: Duration) -> Result<(), EngineError> {
+        let options = RestartContainerOptionsBuilder::default().t(grace.as_secs() as i32).build();
+        self.docker.restart_container(container, Some(options)).await.map_err(call("restart container", container))
+    }
+
     /// Runs a command (an argv, never a shell string built from values) in a running container,
     /// for at most `EXEC_TIMEOUT`.
     pub async fn exec(&self, container: &str, cmd: &[&str]) -> Result<ExecOutput, EngineError> {
@@ -330,10 +349,34 @@ impl Engine {
         out
     }
 
+    /// The container's output written at or after `since` (Unix seconds; the engine counts whole
+    /// seconds, so up to a second before `since` may be included).
+    pub async fn logs_since(&self, container: &str, since: i64) -> Result<String, EngineError> {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build();
+        let mut out = String::new();
+        let mut logs = self.docker.logs(container, Some(options));
+        while let Some(chunk) = logs.next().await {
+            out.push_str(&String::from_utf8_lossy(&chunk.map_err(call("read logs of", container))?.into_bytes()));
+        }
+        Ok(out)
+    }
+
     /// Follows the container's output until a line contains `needle` and returns that line;
     /// `None` when the output ends (the container stopped) or `timeout` passes first.
     pub async fn wait_for_log(&self, container: &str, needle: &str, timeout: Duration) -> Result<Option<String>, EngineError> {
-        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).build();
+        self.wait_for_log_since(container, needle, 0, timeout).await
+    }
+
+    /// As `wait_for_log`, reading only what was written at or after `since` (Unix seconds), so a
+    /// restarted container's earlier run does not count.
+    pub async fn wait_for_log_since(
+        &self,
+        container: &str,
+        needle: &str,
+        since: i64,
+        timeout: Duration,
+    ) -> Result<Option<String>, EngineError> {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).since(since as i32).build();
         let mut logs = self.docker.logs(container, Some(options));
         let search = async {
             let mut pending = String::new();

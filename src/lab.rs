@@ -263,7 +263,7 @@ async fn create_and_start(
             image: images.by_role[&node.role].clone(),
             labels: names::labels(lab, node.role, node.index),
             network: plan.network.clone(),
-            env: plan.env(node.role),
+            env: plan.env(node),
             // Only nginx is published, and only on loopback.
             publish: (node.role == Role::Nginx).then(|| ("127.0.0.1".to_string(), plan.spec.port, NGINX_PORT)),
             cmd: images.cmd.get(&node.role).cloned(),
@@ -320,6 +320,10 @@ async fn create_and_start(
             step.update("waiting for \"Server startup in\" and the test page");
             let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
             let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+            if let Some(w) = &plan.webapp {
+                step.check(ready::webapp(engine, &t.name, &w.context_path).await)
+                    .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
+            }
             let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
             step.done(format!("serves the test page ({detail})"));
             Ok::<_, LabError>(())

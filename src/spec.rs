@@ -8,6 +8,8 @@ use std::str::FromStr;
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::webapp::WebappSpec;
+
 /// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
 /// 16 of them is already past the point where the lab says anything useful.
 pub const MAX_TOMCATS: u8 = 16;
@@ -323,6 +325,10 @@ pub struct LabSpec {
     pub images: ImageSource,
     /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
     pub registry: Option<String>,
+    /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
+    pub sticky: bool,
+    /// The user's own webapp, deployed next to the test page.
+    pub webapp: Option<WebappSpec>,
 }
 
 impl LabSpec {
@@ -418,6 +424,8 @@ mod tests {
             java_opts: String::new(),
             images: ImageSource::Built,
             registry: None,
+            sticky: false,
+            webapp: None,
         }
     }
 
