@@ -3,15 +3,16 @@
 
 use anyhow::Context;
 
-use crate::cli::{NameArg, StatusArgs, UpArgs, VerifyArgs};
+use crate::cli::{DownArgs, StatusArgs, UpArgs, VerifyArgs};
 use crate::engine::{Engine, EngineError};
-use crate::lab::{self, LabError};
+use crate::lab::{self, LabError, UpOutcome};
 use crate::lock::{Lock, LockError};
-use crate::maven::{default_cache_dir, Fetcher};
+use crate::maven::{default_cache_dir, FetchError, Fetcher};
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report;
 use crate::spec::{LabSpec, SpecError};
+use crate::trust::{self, TrustError};
 use crate::verify::{self, VerifyError};
 
 /// The exit status of a command that ran to its end.
@@ -23,25 +24,31 @@ pub enum Outcome {
     Failure,
 }
 
-/// 2 for bad input and an unreachable engine (nothing was tried), 130 for an interrupt,
+/// 2 for bad input (flags, a repository that does not serve the pinned jars, a name or port
+/// that is taken) and an engine that cannot be reached or is too old, 130 for an interrupt,
 /// 1 for anything that failed along the way.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() {
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<TrustError>() {
             return 2;
+        }
+        if let Some(f) = cause.downcast_ref::<FetchError>() {
+            return if matches!(f, FetchError::Io { .. }) { 1 } else { 2 };
         }
         if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
             cause.downcast_ref()
         {
             return 2;
         }
-        if let Some(EngineError::Unreachable { .. }) = cause.downcast_ref() {
+        if let Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. }) = cause.downcast_ref() {
             return 2;
         }
-        if let Some(LabError::Exists { .. } | LabError::PortTaken { .. }) = cause.downcast_ref() {
+        if let Some(LabError::Exists { .. } | LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
+            cause.downcast_ref()
+        {
             return 2;
         }
     }
@@ -59,16 +66,26 @@ pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
         base_image: args.base_image,
         maven_repo: args.maven_repo,
         java_opts: args.java_opts,
+        listen: args.listen,
     }
     .validate()?;
+    let http_warning = trust::check_repository(&spec.maven_repo, args.allow_http)?;
     let plan = Plan::new(spec, &Lock::bundled())?;
     let engine = Engine::connect().await?;
     let progress = Progress::new(args.quiet);
-    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir());
-    let timings = lab::up(&engine, &plan, &fetcher, &progress)
+    let warnings = http_warning.into_iter().chain(trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port));
+    for warning in warnings {
+        progress.warn(warning);
+    }
+    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    let outcome = lab::up(&engine, &plan, &fetcher, &progress, args.recreate)
         .await
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
-    print!("{}", report::up_text(plan.spec.name.as_str(), &plan.page_url(), &timings));
+    let lab = plan.spec.name.as_str();
+    match outcome {
+        UpOutcome::Created(timings) => print!("{}", report::up_text(lab, &plan.page_url(), &timings)),
+        UpOutcome::AlreadyUp => print!("{}", report::already_up_text(lab, &plan.page_url())),
+    }
     Ok(Outcome::Success)
 }
 
@@ -95,8 +112,13 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub async fn down(args: NameArg) -> anyhow::Result<Outcome> {
+pub async fn down(args: DownArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
+    if args.all {
+        let removed = lab::down_all(&engine).await.context("removing every msmlab lab")?;
+        print!("{}", report::down_all_text(&removed));
+        return Ok(Outcome::Success);
+    }
     let lab = args.name.as_str();
     let removed = lab::down(&engine, lab).await.with_context(|| format!("removing lab {lab:?}"))?;
     print!("{}", report::down_text(lab, &removed));

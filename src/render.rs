@@ -106,7 +106,15 @@ struct NginxConf<'a> {
 }
 
 /// `backends` are `host:port` of each Tomcat.
+///
+/// nginx's configuration language has no escaping to speak of, so instead of escaping, every
+/// value must be a plain name (lowercase letters, digits, `.`, `-`, `:`): the spec already
+/// restricts lab names to that, and this refuses anything else that might reach the template.
 pub fn nginx_conf(lab: &str, backends: &[String], listen_port: u16) -> Result<String, RenderError> {
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-:".contains(&b));
+    if let Some(bad) = std::iter::once(lab).chain(backends.iter().map(String::as_str)).find(|s| !plain(s)) {
+        return Err(RenderError { template: "nginx.conf".into(), message: format!("{bad:?} is not a plain host name") });
+    }
     render("nginx.conf", NginxConf { lab, backends, listen_port })
 }
 
@@ -148,6 +156,18 @@ mod tests {
         m.request_uri_ignore_pattern = r#"a"b<c>&'"#.into();
         let xml = context_xml(Some(&m)).unwrap();
         assert!(xml.contains(r#"requestUriIgnorePattern="a&quot;b&lt;c&gt;&amp;&apos;""#), "{xml}");
+    }
+
+    #[test]
+    fn nothing_but_plain_names_reaches_nginx_conf() {
+        let ok = vec!["msmlab-a-tomcat-1:8080".to_string()];
+        assert!(nginx_conf("a", &ok, 13355).is_ok());
+        for bad in ["x; include /etc/passwd", "x:8080;\n}", "a b", "${x}", "X"] {
+            let backends = vec![bad.to_string()];
+            let err = nginx_conf("a", &backends, 13355).unwrap_err();
+            assert!(err.message.contains("is not a plain host name"), "{bad}: {err}");
+            assert!(nginx_conf(bad, &ok, 13355).is_err(), "lab {bad:?}");
+        }
     }
 
     #[test]

@@ -67,6 +67,20 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
     out
 }
 
+pub fn already_up_text(lab: &str, url: &str) -> String {
+    format!(
+        "Lab {lab:?} is already up and healthy with these settings; nothing to do (rebuild it with `--recreate`)\n  \
+         open {url}\n  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`\n"
+    )
+}
+
+pub fn down_all_text(removed: &std::collections::BTreeMap<String, Found>) -> String {
+    if removed.is_empty() {
+        return "Nothing to remove: no resource carries the label io.msmlab.lab\n".into();
+    }
+    removed.iter().map(|(lab, found)| down_text(lab, found)).collect()
+}
+
 pub fn up_text(lab: &str, url: &str, t: &Timings) -> String {
     format!(
         "Lab {lab:?} is up in {:.1}s (fetch {:.1}s, images {:.1}s, create {:.1}s, start to ready {:.1}s)\n  \

@@ -172,6 +172,8 @@ pub struct LabSpec {
     pub maven_repo: String,
     /// Extra JVM options for every Tomcat (`CATALINA_OPTS`), e.g. `-Xmx256m`.
     pub java_opts: String,
+    /// Host address nginx is published on (127.0.0.1 unless the user says otherwise).
+    pub listen: std::net::IpAddr,
 }
 
 impl LabSpec {
@@ -239,6 +241,7 @@ mod tests {
             base_image: "debian:bookworm-slim".into(),
             maven_repo: "https://repo1.maven.org/maven2".into(),
             java_opts: String::new(),
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
         }
     }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, EngineError};
 use crate::lab;
 use crate::names::Role;
-use crate::plan::page_url;
+use crate::plan::page_url_at;
 use crate::store::{self, ProbeError};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,7 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let memcached = running(Role::Memcached).next().ok_or_else(|| incomplete("its memcached container is not running"))?;
     Ok(Target {
         lab: lab.into(),
-        url: page_url(port),
+        url: page_url_at(nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip), port),
         memcached: memcached.name.clone(),
     })
 }
