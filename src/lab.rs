@@ -50,7 +50,7 @@ pub enum LabError {
 }
 
 fn cleanup_note(cleanup: &Option<String>) -> String {
-    cleanup.as_ref().map(|c| format!(" (msmlab removed what this up had created: {c})")).unwrap_or_default()
+    cleanup.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
 }
 
 impl LabError {
@@ -150,7 +150,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
 const ROLLBACK_RETRY: [Duration; 5] =
     [Duration::from_millis(250), Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3)];
 
-/// Removes what a failed `up` created, and says what that was (`None`: nothing).
+/// Removes what a failed `up` created, and says what that was in a sentence (`None`: nothing).
 async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
     let mut removed = Found::default();
     let mut retries = ROLLBACK_RETRY.iter();
@@ -163,15 +163,17 @@ async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
             Err(e) => match retries.next() {
                 Some(pause) => tokio::time::sleep(*pause).await,
                 None => {
-                    let what = if removed.is_empty() { String::new() } else { format!("{}, but ", removed.summary()) };
+                    let what = if removed.is_empty() { String::new() } else { format!(" (it removed {})", removed.summary()) };
+                    let why = if e.is_unreachable() { "the engine did not answer" } else { "removing failed too" };
                     return Some(format!(
-                        "{what}not everything: {e}; run `msmlab down --name {lab}` once the engine answers"
+                        "msmlab could not remove everything this up created{what}: {why}; \
+                         run `msmlab down --name {lab}` once the engine answers"
                     ));
                 }
             },
         }
     }
-    (!removed.is_empty()).then(|| removed.summary())
+    (!removed.is_empty()).then(|| format!("msmlab removed what this up had created: {}", removed.summary()))
 }
 
 /// Ctrl-C and SIGTERM, watched from the moment `up` owns resources, so none is missed.

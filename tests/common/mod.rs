@@ -4,13 +4,21 @@
 //! fails and so does the test.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::process::{Command, Output};
 
 /// Runs `msmlab ARGS…` and returns what it printed.
 pub fn msmlab(args: &[&str]) -> Output {
+    msmlab_with(args, &[])
+}
+
+/// Runs `msmlab ARGS…` with extra environment variables (`DOCKER_HOST`, `MSMLAB_CACHE_DIR`, …).
+pub fn msmlab_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_msmlab"))
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("the msmlab binary runs");
     eprintln!(
@@ -37,7 +45,28 @@ pub fn json(o: &Output) -> serde_json::Value {
 
 /// Names of every container, network and volume labelled `io.msmlab.lab=<lab>`.
 pub fn labelled(lab: &str) -> Vec<String> {
-    let filter = format!("label=io.msmlab.lab={lab}");
+    labelled_by(&format!("label=io.msmlab.lab={lab}"))
+}
+
+/// Names of every container, network and volume of any msmlab lab.
+pub fn labelled_any() -> Vec<String> {
+    labelled_by("label=io.msmlab.lab")
+}
+
+/// `docker inspect` of one object, as JSON.
+pub fn inspect(name: &str) -> serde_json::Value {
+    let out = Command::new("docker").args(["inspect", name]).output().expect("the docker CLI runs");
+    assert!(out.status.success(), "docker inspect {name}: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v[0].clone()
+}
+
+/// Runs the docker CLI and says whether it succeeded.
+pub fn docker(args: &[&str]) -> bool {
+    Command::new("docker").args(args).output().expect("the docker CLI runs").status.success()
+}
+
+fn labelled_by(filter: &str) -> Vec<String> {
     let mut names = Vec::new();
     for what in [
         vec!["ps", "-a", "--format", "{{.Names}}"],
@@ -45,7 +74,7 @@ pub fn labelled(lab: &str) -> Vec<String> {
         vec!["volume", "ls", "--format", "{{.Name}}"],
     ] {
         let mut args = what.clone();
-        args.extend(["--filter", &filter]);
+        args.extend(["--filter", filter]);
         let out = Command::new("docker").args(&args).output().expect("the docker CLI runs");
         assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         names.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string));
