@@ -132,7 +132,10 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             Ok(timings) => return Ok(UpOutcome::Created(timings)),
             Err(e) => e,
         },
-        signal = interrupts.next() => LabError::Interrupted { signal, cleanup: None },
+        signal = interrupts.next() => {
+            progress.warn(format!("{signal}: removing what this up created ({signal} again stops at once)"));
+            LabError::Interrupted { signal, cleanup: None }
+        }
     };
     let removed = tokio::select! {
         removed = roll_back(engine, lab) => removed,

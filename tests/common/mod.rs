@@ -84,7 +84,7 @@ fn labelled_by(filter: &str) -> Vec<String> {
 
 /// A lab name owned by one test: whatever an earlier, crashed run left under that name is
 /// removed first, and the lab is removed when the test ends, passed or not.
-pub struct Lab(&'static str);
+pub struct Lab(pub &'static str);
 
 impl Lab {
     pub fn claim(name: &'static str) -> Lab {
@@ -97,4 +97,42 @@ impl Drop for Lab {
     fn drop(&mut self) {
         let _ = Command::new(env!("CARGO_BIN_EXE_msmlab")).args(["down", "--name", self.0]).output();
     }
+}
+
+/// A repository on loopback that answers every request with `head` followed by `body`, then
+/// keeps the connection open for `hold` (a stalled download) before closing it.
+pub fn serve_repo(head: &'static str, body: &'static [u8], hold: std::time::Duration) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(head.as_bytes());
+                let _ = conn.write_all(body);
+                let _ = conn.flush();
+                std::thread::sleep(hold);
+            });
+        }
+    });
+    format!("http://{addr}/maven2")
+}
+
+/// Every file under `dir`, recursively (hidden ones included).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
