@@ -43,7 +43,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         {
             return 2;
         }
-        if let Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. }) = cause.downcast_ref() {
+        if matches!(engine_error(cause), Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. })) {
             return 2;
         }
         if let Some(LabError::Exists { .. } | LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
@@ -53,6 +53,27 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+/// The engine error a cause is, or wraps transparently (a transparent wrapper hides it from
+/// the chain: its `source` is the engine error's own source).
+fn engine_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a EngineError> {
+    if let Some(e) = cause.downcast_ref::<EngineError>() {
+        return Some(e);
+    }
+    if let Some(LabError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(crate::ready::NotReady::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(crate::store::ProbeError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(VerifyError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    None
 }
 
 pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
@@ -123,4 +144,32 @@ pub async fn down(args: DownArgs) -> anyhow::Result<Outcome> {
     let removed = lab::down(&engine, lab).await.with_context(|| format!("removing lab {lab:?}"))?;
     print!("{}", report::down_text(lab, &removed));
     Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lost() -> EngineError {
+        EngineError::Lost { action: "inspect image", target: "x".into(), message: "connection reset".into() }
+    }
+
+    #[test]
+    fn a_lost_engine_is_exit_code_2_however_deep_it_is_wrapped() {
+        let wrapped: Vec<anyhow::Error> = vec![
+            anyhow::Error::new(lost()),
+            anyhow::Error::new(LabError::Step { step: "creating the lab".into(), cleanup: None, source: LabError::Engine(lost()).into() })
+                .context("msmlab up --name x did not complete"),
+            anyhow::Error::new(LabError::Step {
+                step: "starting x".into(),
+                cleanup: None,
+                source: crate::ready::NotReady::Engine(lost()).into(),
+            }),
+        ];
+        for e in wrapped {
+            assert_eq!(exit_code(&e), 2, "{e:#}");
+        }
+        let other = EngineError::Call { action: "start container", target: "x".into(), message: "no such image".into() };
+        assert_eq!(exit_code(&anyhow::Error::new(LabError::Step { step: "s".into(), cleanup: None, source: other.into() })), 1);
+    }
 }

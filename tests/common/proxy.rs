@@ -19,10 +19,11 @@ struct State {
     refused: AtomicUsize,
 }
 
+#[derive(Clone)]
 pub struct EngineProxy {
     path: PathBuf,
     state: Arc<State>,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 impl EngineProxy {
@@ -50,7 +51,7 @@ impl EngineProxy {
                 pipe(engine, client);
             }
         });
-        EngineProxy { path, state, _dir: dir }
+        EngineProxy { path, state, _dir: Arc::new(dir) }
     }
 
     /// The `DOCKER_HOST` value that reaches the engine through this proxy.
