@@ -204,7 +204,15 @@ pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -
     Ok(match store::memcached_get(engine, memcached, &id).await {
         Ok(Some(value)) => check("store", true, format!("session {id} is in memcached ({memcached}), {} bytes", value.len())),
         Ok(None) => check("store", false, format!("session {id} is not in memcached ({memcached}): nothing wrote it there")),
-        Err(ProbeError::Engine(e)) => return Err(e.into()),
+        Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),
+        // The engine answered but the exec failed: a store that stopped is a failed check of the
+        // lab, not an engine error.
+        Err(ProbeError::Engine(e)) => match engine.state(memcached).await {
+            Ok((state, exit_code)) if state != "running" => {
+                check("store", false, format!("memcached ({memcached}) is {state} (exit code {exit_code}): the session cannot be read"))
+            }
+            _ => return Err(e.into()),
+        },
         Err(e) => check("store", false, format!("could not read memcached ({memcached}): {e}")),
     })
 }

@@ -90,7 +90,9 @@ impl Soak {
     }
 
     fn spawn(&self, args: &[&str]) -> std::process::Child {
-        Command::new(env!("CARGO_BIN_EXE_msmlab")).args(args).envs(self.env()).stderr(Stdio::piped()).spawn().unwrap()
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_msmlab"));
+        cmd.args(args).envs(self.env()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.spawn().unwrap()
     }
 
     fn cleanup_took(&mut self, took: Duration, what: String) {
@@ -166,8 +168,9 @@ impl Soak {
             Fault::Kill => {
                 self.up_ok();
                 let victim = format!("msmlab-{LAB}-{}", self.rng.pick(&["tomcat-1", "tomcat-2", "memcached-1"]));
-                let delay = Duration::from_millis(self.rng.below(800));
-                let verify = self.spawn(&["verify", "--name", LAB, "--requests", "40"]);
+                // 300 requests take a second or more: the kill lands while they run.
+                let delay = Duration::from_millis(50 + self.rng.below(400));
+                let verify = self.spawn(&["verify", "--name", LAB, "--requests", "300"]);
                 std::thread::sleep(delay);
                 let killed = docker(&["kill", &victim]);
                 let out = verify.wait_with_output().unwrap();

@@ -1,0 +1,42 @@
+//! `msmlab down --all` removes every msmlab lab, and nothing else.
+//!
+//! It removes every lab on the engine, so it lives alone in this file (one test binary, one
+//! test): the other test binaries run before or after it, never beside it.
+
+mod common;
+use common::*;
+
+#[test]
+fn down_all_removes_every_lab_and_leaves_what_msmlab_did_not_make() {
+    let _a = Lab::claim("e2e-soak-all-a");
+    let _b = Lab::claim("e2e-soak-all-b");
+    assert_eq!(msmlab(&["up", "--name", "e2e-soak-all-a", "--port", "13451"]).status.code(), Some(0));
+    assert_eq!(msmlab(&["up", "--name", "e2e-soak-all-b", "--port", "13452"]).status.code(), Some(0));
+
+    // Things msmlab did not make, one of them with a name that looks like msmlab's.
+    let (stranger, network) = ("msmlab-stranger-tomcat-1", "msmlab-stranger");
+    let _ = docker(&["rm", "-f", stranger]);
+    let _ = docker(&["network", "rm", network]);
+    assert!(docker(&["network", "create", "--label", "io.example.owner=someone-else", network]));
+    assert!(docker(&["create", "--name", stranger, "--network", network, "--label", "io.msmlab.role=tomcat", "debian:bookworm-slim", "true"]));
+
+    let down = msmlab(&["down", "--all"]);
+    let stranger_left = docker(&["inspect", stranger]);
+    let network_left = docker(&["network", "inspect", network]);
+    let _ = docker(&["rm", "-f", stranger]);
+    let _ = docker(&["network", "rm", network]);
+
+    assert_eq!(down.status.code(), Some(0));
+    let out = stdout(&down);
+    assert!(out.contains("Removed lab \"e2e-soak-all-a\" (4 containers, 1 network)"), "{out}");
+    assert!(out.contains("Removed lab \"e2e-soak-all-b\" (4 containers, 1 network)"), "{out}");
+    assert!(!out.contains("stranger"), "{out}");
+    assert_eq!(labelled_any(), Vec::<String>::new(), "every msmlab lab is gone");
+    assert!(stranger_left, "a container without the lab label survives, even with an msmlab-like name and role label");
+    assert!(network_left, "a network without the lab label survives");
+
+    // Nothing left: a friendly no-op.
+    let again = msmlab(&["down", "--all"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout(&again).contains("Nothing to remove: no resource carries the label io.msmlab.lab"));
+}
