@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Makes sure the engine has the base image msmlab builds on (default debian:bookworm-slim).
+# Makes sure the engine has a base image msmlab builds on (default debian:bookworm-slim; the
+# Tomcat images of --jre 11 and 21 use debian:bullseye-slim and debian:trixie-slim).
 # It pulls it where a registry answers; where none does, it builds an equivalent Debian
-# bookworm image with `debootstrap --variant=minbase` and `docker import`.
+# image with `debootstrap --variant=minbase` and `docker import`.
+#   scripts/base-image.sh [IMAGE]      e.g. scripts/base-image.sh debian:trixie-slim
 set -euo pipefail
 
 image="${1:-${MSMLAB_BASE_IMAGE:-debian:bookworm-slim}}"
-suite="${MSMLAB_DEBIAN_SUITE:-bookworm}"
+# The Debian release comes from the image name (debian:trixie-slim → trixie).
+case "$image" in
+  debian:*) suite="${image#debian:}"; suite="${suite%-slim}" ;;
+  *) suite="${MSMLAB_DEBIAN_SUITE:-bookworm}" ;;
+esac
 # Empty: debootstrap's own default mirror.
 mirror="${MSMLAB_DEBIAN_MIRROR:-}"
 sudo=""

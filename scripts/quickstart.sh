@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+MSMLAB_JRES="${MSMLAB_JRES:-17}" scripts/setup.sh  # the default JRE is enough for the main job
 cargo build --release --locked
 target/release/msmlab up --tomcat 9 --serializer java "$@"
 target/release/msmlab verify

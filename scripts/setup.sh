@@ -44,4 +44,22 @@ if ! docker info >/dev/null 2>&1; then
 fi
 say "Docker engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 
-scripts/base-image.sh "$base_image"
+# The Tomcat images of --jre 11 and --jre 21 build on the Debian releases that ship them.
+# Set MSMLAB_JRES="17" to prepare only the default one. They are made side by side.
+images="$base_image"
+for jre in ${MSMLAB_JRES:-11 17 21}; do
+  case "$jre" in
+    11) images="$images debian:bullseye-slim" ;;
+    17) images="$images debian:bookworm-slim" ;;
+    21) images="$images debian:trixie-slim" ;;
+    *) say "MSMLAB_JRES: unknown JRE $jre (use 11, 17 or 21)"; exit 1 ;;
+  esac
+done
+pids=""
+for image in $(printf '%s\n' $images | sort -u); do
+  scripts/base-image.sh "$image" &
+  pids="$pids $!"
+done
+for pid in $pids; do
+  wait "$pid" || { say "a base image could not be made (see above)"; exit 1; }
+done

@@ -3,7 +3,9 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::maven::CENTRAL;
-use crate::spec::{LabName, Serializer, SessionManager, TomcatLine, MAX_TOMCATS};
+use std::path::PathBuf;
+
+use crate::spec::{Jre, LabName, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,6 +36,29 @@ pub enum Command {
     /// Remove everything carrying the lab's label, and nothing else
     #[command(after_help = "Examples:\n  msmlab down --name default\n  msmlab down --all")]
     Down(DownArgs),
+    /// List the exact jars that go into Tomcat's lib/ for a choice, or copy them out
+    #[command(after_help = "Example:\n  msmlab jars --tomcat 8 --serializer kryo --copy-to ./lib")]
+    Jars(JarsArgs),
+    /// Re-resolve jars.lock from a Maven repository's POMs and rewrite it with real checksums
+    #[command(after_help = "Example:\n  msmlab lock --check          # does today's repository reproduce jars.lock?")]
+    Lock(LockArgs),
+}
+
+/// What decides the jar set: shared by `up` and `jars`.
+#[derive(Debug, Clone, Args)]
+pub struct JarChoice {
+    /// Tomcat line: 7, 8 (8.5) or 9; also 8.5, 9.0 or the pinned release such as 9.0.117
+    #[arg(long, default_value = "9", value_name = "VERSION")]
+    pub tomcat: TomcatLine,
+    /// How msm serializes sessions
+    #[arg(long, value_enum, default_value_t = Serializer::Java)]
+    pub serializer: Serializer,
+    /// Where msm keeps the sessions
+    #[arg(long, value_enum, default_value_t = Store::Memcached)]
+    pub store: Store,
+    /// A jars.lock to use instead of the one built into msmlab (see `msmlab lock`)
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -47,12 +72,14 @@ pub struct NameArg {
 pub struct UpArgs {
     #[command(flatten)]
     pub lab: NameArg,
-    /// Tomcat line (9, 9.0 or a full 9.0.x version)
-    #[arg(long, default_value = "9", value_name = "VERSION")]
-    pub tomcat: TomcatLine,
-    /// How msm serializes sessions
-    #[arg(long, value_enum, default_value_t = Serializer::Java)]
-    pub serializer: Serializer,
+    #[command(flatten)]
+    pub choice: JarChoice,
+    /// Java runtime of the Tomcats (Debian's OpenJDK: 11 on bullseye, 17 on bookworm, 21 on trixie)
+    #[arg(long, value_enum, default_value_t = Jre::Jre17)]
+    pub jre: Jre,
+    /// memcached nodes n1..nN; msm moves a session to another node when its node dies
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub store_nodes: u8,
     /// Number of Tomcat containers behind nginx (2 to 16)
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = parse_tomcats, allow_negative_numbers = true)]
     pub tomcats: u8,
@@ -68,7 +95,7 @@ pub struct UpArgs {
     /// msm, or none: Tomcat's default manager, the control experiment that does not share sessions
     #[arg(long, value_enum, default_value_t = SessionManager::Msm)]
     pub session_manager: SessionManager,
-    /// Image the lab's images are built on (where no registry answers: scripts/base-image.sh)
+    /// Image the nginx and store images are built on (where no registry answers: scripts/base-image.sh)
     #[arg(long, env = "MSMLAB_BASE_IMAGE", default_value = "debian:bookworm-slim", value_name = "IMAGE")]
     pub base_image: String,
     /// Maven repository the jars come from, e.g. a corporate mirror
@@ -114,6 +141,43 @@ pub struct StatusArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JarsArgs {
+    #[command(flatten)]
+    pub choice: JarChoice,
+    /// Also copy the jars (downloaded and verified if needed) into DIR, as for a hand deploy
+    #[arg(long, value_name = "DIR")]
+    pub copy_to: Option<PathBuf>,
+    /// Maven repository the jars come from when they are not cached
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    /// Accept a plain http:// Maven repository (every jar is still checked against the lock)
+    #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
+    pub allow_http: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The lock file to write (its pinned Tomcat releases are kept unless --upgrade)
+    #[arg(long, default_value = "jars.lock", value_name = "FILE")]
+    pub lockfile: PathBuf,
+    /// Move every Tomcat line to its newest release
+    #[arg(long)]
+    pub upgrade: bool,
+    /// Write nothing; exit 1 if the result differs from the file
+    #[arg(long)]
+    pub check: bool,
+    /// Maven repository to resolve against
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    /// Accept a plain http:// Maven repository
+    #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
+    pub allow_http: bool,
 }
 
 /// `--tomcats`: any number is read, so that 0, -1 or 1000 get the same sentence naming the

@@ -3,16 +3,20 @@
 
 use anyhow::Context;
 
-use crate::cli::{DownArgs, StatusArgs, UpArgs, VerifyArgs};
+use std::path::Path;
+
+use crate::cli::{DownArgs, JarChoice, JarsArgs, LockArgs, StatusArgs, UpArgs, VerifyArgs};
 use crate::engine::{Engine, EngineError};
 use crate::lab::{self, LabError, UpOutcome};
 use crate::lock::{Lock, LockError};
-use crate::maven::{default_cache_dir, FetchError, Fetcher};
-use crate::plan::Plan;
+use crate::maven::{default_cache_dir, sha256_file, FetchError, Fetcher};
+use crate::plan::{Plan, PlanError};
 use crate::progress::Progress;
 use crate::report;
+use crate::relock;
 use crate::spec::{LabSpec, SpecError};
 use crate::trust::{self, TrustError};
+use crate::support::{self, Unsupported};
 use crate::verify::{self, VerifyError};
 
 /// The exit status of a command that ran to its end.
@@ -32,7 +36,11 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<TrustError>() {
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<TrustError>() {
+            return 2;
+        }
+        // Transparent: the combination msm cannot run hides behind the plan's error.
+        if let Some(PlanError::Unsupported(_)) = cause.downcast_ref() {
             return 2;
         }
         if let Some(f) = cause.downcast_ref::<FetchError>() {
@@ -76,11 +84,27 @@ fn engine_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
     None
 }
 
+/// The lock a command uses: `--lockfile`, else the one built into msmlab.
+fn load_lock(path: Option<&Path>) -> anyhow::Result<Lock> {
+    match path {
+        None => Ok(Lock::bundled()),
+        Some(p) => {
+            let origin = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|source| LockError::Read { path: origin.clone(), source })?;
+            Ok(Lock::parse(&text, &origin)?)
+        }
+    }
+}
+
 pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
+    let lock = load_lock(args.choice.lockfile.as_deref())?;
     let spec = LabSpec {
         name: args.lab.name,
-        tomcat: args.tomcat,
-        serializer: args.serializer,
+        tomcat: args.choice.tomcat,
+        serializer: args.choice.serializer,
+        jre: args.jre,
+        store: args.choice.store,
+        store_nodes: args.store_nodes,
         session_manager: args.session_manager,
         tomcats: args.tomcats,
         port: args.port,
@@ -91,7 +115,7 @@ pub async fn up(args: UpArgs) -> anyhow::Result<Outcome> {
     }
     .validate()?;
     let http_warning = trust::check_repository(&spec.maven_repo, args.allow_http)?;
-    let plan = Plan::new(spec, &Lock::bundled())?;
+    let plan = Plan::new(spec, &lock)?;
     let engine = Engine::connect().await?;
     let progress = Progress::new(args.quiet);
     let warnings = http_warning.into_iter().chain(trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port));
@@ -143,6 +167,69 @@ pub async fn down(args: DownArgs) -> anyhow::Result<Outcome> {
     let lab = args.name.as_str();
     let removed = lab::down(&engine, lab).await.with_context(|| format!("removing lab {lab:?}"))?;
     print!("{}", report::down_text(lab, &removed));
+    Ok(Outcome::Success)
+}
+
+pub async fn jars(args: JarsArgs) -> anyhow::Result<Outcome> {
+    let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
+    let lock = load_lock(lockfile.as_deref())?;
+    support::check_combination(tomcat, *serializer)?;
+    let set = lock.select(tomcat, *serializer, *store, true).map_err(PlanError::from)?;
+    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
+        eprintln!("! {warning}");
+    }
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    let mut cached = Vec::new();
+    for a in set.all() {
+        let path = fetcher.path(a);
+        let ok = sha256_file(&path).await.with_context(|| format!("reading {}", path.display()))?.as_deref() == Some(a.sha256.as_str());
+        cached.push(ok);
+    }
+    let listing = report::JarListing::new(tomcat, *serializer, *store, &set, &cached);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&listing).expect("a listing serializes"));
+    } else {
+        print!("{}", listing.text());
+    }
+    if let Some(dir) = &args.copy_to {
+        let fetched = fetcher.fetch_all(&set.lib).await.context("fetching the jars")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for f in &fetched {
+            let to = dir.join(f.artifact.coords.file_name());
+            std::fs::copy(&f.path, &to).with_context(|| format!("copying {} to {}", f.path.display(), to.display()))?;
+        }
+        eprintln!("copied {} verified jars to {}", fetched.len(), dir.display());
+    }
+    Ok(Outcome::Success)
+}
+
+pub async fn lock(args: LockArgs) -> anyhow::Result<Outcome> {
+    let path = &args.lockfile;
+    let origin = path.display().to_string();
+    let old_text = match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(LockError::Read { path: origin, source }.into()),
+    };
+    let previous = old_text.as_deref().map(|t| Lock::parse(t, &origin)).transpose()?;
+    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
+        eprintln!("! {warning}");
+    }
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
+    let relocked = relock::relock(&fetcher, previous.as_ref(), args.upgrade)
+        .await
+        .with_context(|| format!("re-resolving {origin} from {}", args.maven_repo))?;
+    let text = relocked.lock.to_text().context("writing the lock")?;
+    let same = old_text.as_deref() == Some(text.as_str());
+    print!("{}", report::relock_text(&origin, &relocked, same));
+    if args.check {
+        return Ok(if same { Outcome::Success } else { Outcome::Failure });
+    }
+    if !same {
+        std::fs::write(path, &text).with_context(|| format!("writing {origin}"))?;
+        println!("wrote {origin}");
+    }
     Ok(Outcome::Success)
 }
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::names::Role;
 use crate::render::{self, RenderError};
+use crate::spec::Jre;
 
 /// JVM flags for a lab Tomcat: C1 only, serial GC and no perf data start Tomcat about twice
 /// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.
@@ -36,6 +37,8 @@ struct TomcatVars<'a> {
     base_image: &'a str,
     tomcat_version: &'a str,
     java_opts: &'a str,
+    jre: u8,
+    jre_package: &'a str,
 }
 
 #[derive(Serialize)]
@@ -44,17 +47,24 @@ struct BaseVars<'a> {
 }
 
 impl ImageRecipe {
-    /// `base_image_id` is the engine's id of the base image: a new base means a new tag.
-    pub fn tomcat(base_image: &str, base_image_id: &str, version: &str, dist: PathBuf, dist_sha256: &str) -> Result<Self, RenderError> {
+    /// Tomcat `version` on `jre` (whose Debian release is the base image). `base_image_id`
+    /// is the engine's id of that base image: a new base means a new tag.
+    pub fn tomcat(jre: Jre, base_image_id: &str, version: &str, dist: PathBuf, dist_sha256: &str) -> Result<Self, RenderError> {
         let dockerfile = render::render(
             "images/tomcat.Dockerfile",
-            TomcatVars { base_image, tomcat_version: version, java_opts: TOMCAT_JAVA_OPTS },
+            TomcatVars {
+                base_image: &jre.base_image(),
+                tomcat_version: version,
+                java_opts: TOMCAT_JAVA_OPTS,
+                jre: jre.version(),
+                jre_package: &jre.package(),
+            },
         )?;
         let files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { path: dist, sha256: dist_sha256.into() })]);
-        Ok(Self::tagged(Role::Tomcat, version, dockerfile, files, base_image_id))
+        Ok(Self::tagged(Role::Tomcat, &format!("{version}-jre{jre}"), dockerfile, files, base_image_id))
     }
 
-    /// The nginx or memcached image: Debian's package on the base image.
+    /// The nginx, memcached or Redis image: Debian's package on the base image.
     pub fn packaged(role: Role, base_image: &str, base_image_id: &str) -> Result<Self, RenderError> {
         let dockerfile = render::render(&format!("images/{role}.Dockerfile"), BaseVars { base_image })?;
         Ok(Self::tagged(role, "debian", dockerfile, BTreeMap::new(), base_image_id))
@@ -102,12 +112,15 @@ mod tests {
 
     #[test]
     fn the_tomcat_image_is_built_from_the_pinned_distribution() {
-        let r = ImageRecipe::tomcat("debian:bookworm-slim", "sha256:1", "9.0.117", "/nonexistent".into(), "ab").unwrap();
-        assert!(r.tag.starts_with("msmlab-tomcat:9.0.117-"));
+        let r = ImageRecipe::tomcat(Jre::Jre17, "sha256:1", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(r.tag.starts_with("msmlab-tomcat:9.0.117-jre17-"), "{}", r.tag);
         assert!(r.dockerfile.contains("FROM debian:bookworm-slim"));
         assert!(r.dockerfile.contains("apache-tomcat-9.0.117"));
         assert!(r.dockerfile.contains("openjdk-17-jre-headless"));
-        let other = ImageRecipe::tomcat("debian:bookworm-slim", "sha256:1", "9.0.117", "/nonexistent".into(), "cd").unwrap();
+        let other = ImageRecipe::tomcat(Jre::Jre17, "sha256:1", "9.0.117", "/nonexistent".into(), "cd").unwrap();
         assert_ne!(r.tag, other.tag, "another distribution checksum is another image");
+        let jre21 = ImageRecipe::tomcat(Jre::Jre21, "sha256:3", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(jre21.dockerfile.contains("FROM debian:trixie-slim"));
+        assert!(jre21.dockerfile.contains("openjdk-21-jre-headless"));
     }
 }

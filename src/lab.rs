@@ -19,7 +19,7 @@ use crate::ready::{self, NotReady};
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded
 /// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.
-pub const MEMCACHED_TIMEOUT: Duration = Duration::from_secs(30);
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const TOMCAT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const NGINX_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -262,17 +262,31 @@ struct Images {
 }
 
 async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
-    let base = &plan.spec.base_image;
-    let step = progress.step(format!("Base image {base}"));
-    let base_id = step.check(engine.ensure_base_image(base).await).map_err(at::<EngineError>("preparing the base image"))?;
-    step.done(short_id(&base_id));
+    // nginx and the store build on --base-image; the Tomcat image on the Debian release
+    // that ships the chosen JRE.
+    let base = plan.spec.base_image.clone();
+    let tomcat_base = plan.spec.jre.base_image();
+    let mut bases = vec![base.clone()];
+    if tomcat_base != base {
+        bases.push(tomcat_base.clone());
+    }
+    let ids: HashMap<String, String> = try_join_all(bases.into_iter().map(|b| async move {
+        let step = progress.step(format!("Base image {b}"));
+        let id = step.check(engine.ensure_base_image(&b).await).map_err(at::<EngineError>(format!("preparing the base image {b}")))?;
+        step.done(short_id(&id));
+        Ok::<_, LabError>((b, id))
+    }))
+    .await?
+    .into_iter()
+    .collect();
 
     let dist = &distribution.artifact;
-    let recipes = vec![
-        ImageRecipe::packaged(Role::Memcached, base, &base_id).map_err(at("rendering the memcached Dockerfile"))?,
-        ImageRecipe::tomcat(base, &base_id, &dist.coords.version, distribution.path.clone(), &dist.sha256)
+    let store_role = plan.stores[0].role;
+    let recipes = [
+        ImageRecipe::packaged(store_role, &base, &ids[&base]).map_err(at(format!("rendering the {store_role} Dockerfile")))?,
+        ImageRecipe::tomcat(plan.spec.jre, &ids[&tomcat_base], &dist.coords.version, distribution.path.clone(), &dist.sha256)
             .map_err(at("rendering the Tomcat Dockerfile"))?,
-        ImageRecipe::packaged(Role::Nginx, base, &base_id).map_err(at("rendering the nginx Dockerfile"))?,
+        ImageRecipe::packaged(Role::Nginx, &base, &ids[&base]).map_err(at("rendering the nginx Dockerfile"))?,
     ];
     let built = try_join_all(recipes.iter().map(|r| async move {
         let step = progress.step(format!("Image {}", r.tag));
@@ -327,7 +341,7 @@ async fn create_and_start(
         let files = match node.role {
             Role::Tomcat => Some((CATALINA_HOME, tomcat_files.clone())),
             Role::Nginx => Some(("/etc/nginx", nginx_files.clone())),
-            Role::Memcached => None,
+            Role::Memcached | Role::Redis => None,
         };
         async move {
             engine.create_container(&spec).await?;
@@ -344,15 +358,17 @@ async fn create_and_start(
 
     // The store starts first: msm fails for good if its node's name does not resolve when
     // Tomcat starts, and the name resolves as soon as the container runs. The Tomcats take
-    // a second to reach msm, so they need not wait for memcached to answer.
-    let mc = &plan.memcached.name;
-    let mc_step = progress.step(format!("Start {mc}"));
-    mc_step.check(engine.start(mc).await).map_err(at::<EngineError>(format!("starting {mc}")))?;
-    let store = async {
-        let version = mc_step.check(ready::memcached(engine, mc, MEMCACHED_TIMEOUT).await);
-        mc_step.done(version.map_err(at::<NotReady>(format!("starting {mc}")))?.to_lowercase());
+    // a second to reach msm, so they need not wait for the store to answer.
+    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
+    all_settled(plan.stores.iter().zip(&store_steps).map(|(n, step)| async move {
+        step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
+    }))
+    .await?;
+    let store = try_join_all(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
+        let answer = step.check(ready::store(engine, n.role, &n.name, STORE_TIMEOUT).await);
+        step.done(answer.map_err(at::<NotReady>(format!("starting {}", n.name)))?.to_lowercase());
         Ok::<_, LabError>(())
-    };
+    }));
 
     let tc_steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
     let ng = &plan.nginx.name;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{Serializer, TomcatLine};
+use crate::spec::{Serializer, Store, TomcatLine};
 
 /// The lock shipped with this build of msmlab.
 pub const BUNDLED: &str = include_str!("../jars.lock");
@@ -29,7 +29,7 @@ pub enum LockError {
     NoTomcat { line: TomcatLine, available: String },
     #[error(
         "Tomcat {asked} is not pinned: jars.lock pins {pinned} for the {line} line; \
-         ask for --tomcat {line} (or --tomcat {pinned})"
+         ask for --tomcat {line} (or --tomcat {pinned}), or re-pin with `msmlab lock`"
     )]
     TomcatVersion { asked: String, pinned: String, line: u8 },
     #[error("serializer {0} is not in the lock")]
@@ -39,7 +39,7 @@ pub enum LockError {
 }
 
 /// Maven coordinates: `groupId:artifactId[:extension[:classifier]]:version`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Coords {
     pub group: String,
     pub artifact: String,
@@ -105,6 +105,13 @@ impl fmt::Display for Coords {
     }
 }
 
+/// Coordinates serialize as their text form, as in `jars.lock`.
+impl Serialize for Coords {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One pinned file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Artifact {
@@ -164,13 +171,14 @@ struct RawArtifact {
 }
 
 /// A parsed and checked lock: every selected coordinate has a pinned checksum.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
-    common: Vec<Coords>,
-    tomcat: BTreeMap<u8, (Coords, Vec<Coords>)>,
-    serializer: BTreeMap<String, Vec<Coords>>,
-    store: BTreeMap<String, Vec<Coords>>,
-    artifacts: BTreeMap<Coords, Artifact>,
+    pub common: Vec<Coords>,
+    /// By major line: the distribution and the msm `tcN` jar.
+    pub tomcat: BTreeMap<u8, (Coords, Vec<Coords>)>,
+    pub serializer: BTreeMap<String, Vec<Coords>>,
+    pub store: BTreeMap<String, Vec<Coords>>,
+    pub artifacts: BTreeMap<Coords, Artifact>,
 }
 
 impl Lock {
@@ -216,6 +224,42 @@ impl Lock {
         Ok(lock)
     }
 
+    /// The lock as the text of a `jars.lock` (`templates/jars.lock`); parsing it gives this lock back.
+    pub fn to_text(&self) -> Result<String, crate::render::RenderError> {
+        #[derive(Serialize)]
+        struct Section {
+            name: String,
+            distribution: Option<String>,
+            jars: Vec<String>,
+        }
+        let section = |name: String, distribution: Option<&Coords>, jars: &[Coords]| Section {
+            name,
+            distribution: distribution.map(|d| d.to_string()),
+            jars: jars.iter().map(|c| c.to_string()).collect(),
+        };
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            common: Section,
+            tomcat: Vec<Section>,
+            serializer: Vec<Section>,
+            store: Vec<Section>,
+            artifacts: Vec<&'a Artifact>,
+        }
+        let ctx = Ctx {
+            common: section("common".into(), None, &self.common),
+            tomcat: self.tomcat.iter().map(|(k, (d, j))| section(k.to_string(), Some(d), j)).collect(),
+            serializer: self.serializer.iter().map(|(k, j)| section(k.clone(), None, j)).collect(),
+            store: self.store.iter().map(|(k, j)| section(k.clone(), None, j)).collect(),
+            artifacts: self.artifacts.values().collect(),
+        };
+        crate::render::render("jars.lock", ctx)
+    }
+
+    /// Major Tomcat lines in the lock.
+    pub fn tomcat_lines(&self) -> impl Iterator<Item = u8> + '_ {
+        self.tomcat.keys().copied()
+    }
+
     fn check_pinned(&self, path: &str) -> Result<(), LockError> {
         let mut selected: Vec<(String, &Coords)> = self.common.iter().map(|c| ("common".to_string(), c)).collect();
         for (line, (dist, jars)) in &self.tomcat {
@@ -241,13 +285,12 @@ impl Lock {
 
     /// The complete set for a Tomcat line, a serializer and a store, in a stable order.
     /// With `with_msm == false` (the control lab) no jar goes into `lib/`.
-    pub fn select(&self, line: &TomcatLine, serializer: Serializer, store: &str, with_msm: bool) -> Result<JarSet, LockError> {
+    pub fn select(&self, line: &TomcatLine, serializer: Serializer, store: Store, with_msm: bool) -> Result<JarSet, LockError> {
         let (dist, tc_jars) = self.tomcat.get(&line.major()).ok_or_else(|| self.no_tomcat(line))?;
-        if let Some(asked) = line.exact() {
-            if asked != dist.version {
-                return Err(LockError::TomcatVersion { asked: asked.into(), pinned: dist.version.clone(), line: line.major() });
-            }
+        if !line.admits(&dist.version) {
+            return Err(LockError::TomcatVersion { asked: line.to_string(), pinned: dist.version.clone(), line: line.major() });
         }
+        let store = store.lock_key();
         let ser = self
             .serializer
             .get(serializer.lock_key())
@@ -291,7 +334,7 @@ mod tests {
     #[test]
     fn bundled_lock_pins_the_tomcat_9_java_set() {
         let lock = Lock::bundled();
-        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", true).unwrap();
+        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap();
         let names: Vec<String> = set.lib.iter().map(|a| a.coords.to_string()).collect();
         assert_eq!(
             names,
@@ -309,23 +352,60 @@ mod tests {
     #[test]
     fn the_control_lab_puts_no_jar_in_lib() {
         let lock = Lock::bundled();
-        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", false).unwrap();
+        let set = lock.select(&"9".parse().unwrap(), Serializer::Java, Store::Memcached, false).unwrap();
         assert!(set.lib.is_empty());
     }
 
     #[test]
     fn a_line_missing_from_the_lock_names_the_lines_it_has() {
-        let err = Lock::bundled().select(&"7".parse().unwrap(), Serializer::Java, "memcached", true).unwrap_err();
-        assert_eq!(err.to_string(), "Tomcat 7 is not in the lock (lines in it: 9); this msmlab supports Tomcat 9");
+        let err = Lock::bundled().select(&"6".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap_err();
+        assert_eq!(err.to_string(), "Tomcat 6 is not in the lock (lines in it: 7, 8, 9); this msmlab supports Tomcat 7, 8, 9");
     }
 
     #[test]
     fn an_exact_release_must_be_the_pinned_one() {
         let lock = Lock::bundled();
-        let pinned = lock.select(&"9".parse().unwrap(), Serializer::Java, "memcached", true).unwrap().distribution.coords.version;
-        assert!(lock.select(&pinned.parse().unwrap(), Serializer::Java, "memcached", true).is_ok());
-        let err = lock.select(&"9.0.50".parse().unwrap(), Serializer::Java, "memcached", true).unwrap_err();
-        assert_eq!(err.to_string(), format!("Tomcat 9.0.50 is not pinned: jars.lock pins {pinned} for the 9 line; ask for --tomcat 9 (or --tomcat {pinned})"));
+        let pinned = lock.select(&"9".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap().distribution.coords.version;
+        assert!(lock.select(&pinned.parse().unwrap(), Serializer::Java, Store::Memcached, true).is_ok());
+        let err = lock.select(&"9.0.50".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("Tomcat 9.0.50 is not pinned: jars.lock pins {pinned} for the 9 line; ask for --tomcat 9 (or --tomcat {pinned}), or re-pin with `msmlab lock`")
+        );
+        assert!(lock.select(&"8.5".parse().unwrap(), Serializer::Java, Store::Memcached, true).is_ok());
+        assert!(lock.select(&"8.0".parse().unwrap(), Serializer::Java, Store::Memcached, true).is_err(), "Maven Central has no 8.0");
+    }
+
+    #[test]
+    fn every_line_serializer_and_store_in_the_lock_resolves_to_a_complete_set() {
+        let lock = Lock::bundled();
+        for line in [7, 8, 9] {
+            for serializer in [Serializer::Java, Serializer::Kryo, Serializer::Xstream] {
+                for store in Store::ALL {
+                    let set = lock.select(&line.to_string().parse().unwrap(), serializer, store, true).unwrap();
+                    let names: Vec<String> = set.lib.iter().map(|a| a.coords.artifact.clone()).collect();
+                    assert!(set.distribution.coords.version.starts_with(&format!("{line}.")));
+                    assert!(names.contains(&"memcached-session-manager".to_string()));
+                    assert!(names.contains(&format!("memcached-session-manager-tc{line}")), "{names:?}");
+                    let client = if store == Store::Redis { "jedis" } else { "spymemcached" };
+                    assert!(names.contains(&client.to_string()), "{names:?}");
+                    if serializer == Serializer::Kryo {
+                        for needed in ["msm-kryo-serializer", "kryo-serializers", "kryo", "minlog", "reflectasm", "asm", "objenesis"] {
+                            assert!(names.contains(&needed.to_string()), "kryo needs {needed}: {names:?}");
+                        }
+                    }
+                    assert!(set.all().all(|a| a.sha256.len() == 64 && a.size.is_some()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_bundled_lock_is_exactly_what_the_writer_produces() {
+        // `msmlab lock --check` compares files byte for byte, so writing must round-trip.
+        let lock = Lock::bundled();
+        assert_eq!(lock.to_text().unwrap(), BUNDLED);
+        assert_eq!(Lock::parse(&lock.to_text().unwrap(), "again").unwrap(), lock);
     }
 
     const MINI: &str = r#"

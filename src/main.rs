@@ -13,6 +13,8 @@ fn main() -> ExitCode {
             Command::Verify(args) => commands::verify(args).await,
             Command::Status(args) => commands::status(args).await,
             Command::Down(args) => commands::down(args).await,
+            Command::Jars(args) => commands::jars(args).await,
+            Command::Lock(args) => commands::lock(args).await,
         }
     });
     match result {

@@ -11,7 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::lock::Artifact;
+use crate::lock::{Artifact, Coords};
 
 /// Maven Central, the default repository.
 pub const CENTRAL: &str = "https://repo1.maven.org/maven2";
@@ -31,6 +31,10 @@ pub enum FetchError {
     Checksum { coords: String, url: String, expected: String, actual: String },
     #[error("{coords}: {url} sent {received} bytes where jars.lock pins {expected}; the file was discarded (a truncated download?)")]
     Size { coords: String, url: String, expected: u64, received: u64 },
+    #[error("{coords}: {url} does not match the repository's own .sha1 (published {published}, file has {actual}): not pinned")]
+    Sha1 { coords: String, url: String, published: String, actual: String },
+    #[error("{url} is not UTF-8 text")]
+    NotText { url: String },
     #[error("{coords}: cannot write to the cache at {path}")]
     Io { coords: String, path: String, source: std::io::Error },
     #[error("{coords}: refusing plain http for {url}; use an https:// repository, or accept plain http with --allow-http")]
@@ -88,6 +92,38 @@ impl Fetcher {
     /// The cache path of an artifact: `<cache>/maven/<maven layout>`.
     pub fn path(&self, a: &Artifact) -> PathBuf {
         self.cache.join("maven").join(a.coords.repo_path())
+    }
+
+    /// A text file of the repository (a POM, `maven-metadata.xml`), and its URL.
+    pub async fn text(&self, repo_path: &str) -> Result<(String, String), FetchError> {
+        let url = format!("{}/{}", self.repo, repo_path);
+        let bytes = self.get(&url, repo_path).await?;
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| FetchError::NotText { url: url.clone() })?;
+        Ok((text, url))
+    }
+
+    async fn get(&self, url: &str, what: &str) -> Result<bytes::Bytes, FetchError> {
+        let http = |source| FetchError::Http { coords: what.into(), url: url.into(), source };
+        let response = self.client.get(url).send().await.map_err(http)?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status { coords: what.into(), url: url.into(), status: response.status() });
+        }
+        response.bytes().await.map_err(http)
+    }
+
+    /// Size and SHA-256 of a file in the repository, for pinning it: the download must match
+    /// the `.sha1` the repository publishes beside it. Nothing is written to the cache.
+    pub async fn digest(&self, coords: &Coords) -> Result<(u64, String), FetchError> {
+        let url = format!("{}/{}", self.repo, coords.repo_path());
+        let what = coords.to_string();
+        let body = self.get(&url, &what).await?;
+        let published = self.get(&format!("{url}.sha1"), &what).await?;
+        let published = String::from_utf8_lossy(&published).split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let actual = hex::encode(sha1::Sha1::digest(&body));
+        if published != actual {
+            return Err(FetchError::Sha1 { coords: what, url, published, actual });
+        }
+        Ok((body.len() as u64, hex::encode(Sha256::digest(&body))))
     }
 
     /// Fetches every artifact, several at once; the result keeps the input order.

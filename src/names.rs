@@ -24,6 +24,7 @@ pub const IMAGE_LABEL: &str = "io.msmlab.image";
 pub const NGINX_PORT: u16 = 13355;
 pub const TOMCAT_PORT: u16 = 8080;
 pub const MEMCACHED_PORT: u16 = 11211;
+pub const REDIS_PORT: u16 = 6379;
 
 /// Context path of the seed's test webapp.
 pub const WEBAPP_CONTEXT: &str = "ShareSession";
@@ -32,6 +33,7 @@ pub const WEBAPP_CONTEXT: &str = "ShareSession";
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Memcached,
+    Redis,
     Tomcat,
     Nginx,
 }
@@ -40,13 +42,21 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Memcached => "memcached",
+            Role::Redis => "redis",
             Role::Tomcat => "tomcat",
             Role::Nginx => "nginx",
         }
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Memcached, Role::Tomcat, Role::Nginx].into_iter().find(|r| r.as_str() == s)
+        [Role::Memcached, Role::Redis, Role::Tomcat, Role::Nginx].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl Role {
+    /// The session store's roles.
+    pub fn is_store(self) -> bool {
+        matches!(self, Role::Memcached | Role::Redis)
     }
 }
 

@@ -4,9 +4,10 @@
 use crate::archive::{self, Entry};
 use crate::lock::{JarSet, Lock, LockError};
 use crate::maven::Fetched;
-use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
+use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
 use crate::render::{self, MsmSettings, RenderError};
-use crate::spec::{LabSpec, SessionManager};
+use crate::spec::{LabSpec, Serializer, SessionManager, Store};
+use crate::support::{self, Unsupported};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
@@ -19,6 +20,8 @@ pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
     // Not transparent: the lock's error stays a cause of its own, so callers that classify
     // errors (exit codes) find it in the chain.
     #[error("choosing the jars")]
@@ -40,7 +43,8 @@ pub struct Plan {
     pub spec: LabSpec,
     pub jars: JarSet,
     pub network: String,
-    pub memcached: Node,
+    /// The session store's nodes: memcached `n1..nN`, or one Redis.
+    pub stores: Vec<Node>,
     pub tomcats: Vec<Node>,
     pub nginx: Node,
     pub context_xml: String,
@@ -49,16 +53,19 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
+        support::check(&spec)?;
         let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(&spec.tomcat, spec.serializer, "memcached", with_msm)?;
+        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
         let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
-        let memcached = node(Role::Memcached, 1);
+        let stores: Vec<Node> = match spec.store {
+            Store::Memcached => (1..=spec.store_nodes).map(|i| node(Role::Memcached, i)).collect(),
+            Store::Redis => vec![node(Role::Redis, 1)],
+        };
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
         let msm = with_msm.then(|| MsmSettings {
-            // Written with a node id, so session ids carry the `-n1` suffix the seed shows.
-            memcached_nodes: format!("n1:{}:{MEMCACHED_PORT}", memcached.name),
+            memcached_nodes: memcached_nodes(spec.store, &stores),
             sticky: false,
             request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
             session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
@@ -71,7 +78,7 @@ impl Plan {
             network: names::network_name(&spec.name),
             spec,
             jars,
-            memcached,
+            stores,
             tomcats,
             nginx,
             context_xml,
@@ -79,17 +86,20 @@ impl Plan {
         })
     }
 
-    /// Environment of a container: the user's JVM options reach the Tomcats only.
+    /// Environment of a container: the serializer's JVM flags and the user's JVM options
+    /// reach the Tomcats only.
     pub fn env(&self, role: Role) -> Vec<String> {
+        let serializer = if self.spec.session_manager == SessionManager::Msm { serializer_jvm_flags(self.spec.serializer) } else { "" };
+        let opts = [serializer, self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
         match role {
-            Role::Tomcat if !self.spec.java_opts.is_empty() => vec![format!("CATALINA_OPTS={}", self.spec.java_opts)],
+            Role::Tomcat if !opts.is_empty() => vec![format!("CATALINA_OPTS={opts}")],
             _ => Vec::new(),
         }
     }
 
     /// Every container, in start order.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        std::iter::once(&self.memcached).chain(&self.tomcats).chain(std::iter::once(&self.nginx))
+        self.stores.iter().chain(&self.tomcats).chain(std::iter::once(&self.nginx))
     }
 
     /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
@@ -117,6 +127,29 @@ impl Plan {
     }
 }
 
+/// msm's `memcachedNodes`. memcached nodes are written with ids (`n1:host:port`), so
+/// session ids carry the node suffix the seed shows (`…-n1`) and msm can fail over between
+/// nodes; Redis is a single `redis://host:port`.
+fn memcached_nodes(store: Store, nodes: &[Node]) -> String {
+    match store {
+        Store::Memcached => nodes.iter().map(|n| format!("n{}:{}:{MEMCACHED_PORT}", n.index, n.name)).collect::<Vec<_>>().join(","),
+        Store::Redis => format!("redis://{}:{REDIS_PORT}", nodes[0].name),
+    }
+}
+
+/// JVM flags a serializer needs on Java 17+: reflective access beyond what Tomcat's
+/// `catalina.sh` opens (java.lang, java.io, java.util, java.util.concurrent).
+pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
+    match serializer {
+        Serializer::Java => "",
+        Serializer::Kryo | Serializer::Xstream | Serializer::Flexjson | Serializer::Javolution => {
+            "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED \
+             --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+             --add-opens=java.base/java.lang.reflect=ALL-UNNAMED"
+        }
+    }
+}
+
 pub fn page_url(port: u16) -> String {
     page_url_at("127.0.0.1", port)
 }
@@ -136,13 +169,15 @@ pub fn page_url_at(host_ip: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Serializer;
 
     pub fn spec(session_manager: SessionManager) -> LabSpec {
         LabSpec {
             name: "default".parse().unwrap(),
             tomcat: "9".parse().unwrap(),
             serializer: Serializer::Java,
+            jre: crate::spec::Jre::Jre17,
+            store: Store::Memcached,
+            store_nodes: 1,
             session_manager,
             tomcats: 3,
             port: 13355,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, EngineError};
-use crate::names::WEBAPP_CONTEXT;
+use crate::names::{Role, WEBAPP_CONTEXT};
 use crate::store;
 
 /// Lines of a container's log quoted when it fails to become ready.
@@ -36,14 +36,19 @@ async fn not_ready(engine: &Engine, container: &str, waited: Duration, reason: S
     }
 }
 
-/// memcached answers `version` over its text protocol, from inside its container.
-pub async fn memcached(engine: &Engine, container: &str, timeout: Duration) -> Result<String, NotReady> {
+/// The store answers over its own protocol, from inside its container: memcached's
+/// `version`, Redis's `INFO server`. Returns the version it gave.
+pub async fn store(engine: &Engine, role: Role, container: &str, timeout: Duration) -> Result<String, NotReady> {
     let started = Instant::now();
     let mut last = String::from("no answer yet");
     while started.elapsed() < timeout {
-        match store::memcached_version(engine, container).await {
+        let answer = match role {
+            Role::Redis => store::redis_version(engine, container).await,
+            _ => store::memcached_version(engine, container).await,
+        };
+        match answer {
             Ok(version) => return Ok(version),
-            Err(e) => last = format!("`version` got no answer: {e}"),
+            Err(e) => last = format!("the {role} protocol got no answer: {e}"),
         }
         if !running(engine, container).await {
             break;

@@ -12,9 +12,11 @@ use serde::Serialize;
 const TEMPLATES: &[(&str, &str)] = &[
     ("context.xml", include_str!("../templates/context.xml")),
     ("nginx.conf", include_str!("../templates/nginx.conf")),
+    ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
+    ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
 ];
 
 /// The test webapp's files, copied as they are (paths under `templates/webapp/`).

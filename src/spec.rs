@@ -14,6 +14,8 @@ pub const MAX_TOMCATS: u8 = 16;
 /// Longest lab name: it ends up in DNS names (`msmlab-<name>-memcached-1`), whose labels
 /// may not exceed 63 characters.
 pub const MAX_NAME_LEN: usize = 32;
+/// Most store nodes: msm's failover needs two; a handful shows the node suffix moving.
+pub const MAX_STORE_NODES: u8 = 8;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SpecError {
@@ -31,6 +33,10 @@ pub enum SpecError {
     TomcatJakarta(u8),
     #[error("--tomcats {0}: a shared session needs at least 2 Tomcats and msmlab builds at most {MAX_TOMCATS}")]
     TomcatCount(u8),
+    #[error("--store-nodes {0}: give 1 to {MAX_STORE_NODES} memcached nodes")]
+    StoreNodes(u8),
+    #[error("--store-nodes {0}: msm talks to a single Redis node (redis://host:port); use --store memcached for several nodes")]
+    RedisNodes(u8),
     #[error("--port 0: choose a port from 1 to 65535 for nginx to publish")]
     Port,
     #[error("invalid Maven repository URL {0:?}: give an https:// URL such as https://repo1.maven.org/maven2")]
@@ -78,12 +84,13 @@ impl fmt::Display for LabName {
     }
 }
 
-/// A Tomcat line as the user wrote it: a major line (`9`, `9.0`), or an exact release
-/// (`9.0.117`), which must then be the one the lock pins.
+/// A Tomcat line as the user wrote it: a major line (`9`), a minor line (`8.5`, `9.0`), or an
+/// exact release (`9.0.117`). Anything beyond the major must match the release the lock pins.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TomcatLine {
     major: u8,
-    exact: Option<String>,
+    /// What the user wrote, when it says more than the major line.
+    given: Option<String>,
 }
 
 impl TomcatLine {
@@ -93,7 +100,18 @@ impl TomcatLine {
 
     /// The exact release asked for, if the user gave one.
     pub fn exact(&self) -> Option<&str> {
-        self.exact.as_deref()
+        self.given.as_deref().filter(|g| g.split('.').count() == 3)
+    }
+
+    /// True when a pinned release (`8.5.100`) is what the user asked for (`8`, `8.5`, `8.5.100`).
+    pub fn admits(&self, release: &str) -> bool {
+        match &self.given {
+            None => release.split('.').next() == Some(&*self.major.to_string()),
+            Some(g) => {
+                let (g, r): (Vec<&str>, Vec<&str>) = (g.split('.').collect(), release.split('.').collect());
+                g.len() <= r.len() && g.iter().zip(&r).all(|(a, b)| a.parse::<u32>().ok() == b.parse::<u32>().ok())
+            }
+        }
     }
 }
 
@@ -102,7 +120,7 @@ impl FromStr for TomcatLine {
     fn from_str(s: &str) -> Result<Self, SpecError> {
         let syntax = || SpecError::TomcatSyntax(s.to_string());
         let parts: Vec<&str> = s.split('.').collect();
-        if parts.len() > 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() > 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
             return Err(syntax());
         }
         let major: u8 = parts[0].parse().map_err(|_| syntax())?;
@@ -112,14 +130,14 @@ impl FromStr for TomcatLine {
         if major == 0 {
             return Err(syntax());
         }
-        let exact = (parts.len() == 3).then(|| s.to_string());
-        Ok(TomcatLine { major, exact })
+        let given = (parts.len() > 1).then(|| s.to_string());
+        Ok(TomcatLine { major, given })
     }
 }
 
 impl fmt::Display for TomcatLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.exact {
+        match &self.given {
             Some(v) => f.write_str(v),
             None => write!(f, "{}", self.major),
         }
@@ -127,25 +145,134 @@ impl fmt::Display for TomcatLine {
 }
 
 /// How msm turns a session into bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Serializer {
     /// Java serialization, built into msm core (the seed's example).
     Java,
+    /// Kryo, through msm-kryo-serializer: fast and compact.
+    Kryo,
+    /// XStream, through msm-xstream-serializer: sessions stored as XML.
+    Xstream,
+    /// Flexjson, through msm-flexjson-serializer: sessions stored as JSON.
+    Flexjson,
+    /// Javolution: msm stopped publishing it after 2.1.1 (refused, with the reason).
+    Javolution,
 }
 
 impl Serializer {
-    /// The key of this serializer's section in `jars.lock`.
+    pub const ALL: [Serializer; 5] =
+        [Serializer::Java, Serializer::Kryo, Serializer::Xstream, Serializer::Flexjson, Serializer::Javolution];
+
+    /// The key of this serializer's section in `jars.lock`, and its name on the command line.
     pub fn lock_key(self) -> &'static str {
         match self {
             Serializer::Java => "java",
+            Serializer::Kryo => "kryo",
+            Serializer::Xstream => "xstream",
+            Serializer::Flexjson => "flexjson",
+            Serializer::Javolution => "javolution",
         }
     }
 
+    /// msm's `transcoderFactoryClass` for this serializer.
     pub fn transcoder_factory(self) -> &'static str {
         match self {
             Serializer::Java => "de.javakaffee.web.msm.JavaSerializationTranscoderFactory",
+            Serializer::Kryo => "de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory",
+            Serializer::Xstream => "de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory",
+            Serializer::Flexjson => "de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory",
+            Serializer::Javolution => "de.javakaffee.web.msm.serializer.javolution.JavolutionTranscoderFactory",
         }
+    }
+}
+
+impl fmt::Display for Serializer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.lock_key())
+    }
+}
+
+/// The Java runtime of the Tomcat image: each is the OpenJDK of one Debian release, so the
+/// image needs nothing but Debian's mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
+pub enum Jre {
+    /// OpenJDK 11, from Debian 11 (bullseye).
+    #[value(name = "11")]
+    #[serde(rename = "11")]
+    Jre11,
+    /// OpenJDK 17, from Debian 12 (bookworm).
+    #[value(name = "17")]
+    #[serde(rename = "17")]
+    Jre17,
+    /// OpenJDK 21, from Debian 13 (trixie).
+    #[value(name = "21")]
+    #[serde(rename = "21")]
+    Jre21,
+}
+
+impl Jre {
+    pub const ALL: [Jre; 3] = [Jre::Jre11, Jre::Jre17, Jre::Jre21];
+
+    pub fn version(self) -> u8 {
+        match self {
+            Jre::Jre11 => 11,
+            Jre::Jre17 => 17,
+            Jre::Jre21 => 21,
+        }
+    }
+
+    /// The Debian release that ships this OpenJDK.
+    pub fn debian_suite(self) -> &'static str {
+        match self {
+            Jre::Jre11 => "bullseye",
+            Jre::Jre17 => "bookworm",
+            Jre::Jre21 => "trixie",
+        }
+    }
+
+    /// The base image of the Tomcat image (`scripts/base-image.sh <suite>` builds it offline).
+    pub fn base_image(self) -> String {
+        format!("debian:{}-slim", self.debian_suite())
+    }
+
+    /// Debian's package of this runtime.
+    pub fn package(self) -> String {
+        format!("openjdk-{}-jre-headless", self.version())
+    }
+}
+
+impl fmt::Display for Jre {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.version())
+    }
+}
+
+/// Where msm keeps the sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// memcached (the seed's store), one or more nodes.
+    Memcached,
+    /// Redis, through msm's `redis://` node syntax and the jedis client.
+    Redis,
+}
+
+impl Store {
+    pub const ALL: [Store; 2] = [Store::Memcached, Store::Redis];
+
+    /// The key of this store's section in `jars.lock`.
+    pub fn lock_key(self) -> &'static str {
+        match self {
+            Store::Memcached => "memcached",
+            Store::Redis => "redis",
+        }
+    }
+}
+
+impl fmt::Display for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.lock_key())
     }
 }
 
@@ -165,6 +292,10 @@ pub struct LabSpec {
     pub name: LabName,
     pub tomcat: TomcatLine,
     pub serializer: Serializer,
+    pub jre: Jre,
+    pub store: Store,
+    /// Store nodes: memcached `n1..nN` (msm fails a session over between them).
+    pub store_nodes: u8,
     pub session_manager: SessionManager,
     pub tomcats: u8,
     pub port: u16,
@@ -181,6 +312,12 @@ impl LabSpec {
     pub fn validate(self) -> Result<Self, SpecError> {
         if !(2..=MAX_TOMCATS).contains(&self.tomcats) {
             return Err(SpecError::TomcatCount(self.tomcats));
+        }
+        if !(1..=MAX_STORE_NODES).contains(&self.store_nodes) {
+            return Err(SpecError::StoreNodes(self.store_nodes));
+        }
+        if self.store == Store::Redis && self.store_nodes != 1 {
+            return Err(SpecError::RedisNodes(self.store_nodes));
         }
         if self.port == 0 {
             return Err(SpecError::Port);
@@ -235,6 +372,9 @@ mod tests {
             name: "default".parse().unwrap(),
             tomcat: "9".parse().unwrap(),
             serializer: Serializer::Java,
+            jre: Jre::Jre17,
+            store: Store::Memcached,
+            store_nodes: 1,
             session_manager: SessionManager::Msm,
             tomcats: 2,
             port: 13355,
@@ -261,10 +401,23 @@ mod tests {
             assert_eq!(v.parse::<TomcatLine>().unwrap().major(), 9);
         }
         assert_eq!("9.0".parse::<TomcatLine>().unwrap().exact(), None);
+        assert_eq!("8.5".parse::<TomcatLine>().unwrap().to_string(), "8.5");
         assert_eq!("9.0.117".parse::<TomcatLine>().unwrap().exact(), Some("9.0.117"));
         for bad in ["", "nine", "9.", "9.0.1.2", "-9", "0"] {
             assert_eq!(bad.parse::<TomcatLine>(), Err(SpecError::TomcatSyntax(bad.to_string())), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_line_admits_the_releases_it_names() {
+        let line = |s: &str| s.parse::<TomcatLine>().unwrap();
+        assert!(line("8").admits("8.5.100"));
+        assert!(line("8.5").admits("8.5.100"));
+        assert!(line("8.5.100").admits("8.5.100"));
+        assert!(!line("8.0").admits("8.5.100"));
+        assert!(!line("8.5.99").admits("8.5.100"));
+        assert!(!line("9").admits("8.5.100"));
+        assert!(line("9.0").admits("9.0.117"));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Reads the session store over its own protocol, to see what msm really wrote.
 //!
-//! The store is not published on the host, so the memcached text protocol is spoken from
-//! inside the store's container (bash's `/dev/tcp`, through the engine's exec, so a remote
-//! engine works too), with the key passed as an argument, never spliced into the script.
-//! The answer is parsed here.
+//! The store is not published on the host, so its protocol is spoken from inside the store's
+//! container, through the engine's exec (a remote engine works too): memcached's text
+//! protocol over bash's `/dev/tcp`, Redis through its own `redis-cli`. Keys are passed as
+//! arguments, never spliced into a script. The answers are parsed here.
 
 use crate::engine::{Engine, EngineError};
 
@@ -13,6 +13,8 @@ pub enum StoreError {
     BadKey(String),
     #[error("memcached answered something that is not a `get` reply: {0:?}")]
     Reply(String),
+    #[error("redis-cli answered {0:?}, not what was asked")]
+    RedisReply(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +23,7 @@ pub enum ProbeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Engine(#[from] EngineError),
-    #[error("could not talk to memcached in {container}: exit code {exit_code}")]
+    #[error("could not talk to the store in {container}: exit code {exit_code}")]
     Connect { container: String, exit_code: i64 },
 }
 
@@ -96,6 +98,39 @@ pub async fn memcached_get(engine: &Engine, container: &str, key: &str) -> Resul
     Ok(parse_get(&exchange(engine, container, "get %s\r\n", &[key]).await?)?)
 }
 
+/// One `redis-cli` command in `container`, each word a separate argument; its `--raw` answer.
+async fn redis_cli(engine: &Engine, container: &str, args: &[&str]) -> Result<String, ProbeError> {
+    let mut cmd = vec!["redis-cli", "-p", "6379", "--raw"];
+    cmd.extend_from_slice(args);
+    let out = engine.exec(container, &cmd).await?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if out.exit_code != 0 || text.starts_with("Could not connect") {
+        return Err(ProbeError::Connect { container: container.into(), exit_code: out.exit_code });
+    }
+    Ok(text)
+}
+
+/// Redis's version from `INFO server`, e.g. `redis 7.0.15`.
+pub async fn redis_version(engine: &Engine, container: &str) -> Result<String, ProbeError> {
+    let info = redis_cli(engine, container, &["INFO", "server"]).await?;
+    parse_redis_version(&info).map(|v| format!("redis {v}")).ok_or_else(|| StoreError::RedisReply(info.chars().take(80).collect()).into())
+}
+
+pub fn parse_redis_version(info: &str) -> Option<&str> {
+    info.lines().find_map(|l| l.trim().strip_prefix("redis_version:"))
+}
+
+/// The size of the value under `key` in Redis, or `None` when there is none.
+pub async fn redis_strlen(engine: &Engine, container: &str, key: &str) -> Result<Option<u64>, ProbeError> {
+    check_key(key)?;
+    let reply = redis_cli(engine, container, &["STRLEN", key]).await?;
+    match reply.parse::<u64>() {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(StoreError::RedisReply(reply).into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +168,12 @@ mod tests {
         let out = std::process::Command::new("bash").args(["-c", &local, "get %s\r\n", &hostile]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), format!("get {hostile}\r\nquit\r\n"));
         assert!(!marker.exists(), "the value was executed");
+    }
+
+    #[test]
+    fn redis_info_gives_the_version() {
+        assert_eq!(parse_redis_version("# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:0\r\n"), Some("7.0.15"));
+        assert_eq!(parse_redis_version("ERR"), None);
     }
 
     #[test]

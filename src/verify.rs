@@ -29,7 +29,8 @@ pub enum VerifyError {
 pub struct Target {
     pub lab: String,
     pub url: String,
-    pub memcached: String,
+    /// The store's running nodes: role, index (memcached `nK`), container name.
+    pub stores: Vec<(Role, u8, String)>,
 }
 
 pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
@@ -41,12 +42,17 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let running = |role| found.containers.iter().filter(move |c| c.role == Some(role) && c.state == "running");
     let nginx = running(Role::Nginx).next().ok_or_else(|| incomplete("its nginx container is not running"))?;
     let port = nginx.published_port.ok_or_else(|| incomplete("nginx publishes no port"))?;
-    let memcached = running(Role::Memcached).next().ok_or_else(|| incomplete("its memcached container is not running"))?;
-    Ok(Target {
-        lab: lab.into(),
-        url: page_url_at(nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip), port),
-        memcached: memcached.name.clone(),
-    })
+    let stores: Vec<(Role, u8, String)> = found
+        .containers
+        .iter()
+        .filter(|c| c.state == "running")
+        .filter_map(|c| c.role.filter(|r| r.is_store()).map(|r| (r, c.index, c.name.clone())))
+        .collect();
+    if stores.is_empty() {
+        return Err(incomplete("no session store container is running"));
+    }
+    let host_ip = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip);
+    Ok(Target { lab: lab.into(), url: page_url_at(host_ip, port), stores })
 }
 
 /// One request and what the page said.
@@ -195,25 +201,41 @@ pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
     seen
 }
 
-/// Reads the last session from memcached. An engine that fails is an error, not a check
-/// that failed: it says nothing about the lab.
-pub async fn check_store(engine: &Engine, memcached: &str, answers: &[Answer]) -> Result<Check, VerifyError> {
+/// The memcached node a session id names (`…-n2` → 2); msm adds no suffix for Redis or a
+/// single node written without an id.
+pub fn node_of(session_id: &str) -> Option<u8> {
+    let suffix = session_id.rsplit_once('-')?.1;
+    let suffix = suffix.split('.').next()?; // a jvmRoute may follow: `…-n1.tomcat1`
+    suffix.strip_prefix('n')?.parse().ok()
+}
+
+/// Reads the last session from the store node its id names. An engine that fails is an
+/// error, not a check that failed: it says nothing about the lab.
+pub async fn check_store(engine: &Engine, stores: &[(Role, u8, String)], answers: &[Answer]) -> Result<Check, VerifyError> {
     let Some(id) = answers.iter().rev().find_map(|a| a.session_id.clone()) else {
         return Ok(check("store", false, "no session id to look up".into()));
     };
-    Ok(match store::memcached_get(engine, memcached, &id).await {
-        Ok(Some(value)) => check("store", true, format!("session {id} is in memcached ({memcached}), {} bytes", value.len())),
-        Ok(None) => check("store", false, format!("session {id} is not in memcached ({memcached}): nothing wrote it there")),
+    let wanted = node_of(&id).unwrap_or(1);
+    let Some((role, _, node)) = stores.iter().find(|(_, i, _)| *i == wanted) else {
+        return Ok(check("store", false, format!("session {id} names store node n{wanted}, which is not running")));
+    };
+    let found = match role {
+        Role::Redis => store::redis_strlen(engine, node, &id).await,
+        _ => store::memcached_get(engine, node, &id).await.map(|v| v.map(|v| v.len() as u64)),
+    };
+    Ok(match found {
+        Ok(Some(len)) => check("store", true, format!("session {id} is in {role} ({node}), {len} bytes")),
+        Ok(None) => check("store", false, format!("session {id} is not in {role} ({node}): nothing wrote it there")),
         Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),
         // The engine answered but the exec failed: a store that stopped is a failed check of the
         // lab, not an engine error.
-        Err(ProbeError::Engine(e)) => match engine.state(memcached).await {
+        Err(ProbeError::Engine(e)) => match engine.state(node).await {
             Ok((state, exit_code)) if state != "running" => {
-                check("store", false, format!("memcached ({memcached}) is {state} (exit code {exit_code}): the session cannot be read"))
+                check("store", false, format!("{role} ({node}) is {state} (exit code {exit_code}): the session cannot be read"))
             }
             _ => return Err(e.into()),
         },
-        Err(e) => check("store", false, format!("could not read memcached ({memcached}): {e}")),
+        Err(e) => check("store", false, format!("could not read {role} ({node}): {e}")),
     })
 }
 
@@ -234,13 +256,20 @@ pub async fn run(engine: &Engine, lab: &str, requests: usize) -> Result<Verdict,
     let answers = walk(&target.url, requests).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(&answers, &session_ids, &backends);
-    checks.push(check_store(engine, &target.memcached, &answers).await?);
+    checks.push(check_store(engine, &target.stores, &answers).await?);
     Ok(Verdict { ok: checks.iter().all(|c| c.ok), lab: target.lab, url: target.url, requests: answers, backends, session_ids, checks })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_id_names_its_memcached_node() {
+        assert_eq!(node_of("4D23A1B2C3D4E5F6-n2"), Some(2));
+        assert_eq!(node_of("4D23A1B2C3D4E5F6-n1.tomcat1"), Some(1));
+        assert_eq!(node_of("4D23A1B2C3D4E5F6"), None);
+    }
 
     fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
         Answer {

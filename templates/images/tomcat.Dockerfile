@@ -1,9 +1,9 @@
-# Apache Tomcat {{ tomcat_version }} on Debian's OpenJDK 17, built by msmlab without any registry
+# Apache Tomcat {{ tomcat_version }} on Debian's OpenJDK {{ jre }}, built by msmlab without any registry
 # but the base image. The msm jars, context.xml and the webapp are not baked in: `msmlab up`
 # uploads them into each container through the Docker API.
 FROM {{ base_image }}
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {{ jre_package }} \
  && rm -rf /var/lib/apt/lists/*
 # A local tar archive given to ADD is unpacked; its SHA-256 was checked against jars.lock.
 ADD tomcat.tar.gz /opt/
