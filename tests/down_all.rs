@@ -6,8 +6,20 @@
 mod common;
 use common::*;
 
+/// Labs on the engine that this test did not make: `down --all` would remove them.
+fn other_labs() -> Vec<String> {
+    labelled_any().into_iter().filter(|n| !n.contains("e2e-soak-all-")).collect()
+}
+
 #[test]
 fn down_all_removes_every_lab_and_leaves_what_msmlab_did_not_make() {
+    // On an engine shared with people (or other test runs), refuse rather than remove their labs.
+    let others = other_labs();
+    assert!(
+        others.is_empty(),
+        "other msmlab labs are on this engine ({others:?}) and `down --all` would remove them; \
+         run this test where it is alone (CI runs it in its own binary, after the others)"
+    );
     let _a = Lab::claim("e2e-soak-all-a");
     let _b = Lab::claim("e2e-soak-all-b");
     assert_eq!(msmlab(&["up", "--name", "e2e-soak-all-a", "--port", "13451"]).status.code(), Some(0));
@@ -20,6 +32,8 @@ fn down_all_removes_every_lab_and_leaves_what_msmlab_did_not_make() {
     assert!(docker(&["network", "create", "--label", "io.example.owner=someone-else", network]));
     assert!(docker(&["create", "--name", stranger, "--network", network, "--label", "io.msmlab.role=tomcat", "debian:bookworm-slim", "true"]));
 
+    let others = other_labs();
+    assert!(others.is_empty(), "other msmlab labs appeared meanwhile ({others:?}); not running `down --all`");
     let down = msmlab(&["down", "--all"]);
     let stranger_left = docker(&["inspect", stranger]);
     let network_left = docker(&["network", "inspect", network]);
