@@ -57,8 +57,15 @@ fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_rec
         seen.push(line);
     }
     let status = up.wait().unwrap();
-    proxy.restore();
     let stderr = seen.join("\n");
+    eprintln!("--- stderr of the up that lost its engine ---\n{stderr}");
+
+    // While the engine is still away, down says so in one line too, and removes nothing.
+    let down = msmlab_with(&["down", "--name", "e2e-engine"], &[("DOCKER_HOST", &host)]);
+    assert_eq!(down.status.code(), Some(2));
+    assert_eq!(common::stderr(&down).lines().count(), 1, "{}", common::stderr(&down));
+    assert!(common::stderr(&down).contains("cannot reach the Docker engine"), "{}", common::stderr(&down));
+    proxy.restore();
     assert_eq!(status.code(), Some(2), "{stderr}");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");
