@@ -169,6 +169,9 @@ pub struct LockArgs {
     /// Move every Tomcat line to its newest release
     #[arg(long)]
     pub upgrade: bool,
+    /// Pin this Apache Tomcat release for its line (e.g. 9.0.98); may be given once per line
+    #[arg(long = "tomcat", value_name = "RELEASE")]
+    pub tomcat_releases: Vec<String>,
     /// Write nothing; exit 1 if the result differs from the file
     #[arg(long)]
     pub check: bool,

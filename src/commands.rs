@@ -217,7 +217,8 @@ pub async fn lock(args: LockArgs) -> anyhow::Result<Outcome> {
     }
     let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
     eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
-    let relocked = relock::relock(&fetcher, previous.as_ref(), args.upgrade)
+    let releases = relock::Releases { upgrade: args.upgrade, pin: args.tomcat_releases.clone() };
+    let relocked = relock::relock(&fetcher, previous.as_ref(), &releases)
         .await
         .with_context(|| format!("re-resolving {origin} from {}", args.maven_repo))?;
     let text = relocked.lock.to_text().context("writing the lock")?;

@@ -29,13 +29,22 @@ pub enum LockError {
     NoTomcat { line: TomcatLine, available: String },
     #[error(
         "Tomcat {asked} is not pinned: jars.lock pins {pinned} for the {line} line; \
-         ask for --tomcat {line} (or --tomcat {pinned}), or re-pin with `msmlab lock`"
+         ask for --tomcat {line} (or --tomcat {pinned}){}", repin_hint(.asked)
     )]
     TomcatVersion { asked: String, pinned: String, line: u8 },
     #[error("serializer {0} is not in the lock")]
     NoSerializer(String),
     #[error("store {0} is not in the lock")]
     NoStore(String),
+}
+
+/// How to pin another exact release (`9.0.98`); nothing to say for a line such as `8.0`.
+fn repin_hint(asked: &str) -> String {
+    if asked.split('.').count() == 3 {
+        format!(", or pin it in a lock of your own: `msmlab lock --lockfile my.lock --tomcat {asked}` then `msmlab up --lockfile my.lock --tomcat {asked}`")
+    } else {
+        String::new()
+    }
 }
 
 /// Maven coordinates: `groupId:artifactId[:extension[:classifier]]:version`.
@@ -370,10 +379,13 @@ mod tests {
         let err = lock.select(&"9.0.50".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!("Tomcat 9.0.50 is not pinned: jars.lock pins {pinned} for the 9 line; ask for --tomcat 9 (or --tomcat {pinned}), or re-pin with `msmlab lock`")
+            format!(
+                "Tomcat 9.0.50 is not pinned: jars.lock pins {pinned} for the 9 line; ask for --tomcat 9 (or --tomcat {pinned}), \
+                 or pin it in a lock of your own: `msmlab lock --lockfile my.lock --tomcat 9.0.50` then `msmlab up --lockfile my.lock --tomcat 9.0.50`"
+            )
         );
         assert!(lock.select(&"8.5".parse().unwrap(), Serializer::Java, Store::Memcached, true).is_ok());
-        assert!(lock.select(&"8.0".parse().unwrap(), Serializer::Java, Store::Memcached, true).is_err(), "Maven Central has no 8.0");
+        assert!(lock.select(&"8.0".parse().unwrap(), Serializer::Java, Store::Memcached, true).is_err(), "the lock pins 8.5");
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum RelockError {
     Resolve { what: String, source: ResolveError },
     #[error("{url} lists no Tomcat release starting with {prefix}")]
     NoRelease { url: String, prefix: String },
+    #[error("--tomcat {release}: {url} has no such release; its {line} line has {newest} as the newest")]
+    UnknownRelease { release: String, url: String, line: String, newest: String },
+    #[error("--tomcat {0}: give a release of a line msmlab supports ({1}), such as 9.0.98")]
+    BadRelease(String, String),
     #[error("{core} declares no {group}:{artifact}, the client of the {store} store")]
     NoClient { core: String, group: String, artifact: String, store: String },
     #[error(
@@ -73,9 +77,24 @@ fn coords(g: &str, a: &str, v: &str) -> Coords {
     Coords::parse(&format!("{g}:{a}:{v}")).expect("policy coordinates are valid")
 }
 
-/// Resolves the policy against `fetcher`'s repository. `previous` keeps its Tomcat releases
-/// unless `upgrade`; a file whose checksum changed under the same coordinates is refused.
-pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, upgrade: bool) -> Result<Relocked, RelockError> {
+/// What to change in the Tomcat releases: keep what `previous` pins (the default), move
+/// every line to its newest release, or pin given releases.
+#[derive(Debug, Clone, Default)]
+pub struct Releases {
+    pub upgrade: bool,
+    /// Exact releases (`9.0.98`), at most one per line.
+    pub pin: Vec<String>,
+}
+
+/// Resolves the policy against `fetcher`'s repository. Tomcat releases follow `releases`;
+/// a file whose checksum changed under the same coordinates is refused.
+pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Releases) -> Result<Relocked, RelockError> {
+    let lines: Vec<&str> = policy::TOMCAT_LINES.iter().map(|l| l.prefix).collect();
+    for r in &releases.pin {
+        if !lines.iter().any(|p| r.starts_with(p)) || r.split('.').count() != 3 {
+            return Err(RelockError::BadRelease(r.clone(), lines.iter().map(|p| format!("{p}x")).collect::<Vec<_>>().join(", ")));
+        }
+    }
     let core = coords(MSM_GROUP, MSM_CORE, MSM_VERSION);
     let exclude: BTreeSet<Key> = policy::EXCLUDE.iter().map(|(g, a, _)| ((*g).to_string(), (*a).to_string())).collect();
     let mut resolver = Resolver::new(fetcher);
@@ -84,17 +103,23 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, upgrade: bool) -
     let core_pom = resolver.effective(MSM_GROUP, MSM_CORE, MSM_VERSION).await.map_err(resolve_err(core.to_string()))?;
 
     let (meta, meta_url) = fetcher.text(&format!("{}/{TOMCAT_ARTIFACT}/maven-metadata.xml", TOMCAT_GROUP.replace('.', "/"))).await?;
-    let releases = metadata_versions(&meta);
+    let available = metadata_versions(&meta);
     let mut tomcat = BTreeMap::new();
     for line in policy::TOMCAT_LINES {
+        let newest = newest_release(&available, line.prefix)
+            .ok_or_else(|| RelockError::NoRelease { url: meta_url.clone(), prefix: line.prefix.into() })?;
         let kept = previous
             .and_then(|p| p.tomcat.get(&line.major))
             .map(|(d, _)| d.version.clone())
-            .filter(|v| !upgrade && v.starts_with(line.prefix));
-        let release = match kept {
-            Some(v) => v,
-            None => newest_release(&releases, line.prefix)
-                .ok_or_else(|| RelockError::NoRelease { url: meta_url.clone(), prefix: line.prefix.into() })?,
+            .filter(|v| !releases.upgrade && v.starts_with(line.prefix));
+        let asked = releases.pin.iter().find(|r| r.starts_with(line.prefix));
+        let release = match (asked, kept) {
+            (Some(r), _) if !available.contains(r) => {
+                return Err(RelockError::UnknownRelease { release: r.clone(), url: meta_url.clone(), line: line.prefix.into(), newest })
+            }
+            (Some(r), _) => r.clone(),
+            (None, Some(v)) => v,
+            (None, None) => newest,
         };
         let dist = Coords::parse(&format!("{TOMCAT_GROUP}:{TOMCAT_ARTIFACT}:tar.gz:{release}")).expect("valid");
         let jar = coords(MSM_GROUP, line.msm_jar, MSM_VERSION);

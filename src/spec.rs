@@ -98,6 +98,11 @@ impl TomcatLine {
         self.major
     }
 
+    /// The minor line asked for (`0` of `8.0`), if the user gave one.
+    pub fn minor(&self) -> Option<u32> {
+        self.given.as_deref()?.split('.').nth(1)?.parse().ok()
+    }
+
     /// The exact release asked for, if the user gave one.
     pub fn exact(&self) -> Option<&str> {
         self.given.as_deref().filter(|g| g.split('.').count() == 3)

@@ -13,11 +13,18 @@ pub enum Unsupported {
          runtimes msmlab offers; msm's tc6 jar exists, for servers you already run. Choose --tomcat 7, 8 or 9"
     )]
     Tomcat6,
+    #[error(
+        "Tomcat 8.0 is not offered: it reached end of life in 2018, and its last release (8.0.52) \
+         predates Java 9 (its catalina.sh does not open java.util, which kryo needs on Java 17). \
+         --tomcat 8 is 8.5, which msm's tc8 jar covers as well"
+    )]
+    Tomcat80,
     #[error("Tomcat {0} is older than anything memcached-session-manager supports (Tomcat 6 to 9); choose --tomcat 7, 8 or 9")]
     TooOld(u8),
     #[error(
         "--serializer javolution: msm stopped publishing msm-javolution-serializer after 2.1.1, \
-         and the javolution 5.4.3.1 it needs was never on Maven Central; choose java, kryo or xstream"
+         and the javolution 5.4.3.1 it was built with was never on Maven Central (5.4.3 is, and \
+         brings BigDecimal, Locale and URI values back wrong); choose java, kryo or xstream"
     )]
     Javolution,
     #[error(
@@ -40,6 +47,7 @@ pub fn check_combination(tomcat: &TomcatLine, serializer: Serializer) -> Result<
     match tomcat.major() {
         6 => return Err(Unsupported::Tomcat6),
         m if m < 6 => return Err(Unsupported::TooOld(m)),
+        8 if tomcat.minor() == Some(0) => return Err(Unsupported::Tomcat80),
         _ => {}
     }
     match serializer {
@@ -93,6 +101,8 @@ mod tests {
         assert_eq!(err, Unsupported::Tomcat6);
         assert!(err.to_string().contains("no Apache Tomcat 6 distribution"), "{err}");
         assert_eq!(check_combination(&line("5.5"), Serializer::Java), Err(Unsupported::TooOld(5)));
+        assert_eq!(check_combination(&line("8.0.52"), Serializer::Java), Err(Unsupported::Tomcat80));
+        assert!(check_combination(&line("8.5"), Serializer::Java).is_ok());
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["down", "--all", "--name", "x"], "cannot be used with"),
         (&["up", "--name", "Not_Valid"], "invalid lab name"),
         (&["up", "--tomcat", "10"], "jakarta"),
-        (&["up", "--tomcat", "6"], "Choose --tomcat 7, 8 or 9"),
+        (&["up", "--tomcat", "6"], "no Apache Tomcat 6 distribution"),
         (&["up", "--serializer", "gzip"], "possible values: java"),
         (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),
         (&["verify", "--requests", "1"], "2..=10000"),

@@ -87,3 +87,30 @@ fn lock_refuses_a_checksum_that_changed_under_the_same_coordinates() {
     assert!(stderr(&out).contains("net.spy:spymemcached:2.12.0: the repository now serves a file with sha256 9f280de9"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), tampered, "the lock was not rewritten");
 }
+
+#[test]
+fn another_tomcat_release_is_pinned_in_a_lock_of_ones_own_and_runs() {
+    let _cleanup = Lab::claim("e2e-pinned");
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("my.lock");
+    let lockfile = lock.to_str().unwrap();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/jars.lock"), &lock).unwrap();
+
+    // The built-in lock refuses a release it does not pin, and says how to pin it.
+    let refused = msmlab(&["up", "--name", "e2e-pinned", "--tomcat", "9.0.98", "--port", "13412"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("msmlab lock --lockfile my.lock --tomcat 9.0.98"), "{}", stderr(&refused));
+
+    // Pinned from Maven Central's metadata and the file's .sha1, only the Tomcat 9 line moves.
+    let pinned = msmlab(&["lock", "--lockfile", lockfile, "--tomcat", "9.0.98"]);
+    assert_eq!(pinned.status.code(), Some(0));
+    assert!(stdout(&pinned).contains("+ org.apache.tomcat:tomcat:tar.gz:9.0.98\n  - org.apache.tomcat:tomcat:tar.gz:9.0.117"), "{}", stdout(&pinned));
+
+    let up = msmlab(&["up", "--name", "e2e-pinned", "--lockfile", lockfile, "--tomcat", "9.0.98", "--port", "13412", "-q"]);
+    assert_eq!(up.status.code(), Some(0));
+    let verify = json(&msmlab(&["verify", "--name", "e2e-pinned", "--json", "--requests", "6"]));
+    assert_eq!(verify["ok"], true);
+    let tomcat_log = Command::new("docker").args(["logs", "msmlab-e2e-pinned-tomcat-1"]).output().unwrap();
+    let log = String::from_utf8_lossy(&tomcat_log.stdout).to_string() + &String::from_utf8_lossy(&tomcat_log.stderr);
+    assert!(log.contains("Apache Tomcat/9.0.98"), "the Tomcat that runs is the pinned release");
+}

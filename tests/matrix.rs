@@ -80,7 +80,7 @@ fn what_msm_cannot_do_is_refused_with_its_reason_and_creates_nothing() {
         (&["--tomcat", "6"], "no Apache Tomcat 6 distribution"),
         (&["--tomcat", "10"], "jakarta"),
         (&["--tomcat", "11.0.1"], "jakarta"),
-        (&["--tomcat", "8.0"], "jars.lock pins 8.5."),
+        (&["--tomcat", "8.0"], "Tomcat 8.0 is not offered"),
         (&["--serializer", "flexjson"], "AbstractMethodError"),
         (&["--serializer", "javolution"], "stopped publishing msm-javolution-serializer"),
         (&["--serializer", "protobuf"], "possible values: java, kryo, xstream, flexjson, javolution"),
