@@ -156,12 +156,16 @@ impl Fetcher {
         // Removed when dropped: a failed check, an error, or an interrupt that drops this
         // future mid-download all leave nothing unverified in the cache.
         let tmp = PartFile(dir.join(format!(".{}.part-{}", a.coords.file_name(), std::process::id())));
-        self.download(a, &tmp.0).await?;
+        // Created here, synchronously, so that the file exists before the guard can run: a
+        // create still in flight on the blocking pool when the future is dropped would land
+        // after the guard had nothing to remove.
+        let file = std::fs::File::create(&tmp.0).map_err(|e| io(e, &tmp.0))?;
+        self.download(a, &tmp.0, tokio::fs::File::from_std(file)).await?;
         tokio::fs::rename(&tmp.0, &path).await.map_err(|e| io(e, &path))?;
         Ok(Fetched { artifact: a.clone(), path, downloaded: true, replaced_corrupt })
     }
 
-    async fn download(&self, a: &Artifact, tmp: &Path) -> Result<(), FetchError> {
+    async fn download(&self, a: &Artifact, tmp: &Path, mut file: tokio::fs::File) -> Result<(), FetchError> {
         let url = self.url(a);
         let coords = a.coords.to_string();
         let http = |source| FetchError::Http { coords: coords.clone(), url: url.clone(), source };
@@ -180,7 +184,6 @@ impl Fetcher {
         if content_type.to_ascii_lowercase().starts_with("text/html") {
             return Err(not_an_artifact(&format!("an HTML page ({content_type})")));
         }
-        let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
         let mut hasher = Sha256::new();
         let mut received: u64 = 0;
         let mut body = response.bytes_stream();
