@@ -54,7 +54,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if matches!(engine_error(cause), Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. })) {
             return 2;
         }
-        if let Some(LabError::Exists { .. } | LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
+        if let Some(LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
             cause.downcast_ref()
         {
             return 2;

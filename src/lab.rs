@@ -28,11 +28,6 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     #[error(
-        "lab {lab:?} already exists ({what}); check it with `msmlab status --name {lab}`, \
-         or remove it with `msmlab down --name {lab}`"
-    )]
-    Exists { lab: String, what: String },
-    #[error(
         "lab {lab:?} is up with other settings ({what}); rebuild it with these with `--recreate`, \
          or choose another --name"
     )]

@@ -138,7 +138,6 @@ impl Soak {
     }
 
     fn cycle(&mut self, n: u64, fault: Fault) {
-        let kind = format!("{fault:?}").to_lowercase();
         match fault {
             Fault::None => {
                 self.up_ok();
@@ -232,7 +231,6 @@ impl Soak {
                 self.log.push(format!("cycle {n}: corrupt: {name} overwritten: reported, fetched again, verify passed"));
             }
         }
-        let _ = kind;
         let started = Instant::now();
         let down = self.run(&["down", "--name", LAB]);
         let took = started.elapsed();
