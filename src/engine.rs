@@ -96,6 +96,15 @@ fn short(e: &BollardError) -> String {
     }
 }
 
+/// How long a removal someone else started may take to finish: 50 × 200 ms.
+const REMOVAL_WAIT_STEPS: u32 = 50;
+const REMOVAL_WAIT_STEP: Duration = Duration::from_millis(200);
+
+/// The engine refused with this status and a message containing `needle`.
+fn is_status(e: &BollardError, status: u16, needle: &str) -> bool {
+    matches!(e, BollardError::DockerResponseServerError { status_code, message } if *status_code == status && message.contains(needle))
+}
+
 fn is_not_found(e: &BollardError) -> bool {
     matches!(e, BollardError::DockerResponseServerError { status_code: 404, .. })
 }
@@ -479,18 +488,39 @@ impl Engine {
     }
 
     /// Removes a container, running or not, with its anonymous volumes; gone already is fine.
+    ///
+    /// A removal already under way (a process stopped in the middle of its own cleanup, such as
+    /// an `up` hit by a second Ctrl-C) is waited for rather than reported as a failure.
     pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
         let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
         match self.docker.remove_container(id, Some(options)).await {
+            Err(e) if is_status(&e, 409, "already in progress") => {
+                for _ in 0..REMOVAL_WAIT_STEPS {
+                    match self.docker.inspect_container(id, None).await {
+                        Err(e) if is_not_found(&e) => return Ok(()),
+                        _ => tokio::time::sleep(REMOVAL_WAIT_STEP).await,
+                    }
+                }
+                Err(call("remove container", id)(e))
+            }
             Err(e) if !is_not_found(&e) => Err(call("remove container", id)(e)),
             _ => Ok(()),
         }
     }
 
+    /// Removes a network; one whose last container is still being removed is retried until
+    /// it is free.
     pub async fn remove_network(&self, id: &str) -> Result<(), EngineError> {
-        match self.docker.remove_network(id).await {
-            Err(e) if !is_not_found(&e) => Err(call("remove network", id)(e)),
-            _ => Ok(()),
+        let mut tries = 0;
+        loop {
+            match self.docker.remove_network(id).await {
+                Err(e) if tries < REMOVAL_WAIT_STEPS && is_status(&e, 403, "active endpoints") => {
+                    tries += 1;
+                    tokio::time::sleep(REMOVAL_WAIT_STEP).await;
+                }
+                Err(e) if !is_not_found(&e) => return Err(call("remove network", id)(e)),
+                _ => return Ok(()),
+            }
         }
     }
 

@@ -179,7 +179,7 @@ fn sigterm_rolls_back_and_a_second_interrupt_stops_at_once_leaving_it_to_down() 
     assert!(err.contains("Ctrl-C again: stopping without cleanup; `msmlab down --name e2e-input-twice` removes what is left"), "{err}");
     assert!(!labelled("e2e-input-twice").is_empty(), "the second Ctrl-C stopped the cleanup");
     let down = msmlab(&["down", "--name", "e2e-input-twice"]);
-    assert_eq!(down.status.code(), Some(0));
+    assert_eq!(down.status.code(), Some(0), "{}", stderr(&down));
     assert!(stdout(&down).contains("Removed lab \"e2e-input-twice\""));
     assert_eq!(labelled("e2e-input-twice"), Vec::<String>::new());
 }
