@@ -76,6 +76,8 @@ struct Soak {
     log: Vec<String>,
     injected: BTreeMap<&'static str, usize>,
     slowest_cleanup: (Duration, String),
+    /// Non-fault verdicts that needed a second try (see `verify_ok`).
+    verify_retries: Vec<String>,
 }
 
 impl Soak {
@@ -110,9 +112,20 @@ impl Soak {
         assert_eq!(up.status.code(), Some(0), "up: {}", stderr(&up));
     }
 
-    fn verify_ok(&self) {
+    /// verify passes. A failed verdict (exit 1) gets one more try: on a loaded machine msm's
+    /// 100 ms `sessionBackupTimeout` (the seed's) can lose a session now and then, which says
+    /// nothing about what this test is about. The retry is counted and shown in the report; a
+    /// lab that really does not work fails both times.
+    fn verify_ok(&mut self, n: u64) {
         let v = self.run(&["verify", "--name", LAB]);
-        assert_eq!(v.status.code(), Some(0), "verify: {}", stdout(&v));
+        if v.status.code() == Some(1) {
+            let verdict = stdout(&v).lines().last().unwrap_or("").to_string();
+            let again = self.run(&["verify", "--name", LAB]);
+            assert_eq!(again.status.code(), Some(0), "verify failed twice: {}\n{}", stdout(&v), stdout(&again));
+            self.verify_retries.push(format!("cycle {n}: {verdict}, passed on the second try"));
+            return;
+        }
+        assert_eq!(v.status.code(), Some(0), "verify: {}{}", stdout(&v), stderr(&v));
     }
 
     /// Runs `up`, calling `strike` after the progress line `step`; returns the exit code, the
@@ -141,7 +154,7 @@ impl Soak {
         match fault {
             Fault::None => {
                 self.up_ok();
-                self.verify_ok();
+                self.verify_ok(n);
                 self.log.push(format!("cycle {n}: none: up, verify passed"));
             }
             Fault::Interrupt => {
@@ -215,7 +228,7 @@ impl Soak {
                 } else {
                     "built"
                 };
-                self.verify_ok();
+                self.verify_ok(n);
                 self.log.push(format!("cycle {n}: engine: away {}ms after {step:?}: {first}; next up: {how}; verify passed", away.as_millis()));
             }
             Fault::Corrupt => {
@@ -227,7 +240,7 @@ impl Soak {
                 assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
                 let name = victim.file_name().unwrap().to_string_lossy().to_string();
                 assert!(stderr(&up).contains("failed its checksum") && stderr(&up).contains(&name), "the corruption is reported: {}", stderr(&up));
-                self.verify_ok();
+                self.verify_ok(n);
                 self.log.push(format!("cycle {n}: corrupt: {name} overwritten: reported, fetched again, verify passed"));
             }
         }
@@ -319,6 +332,7 @@ fn cycles_of_up_verify_down_with_faults_leave_nothing_behind() {
         log: Vec::new(),
         injected: BTreeMap::new(),
         slowest_cleanup: (Duration::ZERO, String::new()),
+        verify_retries: Vec::new(),
     };
     let started = Instant::now();
     let mut order: Vec<Fault> = Vec::new();
@@ -347,7 +361,8 @@ fn cycles_of_up_verify_down_with_faults_leave_nothing_behind() {
     let (cache_files, cache_bad) = cache_problems(&cache);
     let report = format!(
         "soak report\n  seed {seed}\n  cycles {done} of {cycles} in {:.0}s\n  faults injected: {}\n  leaked resources ({}): {}\n  \
-         cache: {cache_files} files, {} failing their checksum or unknown\n  slowest cleanup: {:.1}s ({})\n  cycles:\n    {}\n",
+         cache: {cache_files} files, {} failing their checksum or unknown\n  slowest cleanup: {:.1}s ({})\n  \
+         verify needed a second try: {}\n  cycles:\n    {}\n",
         started.elapsed().as_secs_f64(),
         soak.injected.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "),
         if global { "every msmlab label" } else { "label io.msmlab.lab=e2e-soak" },
@@ -355,6 +370,7 @@ fn cycles_of_up_verify_down_with_faults_leave_nothing_behind() {
         cache_bad.len(),
         soak.slowest_cleanup.0.as_secs_f64(),
         soak.slowest_cleanup.1,
+        if soak.verify_retries.is_empty() { "never".to_string() } else { soak.verify_retries.join("; ") },
         soak.log.join("\n    "),
     );
     eprint!("{report}");
