@@ -13,11 +13,13 @@ use bollard::errors::Error as BollardError;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig, PortBinding};
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
-    ListNetworksOptionsBuilder, ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
-    UploadToContainerOptionsBuilder,
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
+    KillContainerOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptionsBuilder,
+    ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, RestartContainerOptionsBuilder,
+    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder, WaitContainerOptionsBuilder,
 };
 use bollard::{body_full, Docker};
+use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use serde::Serialize;
 
@@ -55,6 +57,12 @@ pub enum EngineError {
     BaseImage { image: String, message: String },
     #[error("building image {tag} failed: {message}\n--- last build output ---\n{log}")]
     Build { tag: String, message: String, log: String },
+    #[error(
+        "{image} could not be pulled: {message}\n  \
+         no registry answered for it: use the images msmlab builds itself (--images built, the default), \
+         or pull from a registry that has it with --registry HOST:PORT (MSMLAB_REGISTRY)"
+    )]
+    Pull { image: String, message: String },
 }
 
 fn call(action: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
@@ -110,7 +118,7 @@ fn is_not_found(e: &BollardError) -> bool {
 }
 
 /// A container to create.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
@@ -119,6 +127,51 @@ pub struct ContainerSpec {
     pub env: Vec<String>,
     /// Publish `container_port` on `host_ip:host_port`.
     pub publish: Option<(String, u16, u16)>,
+    /// The command, when not the image's own.
+    pub cmd: Option<Vec<String>>,
+    /// The user, when not the image's own.
+    pub user: Option<String>,
+    /// `host:ip` entries for the container's /etc/hosts.
+    pub extra_hosts: Vec<String>,
+    /// What the container may do beyond running as its user.
+    pub privileges: Privileges,
+}
+
+/// The capabilities a container keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Privileges {
+    /// None at all (`CapDrop: ALL`): msmlab's own images run as unprivileged users on ports
+    /// above 1024 and need none.
+    #[default]
+    Unprivileged,
+    /// The engine's default set: for images that start as root and switch users themselves
+    /// (the official nginx and Redis images, a one-off `nginx -t` as root).
+    ImageDefault,
+}
+
+/// The engine's version, as `doctor` and `-v` report it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineVersion {
+    pub host: String,
+    pub version: String,
+    pub api_version: String,
+    pub os: String,
+}
+
+/// One line of a container's log: which stream, and its text without the newline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub stderr: bool,
+    pub text: String,
+}
+
+/// What a pull reports while it runs: bytes done and total over the layers seen so far.
+#[derive(Debug, Clone, Default)]
+pub struct PullProgress {
+    pub layers: usize,
+    pub layers_done: usize,
+    pub current: u64,
+    pub total: u64,
 }
 
 /// A lab container as the engine reports it.
@@ -172,8 +225,9 @@ fn host_config(spec: &ContainerSpec) -> (HostConfig, Option<Vec<String>>) {
         privileged: Some(false),
         // The lab's servers run as unprivileged users on ports above 1024: they need no
         // capability at all, and cannot gain one.
-        cap_drop: Some(vec!["ALL".into()]),
+        cap_drop: (spec.privileges == Privileges::Unprivileged).then(|| vec!["ALL".into()]),
         security_opt: Some(vec!["no-new-privileges".into()]),
+        extra_hosts: (!spec.extra_hosts.is_empty()).then(|| spec.extra_hosts.clone()),
         // Files arrive as tar uploads; nothing of the host is mounted.
         binds: None,
         mounts: None,
@@ -290,6 +344,13 @@ impl Engine {
 
     pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
         let (host_config, exposed) = host_config(spec);
+        // Aliases exist only on user-defined networks; "none" has no endpoint to configure.
+        let endpoints = (spec.network != "none").then(|| NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(
+                spec.network.clone(),
+                EndpointSettings { aliases: Some(vec![spec.name.clone()]), ..Default::default() },
+            )])),
+        });
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.name.clone()),
@@ -297,12 +358,9 @@ impl Engine {
             env: Some(spec.env.clone()),
             exposed_ports: exposed,
             host_config: Some(host_config),
-            networking_config: Some(NetworkingConfig {
-                endpoints_config: Some(HashMap::from([(
-                    spec.network.clone(),
-                    EndpointSettings { aliases: Some(vec![spec.name.clone()]), ..Default::default() },
-                )])),
-            }),
+            networking_config: endpoints,
+            cmd: spec.cmd.clone(),
+            user: spec.user.clone(),
             ..Default::default()
         };
         let options = CreateContainerOptionsBuilder::default().name(&spec.name).build();
@@ -321,6 +379,24 @@ impl Engine {
 
     pub async fn start(&self, container: &str) -> Result<(), EngineError> {
         self.docker.start_container(container, None).await.map_err(call("start container", container))
+    }
+
+    /// Stops a container as `docker stop` does: SIGTERM, then SIGKILL after `grace`.
+    pub async fn stop(&self, container: &str, grace: Duration) -> Result<(), EngineError> {
+        let options = StopContainerOptionsBuilder::default().t(grace.as_secs() as i32).build();
+        self.docker.stop_container(container, Some(options)).await.map_err(call("stop container", container))
+    }
+
+    /// Kills a container at once (SIGKILL), as a crash would.
+    pub async fn kill(&self, container: &str) -> Result<(), EngineError> {
+        let options = KillContainerOptionsBuilder::default().signal("KILL").build();
+        self.docker.kill_container(container, Some(options)).await.map_err(call("kill container", container))
+    }
+
+    /// Restarts a container as `docker restart` does: stop (SIGTERM, SIGKILL after `grace`), start.
+    pub async fn restart(&self, container: &str, grace: Duration) -> Result<(), EngineError> {
+        let options = RestartContainerOptionsBuilder::default().t(grace.as_secs() as i32).build();
+        self.docker.restart_container(container, Some(options)).await.map_err(call("restart container", container))
     }
 
     /// Runs a command (an argv, never a shell string built from values) in a running container,
@@ -368,10 +444,34 @@ impl Engine {
         out
     }
 
+    /// The container's output written at or after `since` (Unix seconds; the engine counts whole
+    /// seconds, so up to a second before `since` may be included).
+    pub async fn logs_since(&self, container: &str, since: i64) -> Result<String, EngineError> {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build();
+        let mut out = String::new();
+        let mut logs = self.docker.logs(container, Some(options));
+        while let Some(chunk) = logs.next().await {
+            out.push_str(&String::from_utf8_lossy(&chunk.map_err(call("read logs of", container))?.into_bytes()));
+        }
+        Ok(out)
+    }
+
     /// Follows the container's output until a line contains `needle` and returns that line;
     /// `None` when the output ends (the container stopped) or `timeout` passes first.
     pub async fn wait_for_log(&self, container: &str, needle: &str, timeout: Duration) -> Result<Option<String>, EngineError> {
-        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).build();
+        self.wait_for_log_since(container, needle, 0, timeout).await
+    }
+
+    /// As `wait_for_log`, reading only what was written at or after `since` (Unix seconds), so a
+    /// restarted container's earlier run does not count.
+    pub async fn wait_for_log_since(
+        &self,
+        container: &str,
+        needle: &str,
+        since: i64,
+        timeout: Duration,
+    ) -> Result<Option<String>, EngineError> {
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(true).since(since as i32).build();
         let mut logs = self.docker.logs(container, Some(options));
         let search = async {
             let mut pending = String::new();
@@ -487,6 +587,158 @@ impl Engine {
         }
     }
 
+    /// The engine's version and API version.
+    pub async fn version(&self) -> Result<EngineVersion, EngineError> {
+        let v = self.docker.version().await.map_err(call("ask the version of", &self.host))?;
+        Ok(EngineVersion {
+            host: self.host.clone(),
+            version: v.version.unwrap_or_default(),
+            api_version: v.api_version.unwrap_or_default(),
+            os: format!("{}/{}", v.os.unwrap_or_default(), v.arch.unwrap_or_default()),
+        })
+    }
+
+    /// Tags of the local images carrying `label`.
+    pub async fn images_with_label(&self, label: &str) -> Result<Vec<String>, EngineError> {
+        let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+        let options = ListImagesOptionsBuilder::default().filters(&filters).build();
+        let list = self.docker.list_images(Some(options)).await.map_err(call("list images labelled", label))?;
+        let mut tags: Vec<String> = list.into_iter().flat_map(|i| i.repo_tags).filter(|t| t != "<none>:<none>").collect();
+        tags.sort();
+        Ok(tags)
+    }
+
+    /// Asks the registry, through the engine, for an image's manifest: whether a registry
+    /// answers for it, without pulling anything.
+    pub async fn registry_has(&self, image: &str) -> Result<(), EngineError> {
+        self.docker
+            .inspect_registry_image(image, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| EngineError::Pull { image: image.into(), message: short(&e) })
+    }
+
+    /// Pulls an image, reporting progress; an image the engine has already is not pulled.
+    pub async fn pull(&self, image: &str, mut progress: impl FnMut(&PullProgress)) -> Result<bool, EngineError> {
+        if self.image_id(image).await?.is_some() {
+            return Ok(false);
+        }
+        let options = CreateImageOptionsBuilder::default().from_image(image).build();
+        let mut pull = self.docker.create_image(Some(options), None, None);
+        let mut layers: HashMap<String, (u64, u64, bool)> = HashMap::new();
+        while let Some(step) = pull.next().await {
+            let info = step.map_err(|e| EngineError::Pull { image: image.into(), message: short(&e) })?;
+            let (Some(id), Some(status)) = (info.id, info.status) else { continue };
+            let layer = layers.entry(id).or_default();
+            if let Some(d) = info.progress_detail {
+                if status == "Downloading" {
+                    layer.0 = d.current.unwrap_or(0).max(0) as u64;
+                    layer.1 = d.total.unwrap_or(0).max(0) as u64;
+                }
+            }
+            if matches!(status.as_str(), "Pull complete" | "Already exists" | "Download complete") {
+                layer.0 = layer.1;
+                layer.2 = status != "Download complete";
+            }
+            progress(&PullProgress {
+                layers: layers.len(),
+                layers_done: layers.values().filter(|l| l.2).count(),
+                current: layers.values().map(|l| l.0).sum(),
+                total: layers.values().map(|l| l.1).sum(),
+            });
+        }
+        if self.image_id(image).await?.is_none() {
+            return Err(EngineError::Pull { image: image.into(), message: "the pull ended without the image".into() });
+        }
+        Ok(true)
+    }
+
+    /// A container's log as lines, from `since` (Unix seconds; 0: the start), the last `tail`
+    /// lines of it, with the engine's RFC 3339 timestamp first when `timestamps` is set, and
+    /// going on while the container runs when `follow` is set.
+    pub fn log_lines(&self, container: &str, follow: bool, since: i64, tail: Option<u32>, timestamps: bool) -> BoxStream<'static, Result<LogLine, EngineError>> {
+        let mut options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(follow).timestamps(timestamps);
+        if since > 0 {
+            options = options.since(since.min(i32::MAX as i64) as i32);
+        }
+        let tail = tail.map_or_else(|| "all".to_string(), |t| t.to_string());
+        let options = options.tail(&tail).build();
+        let docker = self.docker.clone();
+        let name = container.to_string();
+        let chunks = docker.logs(&name, Some(options)).boxed();
+        // Frames are writes, not lines: keep an unfinished line per stream until its newline.
+        let state = (chunks, [String::new(), String::new()], std::collections::VecDeque::<LogLine>::new(), name, docker);
+        futures_util::stream::unfold(state, |(mut chunks, mut pending, mut ready, name, docker)| async move {
+            loop {
+                if let Some(line) = ready.pop_front() {
+                    return Some((Ok(line), (chunks, pending, ready, name, docker)));
+                }
+                match chunks.next().await {
+                    Some(Ok(chunk)) => {
+                        let stderr = matches!(chunk, LogOutput::StdErr { .. });
+                        let buf = &mut pending[stderr as usize];
+                        buf.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+                        while let Some(nl) = buf.find('\n') {
+                            let text: String = buf.drain(..=nl).collect();
+                            ready.push_back(LogLine { stderr, text: text.trim_end_matches(['\n', '\r']).to_string() });
+                        }
+                    }
+                    Some(Err(e)) => {
+                        let err = call("read logs of", name.clone())(e);
+                        return Some((Err(err), (futures_util::stream::empty().boxed(), pending, ready, name, docker)));
+                    }
+                    None => {
+                        for (i, buf) in pending.iter_mut().enumerate() {
+                            if !buf.is_empty() {
+                                ready.push_back(LogLine { stderr: i == 1, text: std::mem::take(buf) });
+                            }
+                        }
+                        if ready.is_empty() {
+                            return None;
+                        }
+                    }
+                }
+            }
+        })
+        .boxed()
+    }
+
+    /// A file or directory of a container (running or not), as a tar archive.
+    pub async fn download(&self, container: &str, path: &str) -> Result<Vec<u8>, EngineError> {
+        let options = DownloadFromContainerOptionsBuilder::default().path(path).build();
+        let mut stream = self.docker.download_from_container(container, Some(options));
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.map_err(call("download files from", format!("{container}:{path}")))?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a one-off container to its end with `files` uploaded first (path, tar), and
+    /// returns its exit code and output. The container is removed whatever happens.
+    pub async fn run_to_end(&self, spec: &ContainerSpec, files: Vec<(&str, Vec<u8>)>, timeout: Duration) -> Result<(i64, String), EngineError> {
+        let id = self.create_container(spec).await?;
+        let result = async {
+            for (path, tar) in files {
+                self.upload(&spec.name, path, tar).await?;
+            }
+            self.start(&spec.name).await?;
+            let options = WaitContainerOptionsBuilder::default().condition("not-running").build();
+            let mut wait = self.docker.wait_container(&spec.name, Some(options));
+            let waited = tokio::time::timeout(timeout, wait.next()).await;
+            let code = match waited {
+                Err(_) => return Err(EngineError::Call { action: "wait for", target: spec.name.clone(), message: format!("still running after {}s", timeout.as_secs()) }),
+                Ok(Some(Ok(r))) => r.status_code,
+                // A non-zero exit arrives as an error from bollard; the state has the code.
+                Ok(_) => self.state(&spec.name).await?.1,
+            };
+            Ok((code, self.logs_tail(&spec.name, 200).await))
+        }
+        .await;
+        let _ = self.remove_container(&id).await;
+        result
+    }
+
     /// Removes a container, running or not, with its anonymous volumes; gone already is fine.
     ///
     /// A removal already under way (a process stopped in the middle of its own cleanup, such as
@@ -546,7 +798,18 @@ mod tests {
             network: "msmlab-t".into(),
             env: vec![],
             publish,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn images_that_switch_users_themselves_keep_the_default_capabilities_but_nothing_more() {
+        let (hc, _) = host_config(&ContainerSpec { privileges: Privileges::ImageDefault, ..spec(None) });
+        assert_eq!(hc.cap_drop, None);
+        assert_eq!(hc.cap_add, None);
+        assert_eq!(hc.privileged, Some(false));
+        assert_eq!(hc.security_opt, Some(vec!["no-new-privileges".to_string()]));
+        assert!(hc.binds.is_none() && hc.mounts.is_none());
     }
 
     #[test]

@@ -130,6 +130,10 @@ mod tests {
             maven_repo: crate::maven::CENTRAL.into(),
             java_opts: String::new(),
             listen: std::net::Ipv4Addr::LOCALHOST.into(),
+            images: crate::spec::ImageSource::Built,
+            registry: None,
+            sticky: false,
+            webapp: None,
         }
     }
 

@@ -8,13 +8,15 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
-use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, NameKind, Resource};
+use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, NameKind, Privileges, Resource};
 use crate::health::{self, Existing};
 use crate::images::ImageRecipe;
 use crate::maven::{FetchError, Fetched, Fetcher};
 use crate::names::{self, Role, IMAGE_LABEL, NGINX_PORT, SPEC_LABEL};
 use crate::plan::{Plan, CATALINA_HOME};
-use crate::progress::Progress;
+use crate::official;
+use crate::progress::{Progress, Step};
+use crate::spec::ImageSource;
 use crate::ready::{self, NotReady};
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded
@@ -59,7 +61,7 @@ impl LabError {
     }
 }
 
-fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
+pub fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
     let step = step.into();
     move |e| LabError::Step { step, cleanup: None, source: e.into() }
 }
@@ -97,7 +99,9 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     let mut interrupts = Interrupts::watch();
     let work = async {
         let step = progress.step("Fetch jars");
-        let artifacts: Vec<_> = plan.jars.all().cloned().collect();
+        // Official images bring their own Tomcat: only the jars for lib/ are needed.
+        let official = plan.spec.images == ImageSource::Official;
+        let artifacts: Vec<_> = if official { plan.jars.lib.clone() } else { plan.jars.all().cloned().collect() };
         let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
         for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
             progress.warn(format!(
@@ -113,10 +117,14 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             fetched.len(),
             fetched.len() - downloaded
         ));
-        let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
 
         let t = Instant::now();
-        let images = ensure_images(engine, plan, distribution, progress).await?;
+        let (images, lib_jars) = if official {
+            (official::ensure_images(engine, plan, progress).await?, &fetched[..])
+        } else {
+            let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
+            (ensure_images(engine, plan, distribution, progress).await?, lib_jars)
+        };
         let images_took = t.elapsed();
 
         let (create, start_to_ready) = create_and_start(engine, plan, &images, lib_jars, progress).await?;
@@ -251,9 +259,10 @@ async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: 
     Ok(Preflight::Proceed)
 }
 
-/// Image tags by role.
-struct Images {
-    by_role: HashMap<Role, String>,
+/// Image tags by role, and the command of a role whose image's own command does not suit.
+pub struct Images {
+    pub by_role: HashMap<Role, String>,
+    pub cmd: HashMap<Role, Vec<String>>,
 }
 
 async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
@@ -285,23 +294,29 @@ async fn ensure_images(engine: &Engine, plan: &Plan, distribution: &Fetched, pro
     ];
     let built = try_join_all(recipes.iter().map(|r| async move {
         let step = progress.step(format!("Image {}", r.tag));
-        if engine.image_id(&r.tag).await?.is_some() {
-            step.done("reused");
-        } else {
-            step.update("building (Debian packages from the mirror)");
-            let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
-            let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
-            step.check(engine.build_image(&r.tag, context, &labels).await)
-                .map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
-            step.done("built");
-        }
+        ensure_built(engine, r, &step).await?;
         Ok::<_, LabError>((r.role, r.tag.clone()))
     }))
     .await?;
-    Ok(Images { by_role: built.into_iter().collect() })
+    Ok(Images { by_role: built.into_iter().collect(), cmd: HashMap::new() })
 }
 
-fn short_id(id: &str) -> String {
+/// Builds a recipe's image unless the engine has its tag already.
+pub async fn ensure_built(engine: &Engine, r: &ImageRecipe, step: &Step) -> Result<(), LabError> {
+    if engine.image_id(&r.tag).await?.is_some() {
+        step.done("reused");
+    } else {
+        step.update("building (Debian packages from the mirror)");
+        let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
+        let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
+        step.check(engine.build_image(&r.tag, context, &labels).await)
+            .map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
+        step.done("built");
+    }
+    Ok(())
+}
+
+pub fn short_id(id: &str) -> String {
     id.chars().take(19).collect()
 }
 
@@ -329,9 +344,13 @@ async fn create_and_start(
                 labels
             },
             network: plan.network.clone(),
-            env: plan.env(node.role),
+            env: plan.env(node),
             // Only nginx is published, on the --listen address (loopback unless told otherwise).
             publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
+            cmd: images.cmd.get(&node.role).cloned(),
+            // Official images start as root and switch users themselves; msmlab's own need nothing.
+            privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
+            ..Default::default()
         };
         let files = match node.role {
             Role::Tomcat => Some((CATALINA_HOME, tomcat_files.clone())),
@@ -384,6 +403,10 @@ async fn create_and_start(
             step.update("waiting for \"Server startup in\" and the test page");
             let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
             let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+            if let Some(w) = &plan.webapp {
+                step.check(ready::webapp(engine, &t.name, &w.context_path).await)
+                    .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
+            }
             let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
             step.done(format!("serves the test page ({detail})"));
             Ok::<_, LabError>(())

@@ -1,20 +1,36 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use msmlab::cli::{Cli, Command};
-use msmlab::commands::{self, Outcome};
+use msmlab::cli::Command;
+use msmlab::commands::{self, Globals, Outcome};
+use msmlab::config::{self, ParseFailure};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let (cli, applied) = match config::parse(std::env::args_os().collect(), &cwd) {
+        Ok(parsed) => parsed,
+        Err(ParseFailure::Clap(e)) => e.exit(),
+        Err(ParseFailure::Config(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let globals = Globals { quiet: cli.quiet, verbose: cli.verbose, applied };
+    globals.explain_config();
     let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Up(args) => commands::up(args).await,
-            Command::Verify(args) => commands::verify(args).await,
-            Command::Status(args) => commands::status(args).await,
-            Command::Down(args) => commands::down(args).await,
-            Command::Jars(args) => commands::jars(args).await,
+            Command::Up(args) => commands::up(args, &globals).await,
+            Command::Verify(args) => commands::verify(args, &globals).await,
+            Command::Status(args) => commands::status(args, &globals).await,
+            Command::Down(args) => commands::down(args, &globals).await,
+            Command::Logs(args) => commands::logs(args, &globals).await,
+            Command::Render(args) => commands::render(args, &globals).await,
+            Command::Doctor(args) => commands::doctor(args, &globals).await,
+            Command::Jars(args) => commands::jars(args, &globals).await,
             Command::Lock(args) => commands::lock(args).await,
+            Command::Init(args) => commands::init(args),
+            Command::Completions(args) => commands::completions(args),
+            Command::DocsReference => commands::docs_reference(),
         }
     });
     match result {
@@ -22,7 +38,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Failure) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(commands::exit_code(&e))
+            let code = commands::exit_code(&e);
+            globals.blame_config(code);
+            ExitCode::from(code)
         }
     }
 }

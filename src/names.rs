@@ -71,6 +71,17 @@ pub fn container_name(lab: &LabName, role: Role, index: u8) -> String {
     format!("msmlab-{lab}-{role}-{index}")
 }
 
+/// The jvmRoute of Tomcat number `index` in sticky mode (`tomcat1`): Tomcat appends it to
+/// session ids (`<id>-n1.tomcat1`) and nginx routes on it.
+pub fn jvm_route(index: u8) -> String {
+    format!("tomcat{index}")
+}
+
+/// The Tomcat index a jvmRoute names, if it is one of msmlab's.
+pub fn route_index(route: &str) -> Option<u8> {
+    route.strip_prefix("tomcat")?.parse().ok()
+}
+
 /// `msmlab-<lab>`: the lab's own bridge network.
 pub fn network_name(lab: impl fmt::Display) -> String {
     format!("msmlab-{lab}")
@@ -103,6 +114,9 @@ mod tests {
         assert_eq!(l["io.msmlab.lab"], "ci");
         assert_eq!(l["io.msmlab.role"], "nginx");
         assert_eq!(network_labels(&lab)["io.msmlab.role"], "network");
+        assert_eq!(jvm_route(2), "tomcat2");
+        assert_eq!(route_index("tomcat12"), Some(12));
+        assert_eq!(route_index("other"), None);
     }
 
     #[test]

@@ -5,9 +5,10 @@ use crate::archive::{self, Entry};
 use crate::lock::{JarSet, Lock, LockError};
 use crate::maven::Fetched;
 use crate::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
-use crate::render::{self, MsmSettings, RenderError};
-use crate::spec::{LabSpec, Serializer, SessionManager, Store};
+use crate::render::{self, Backend, MsmSettings, RenderError};
+use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager, Store};
 use crate::support::{self, Unsupported};
+use crate::webapp::Webapp;
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
@@ -49,6 +50,8 @@ pub struct Plan {
     pub nginx: Node,
     pub context_xml: String,
     pub nginx_conf: String,
+    /// The user's webapp, read from disk (`with_webapp`), deployed next to the test page.
+    pub webapp: Option<Webapp>,
 }
 
 impl Plan {
@@ -64,16 +67,13 @@ impl Plan {
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
-        let msm = with_msm.then(|| MsmSettings {
-            memcached_nodes: memcached_nodes(spec.store, &stores),
-            sticky: false,
-            request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
-            session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
-            transcoder_factory: spec.serializer.transcoder_factory().into(),
-        });
+        let msm = msm_settings(&spec, memcached_nodes(spec.store, &stores));
         let context_xml = render::context_xml(msm.as_ref())?;
-        let backends: Vec<String> = tomcats.iter().map(|t| format!("{}:{TOMCAT_PORT}", t.name)).collect();
-        let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT)?;
+        let backends: Vec<Backend> = tomcats
+            .iter()
+            .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.sticky.then(|| names::jvm_route(t.index)) })
+            .collect();
+        let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?;
         Ok(Plan {
             network: names::network_name(&spec.name),
             spec,
@@ -83,18 +83,36 @@ impl Plan {
             nginx,
             context_xml,
             nginx_conf,
+            webapp: None,
         })
     }
 
-    /// Environment of a container: the serializer's JVM flags and the user's JVM options
+    /// The plan with the user's webapp added to every Tomcat.
+    pub fn with_webapp(self, webapp: Option<Webapp>) -> Plan {
+        Plan { webapp, ..self }
+    }
+
+    /// Environment of a container: the serializer's JVM flags, in sticky mode the jvmRoute
+    /// (Tomcat's Engine reads the `jvmRoute` system property), and the user's JVM options
     /// reach the Tomcats only.
-    pub fn env(&self, role: Role) -> Vec<String> {
-        let serializer = if self.spec.session_manager == SessionManager::Msm { serializer_jvm_flags(self.spec.serializer) } else { "" };
-        let opts = [serializer, self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
-        match role {
-            Role::Tomcat if !opts.is_empty() => vec![format!("CATALINA_OPTS={opts}")],
-            _ => Vec::new(),
+    pub fn env(&self, node: &Node) -> Vec<String> {
+        if node.role != Role::Tomcat {
+            return Vec::new();
         }
+        // Java 8 (the official Tomcat 7 image) knows no --add-opens, and needs none.
+        let java8 = self.spec.images == ImageSource::Official && crate::official::java_of(self.spec.tomcat.major(), self.spec.jre) == 8;
+        let serializer = if self.spec.session_manager == SessionManager::Msm && !java8 { serializer_jvm_flags(self.spec.serializer) } else { "" };
+        let route = if self.spec.sticky { format!("-DjvmRoute={}", names::jvm_route(node.index)) } else { String::new() };
+        let opts = [serializer, route.as_str(), self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        let mut env = Vec::new();
+        // msmlab's own image sets its start-up tuning; an official image needs it given.
+        if self.spec.images == ImageSource::Official {
+            env.push(format!("JAVA_OPTS={}", crate::official::tomcat_java_opts()));
+        }
+        if !opts.is_empty() {
+            env.push(format!("CATALINA_OPTS={opts}"));
+        }
+        env
     }
 
     /// Every container, in start order.
@@ -113,6 +131,9 @@ impl Plan {
         for (path, body) in render::WEBAPP {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
+        for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
+            files.push((format!("webapps/{path}"), body.clone()));
+        }
         archive::tar(files.iter().map(|(path, data)| Entry { path, data, mode: 0o644, uid: TOMCAT_UID }))
     }
 
@@ -125,7 +146,26 @@ impl Plan {
     pub fn page_url(&self) -> String {
         page_url_at(&self.spec.listen.to_string(), self.spec.port)
     }
+
+    /// The URL of the user's webapp on the host, if there is one.
+    pub fn webapp_url(&self) -> Option<String> {
+        self.webapp.as_ref().map(|w| format!("http://127.0.0.1:{}{}", self.spec.port, w.context_path.url_path()))
+    }
 }
+
+/// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
+/// `up` and `render` both take them from here, so a lab and a bundle never differ.
+pub fn msm_settings(spec: &LabSpec, memcached_nodes: String) -> Option<MsmSettings> {
+    (spec.session_manager == SessionManager::Msm).then(|| MsmSettings {
+        memcached_nodes,
+        sticky: spec.sticky,
+        request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
+        session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
+        transcoder_factory: spec.serializer.transcoder_factory().into(),
+    })
+}
+/// The test page's path on every Tomcat and through nginx.
+pub const TEST_PAGE_PATH: &str = "/ShareSession/ShowSession";
 
 /// msm's `memcachedNodes`. memcached nodes are written with ids (`n1:host:port`), so
 /// session ids carry the node suffix the seed shows (`…-n1`) and msm can fail over between
@@ -163,7 +203,7 @@ pub fn page_url_at(host_ip: &str, port: u16) -> String {
         Ok(ip) => ip.to_string(),
         Err(_) => "127.0.0.1".to_string(),
     };
-    format!("http://{host}:{port}/{WEBAPP_CONTEXT}/ShowSession")
+    format!("http://{host}:{port}{TEST_PAGE_PATH}")
 }
 
 #[cfg(test)]
@@ -185,7 +225,16 @@ mod tests {
             maven_repo: crate::maven::CENTRAL.into(),
             java_opts: String::new(),
             listen: std::net::Ipv4Addr::LOCALHOST.into(),
+            images: crate::spec::ImageSource::Built,
+            registry: None,
+            sticky: false,
+            webapp: None,
         }
+    }
+
+    #[test]
+    fn the_test_page_lives_in_the_test_webapp() {
+        assert_eq!(TEST_PAGE_PATH, format!("/{WEBAPP_CONTEXT}/ShowSession"));
     }
 
     #[test]
@@ -208,6 +257,28 @@ mod tests {
         assert_eq!(page_url_at("::", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
         assert_eq!(page_url_at("192.0.2.7", 1), "http://192.0.2.7:1/ShareSession/ShowSession");
         assert_eq!(page_url_at("::1", 1), "http://[::1]:1/ShareSession/ShowSession");
+    }
+
+    #[test]
+    fn sticky_mode_gives_each_tomcat_its_jvm_route_and_nginx_routes_on_it() {
+        let plan = Plan::new(LabSpec { sticky: true, java_opts: "-Xmx256m".into(), ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
+        assert!(plan.context_xml.contains(r#"sticky="true""#));
+        assert_eq!(plan.env(&plan.tomcats[1]), ["CATALINA_OPTS=-DjvmRoute=tomcat2 -Xmx256m"]);
+        assert_eq!(plan.env(&plan.nginx), Vec::<String>::new());
+        assert!(plan.nginx_conf.contains("upstream route_tomcat3 {"), "{}", plan.nginx_conf);
+        let plain = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap();
+        assert_eq!(plain.env(&plain.tomcats[0]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_users_webapp_goes_next_to_the_test_page() {
+        let webapp = Webapp { context_path: "/my".parse().unwrap(), source: "my.war".into(), files: vec![("my.war".into(), b"PK".to_vec())] };
+        let plan = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap().with_webapp(Some(webapp));
+        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
+        assert_eq!(plan.webapp_url().as_deref(), Some("http://127.0.0.1:13355/my/"));
     }
 
     #[test]

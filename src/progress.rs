@@ -2,10 +2,11 @@
 //! per finished step otherwise (CI logs stay readable).
 
 use std::cell::Cell;
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::term;
 
 #[derive(Clone)]
 pub struct Progress {
@@ -14,9 +15,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Spinners only when stderr is a terminal and `NO_COLOR`/quiet do not ask otherwise.
+    /// Spinners only on a terminal (stdout and stderr) without `NO_COLOR`, and never when quiet.
     pub fn new(quiet: bool) -> Progress {
-        let live = !quiet && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let live = !quiet && term::live();
         let multi = live.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         Progress { multi, quiet }
     }
@@ -41,7 +42,7 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         });
-        Step { bar, title, started: Instant::now(), quiet: self.quiet, finished: false, failed: Cell::new(false) }
+        Step { bar, title, started: Instant::now(), quiet: self.quiet, finished: Cell::new(false), failed: Cell::new(false) }
     }
 }
 
@@ -50,7 +51,7 @@ pub struct Step {
     title: String,
     started: Instant,
     quiet: bool,
-    finished: bool,
+    finished: Cell<bool>,
     failed: Cell<bool>,
 }
 
@@ -71,14 +72,16 @@ impl Step {
         result
     }
 
-    /// Marks the step done; returns how long it took.
-    pub fn done(mut self, detail: impl AsRef<str>) -> Duration {
+    /// Marks the step done (once; later calls change nothing); returns how long it took.
+    pub fn done(&self, detail: impl AsRef<str>) -> Duration {
         self.finish("✓", detail.as_ref())
     }
 
-    fn finish(&mut self, mark: &str, detail: &str) -> Duration {
-        self.finished = true;
+    fn finish(&self, mark: &str, detail: &str) -> Duration {
         let took = self.started.elapsed();
+        if self.finished.replace(true) {
+            return took;
+        }
         let sep = if detail.is_empty() { "" } else { ": " };
         let line = format!("{mark} {}{sep}{detail} ({:.1}s)", self.title, took.as_secs_f64());
         match &self.bar {
@@ -97,7 +100,7 @@ impl Drop for Step {
     /// A step dropped unfinished failed, or was stopped by another's failure or an interrupt;
     /// the error itself travels up and is printed once, at the end.
     fn drop(&mut self) {
-        if !self.finished {
+        if !self.finished.get() {
             if self.failed.get() {
                 self.finish("✗", "failed");
             } else {

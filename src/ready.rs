@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{Engine, EngineError};
 use crate::names::{Role, WEBAPP_CONTEXT};
 use crate::store;
+use crate::webapp::ContextPath;
 
 /// Lines of a container's log quoted when it fails to become ready.
 pub const LOG_LINES: usize = 30;
@@ -65,8 +66,14 @@ async fn running(engine: &Engine, container: &str) -> bool {
 /// Tomcat logged `Server startup in …` and then served the test page (probe mode: no
 /// session is created) from inside its container. Returns the startup line.
 pub async fn tomcat(engine: &Engine, container: &str, timeout: Duration) -> Result<String, NotReady> {
+    tomcat_since(engine, container, 0, timeout).await
+}
+
+/// As `tomcat`, for a container (re)started at `since` (Unix seconds): the startup line of an
+/// earlier run does not count.
+pub async fn tomcat_since(engine: &Engine, container: &str, since: i64, timeout: Duration) -> Result<String, NotReady> {
     let started = Instant::now();
-    let startup = match engine.wait_for_log(container, "Server startup in", timeout).await {
+    let startup = match engine.wait_for_log_since(container, "Server startup in", since, timeout).await {
         Ok(Some(line)) => line,
         Ok(None) => return Err(not_ready(engine, container, started.elapsed(), "Tomcat never logged \"Server startup in\"".into()).await),
         Err(e) => return Err(not_ready(engine, container, started.elapsed(), e.to_string()).await),
@@ -126,4 +133,23 @@ pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[Strin
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err(not_ready(engine, container, started.elapsed(), last).await)
+}
+
+/// The user's webapp deployed on a Tomcat that is ready: Tomcat deploys it during start-up,
+/// before its startup line, and says so in its log when it cannot.
+pub async fn webapp(engine: &Engine, container: &str, context: &ContextPath) -> Result<(), NotReady> {
+    let log = engine.logs_tail(container, 2000).await;
+    let ctx = if context.as_str() == "/" { String::new() } else { context.as_str().to_string() };
+    let failed = format!("Context [{ctx}] startup failed");
+    let base = context.base_name();
+    let bad_deploy = log.lines().find(|l| {
+        l.contains(&failed) || (l.contains("Error deploying web application") && (l.contains(&format!("/{base}.war]")) || l.contains(&format!("/{base}]"))))
+    });
+    match bad_deploy {
+        None => Ok(()),
+        Some(line) => {
+            let reason = format!("your webapp at {context} did not deploy: {}", line.trim());
+            Err(not_ready(engine, container, Duration::ZERO, reason).await)
+        }
+    }
 }

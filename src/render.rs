@@ -12,11 +12,15 @@ use serde::Serialize;
 const TEMPLATES: &[(&str, &str)] = &[
     ("context.xml", include_str!("../templates/context.xml")),
     ("nginx.conf", include_str!("../templates/nginx.conf")),
+    ("junit.xml", include_str!("../templates/junit.xml")),
     ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
     ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
+    ("bundle/README.md", include_str!("../templates/bundle/README.md")),
+    ("msmlab.toml", include_str!("../templates/msmlab.toml")),
+    ("docs/configuration.md", include_str!("../templates/docs/configuration.md")),
 ];
 
 /// The test webapp's files, copied as they are (paths under `templates/webapp/`).
@@ -100,24 +104,119 @@ pub fn context_xml(msm: Option<&MsmSettings>) -> Result<String, RenderError> {
     render("context.xml", ContextXml { msm })
 }
 
+/// One Tomcat behind nginx.
+#[derive(Debug, Clone, Serialize)]
+pub struct Backend {
+    /// `host:port`
+    pub address: String,
+    /// Its jvmRoute, in sticky mode.
+    pub route: Option<String>,
+}
+
 #[derive(Serialize)]
 struct NginxConf<'a> {
     lab: &'a str,
-    backends: &'a [String],
+    backends: &'a [Backend],
     listen_port: u16,
+    servers: bool,
+    sticky: bool,
 }
 
-/// `backends` are `host:port` of each Tomcat.
+/// The lab's nginx.conf: round robin over `backends`; with `sticky`, a session goes to the
+/// Tomcat its route names.
 ///
 /// nginx's configuration language has no escaping to speak of, so instead of escaping, every
 /// value must be a plain name (lowercase letters, digits, `.`, `-`, `:`): the spec already
 /// restricts lab names to that, and this refuses anything else that might reach the template.
-pub fn nginx_conf(lab: &str, backends: &[String], listen_port: u16) -> Result<String, RenderError> {
+pub fn nginx_conf(lab: &str, backends: &[Backend], listen_port: u16, sticky: bool) -> Result<String, RenderError> {
     let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-:".contains(&b));
-    if let Some(bad) = std::iter::once(lab).chain(backends.iter().map(String::as_str)).find(|s| !plain(s)) {
+    let values = backends.iter().flat_map(|b| std::iter::once(b.address.as_str()).chain(b.route.as_deref()));
+    if let Some(bad) = std::iter::once(lab).chain(values).find(|s| !plain(s)) {
         return Err(RenderError { template: "nginx.conf".into(), message: format!("{bad:?} is not a plain host name") });
     }
-    render("nginx.conf", NginxConf { lab, backends, listen_port })
+    render("nginx.conf", NginxConf { lab, backends, listen_port, servers: false, sticky })
+}
+
+/// The same proxy settings for real servers: the packaged nginx's log paths and pid file,
+/// run as nginx's usual user, instead of the lab's unprivileged /tmp layout. `backends` are
+/// `host:port` of each Tomcat.
+pub fn nginx_conf_for_servers(backends: &[String], listen_port: u16) -> Result<String, RenderError> {
+    let backends: Vec<Backend> = backends.iter().map(|b| Backend { address: b.clone(), route: None }).collect();
+    render("nginx.conf", NginxConf { lab: "", backends: &backends, listen_port, servers: true, sticky: false })
+}
+
+#[derive(Serialize)]
+struct JunitCase {
+    classname: String,
+    name: String,
+    time: String,
+    /// `passed`, `failed` or `finding`.
+    outcome: &'static str,
+    message: String,
+    body: String,
+}
+
+#[derive(Serialize)]
+struct Junit<'a> {
+    lab: &'a str,
+    url: &'a str,
+    mode: &'a str,
+    tests: usize,
+    failures: usize,
+    skipped: usize,
+    time: String,
+    cases: Vec<JunitCase>,
+}
+
+/// The JUnit XML report of a verify run: one test case per check and per drill.
+pub fn junit(v: &crate::verify::Verdict) -> Result<String, RenderError> {
+    use crate::drill::Outcome;
+    let mut cases: Vec<JunitCase> = v
+        .checks
+        .iter()
+        .map(|c| JunitCase {
+            classname: format!("msmlab.verify.{}", v.lab),
+            name: c.name.to_string(),
+            time: "0".into(),
+            outcome: if c.ok { "passed" } else { "failed" },
+            message: c.detail.clone(),
+            body: c.detail.clone(),
+        })
+        .collect();
+    for d in &v.drills {
+        let steps: Vec<String> = d
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {} {}: {}", i + 1, if s.ok { "ok" } else { "FAILED" }, s.action, s.saw))
+            .collect();
+        cases.push(JunitCase {
+            classname: format!("msmlab.drill.{}", v.lab),
+            name: format!("drill {}", d.drill.name()),
+            time: format!("{:.3}", d.seconds),
+            outcome: match d.outcome {
+                Outcome::Passed => "passed",
+                Outcome::Failed => "failed",
+                Outcome::Finding => "finding",
+            },
+            message: d.summary.clone(),
+            body: format!("{}\n{}", steps.join("\n"), d.summary),
+        });
+    }
+    let time: f64 = v.drills.iter().map(|d| d.seconds).sum();
+    render(
+        "junit.xml",
+        Junit {
+            lab: &v.lab,
+            url: &v.url,
+            mode: v.mode,
+            tests: cases.len(),
+            failures: cases.iter().filter(|c| c.outcome == "failed").count(),
+            skipped: cases.iter().filter(|c| c.outcome == "finding").count(),
+            time: format!("{time:.3}"),
+            cases,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -146,10 +245,26 @@ mod tests {
         insta::assert_snapshot!(xml);
     }
 
+    fn backends(sticky: bool) -> Vec<Backend> {
+        (1..=2)
+            .map(|i| Backend { address: format!("msmlab-default-tomcat-{i}:8080"), route: sticky.then(|| format!("tomcat{i}")) })
+            .collect()
+    }
+
     #[test]
     fn nginx_conf_lists_every_tomcat_with_equal_weight() {
-        let backends = vec!["msmlab-default-tomcat-1:8080".to_string(), "msmlab-default-tomcat-2:8080".to_string()];
-        insta::assert_snapshot!(nginx_conf("default", &backends, 13355).unwrap());
+        insta::assert_snapshot!(nginx_conf("default", &backends(false), 13355, false).unwrap());
+    }
+
+    #[test]
+    fn sticky_nginx_conf_routes_each_session_to_the_tomcat_its_route_names() {
+        insta::assert_snapshot!(nginx_conf("default", &backends(true), 13355, true).unwrap());
+    }
+
+    #[test]
+    fn nginx_conf_for_servers_uses_the_packaged_layout() {
+        let backends = vec!["10.0.0.5:8080".to_string(), "10.0.0.6:8080".to_string()];
+        insta::assert_snapshot!(nginx_conf_for_servers(&backends, 80).unwrap());
     }
 
     #[test]
@@ -162,13 +277,14 @@ mod tests {
 
     #[test]
     fn nothing_but_plain_names_reaches_nginx_conf() {
-        let ok = vec!["msmlab-a-tomcat-1:8080".to_string()];
-        assert!(nginx_conf("a", &ok, 13355).is_ok());
+        let backend = |address: &str, route: Option<&str>| Backend { address: address.into(), route: route.map(Into::into) };
+        let ok = vec![backend("msmlab-a-tomcat-1:8080", Some("tomcat1"))];
+        assert!(nginx_conf("a", &ok, 13355, true).is_ok());
         for bad in ["x; include /etc/passwd", "x:8080;\n}", "a b", "${x}", "X"] {
-            let backends = vec![bad.to_string()];
-            let err = nginx_conf("a", &backends, 13355).unwrap_err();
+            let err = nginx_conf("a", &[backend(bad, None)], 13355, false).unwrap_err();
             assert!(err.message.contains("is not a plain host name"), "{bad}: {err}");
-            assert!(nginx_conf(bad, &ok, 13355).is_err(), "lab {bad:?}");
+            assert!(nginx_conf("a", &[backend("t:8080", Some(bad))], 13355, true).is_err(), "route {bad:?}");
+            assert!(nginx_conf(bad, &ok, 13355, false).is_err(), "lab {bad:?}");
         }
     }
 

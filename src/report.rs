@@ -4,30 +4,114 @@
 use std::fmt::Write;
 
 use serde::Serialize;
-use serde_json::json;
 
+use crate::bundle::Rendered;
+use crate::doctor;
 use crate::engine::ContainerInfo;
+use crate::drill::{DrillReport, Outcome};
 use crate::lab::{Found, Timings};
+use crate::logs::Export;
+use crate::render::{self, RenderError};
 use crate::lock::JarSet;
 use crate::relock::Relocked;
 use crate::spec::{Serializer, Store, TomcatLine};
 use crate::verify::Verdict;
 
+/// Prints a verb's result on stdout: one pretty JSON document with `--json`, else the text.
+/// Every reporting verb goes through here, so the two forms never drift apart in where
+/// they go; progress and errors stay on stderr.
+pub fn emit<T: Serialize + ?Sized>(json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).expect("results serialize"));
+    } else {
+        print!("{}", text(value));
+    }
+}
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "pass",
+        Outcome::Failed => "FAIL",
+        Outcome::Finding => "finding",
+    }
+}
+
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "✓",
+        Outcome::Failed => "✗",
+        Outcome::Finding => "!",
+    }
+}
+
 pub fn verdict_text(v: &Verdict) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Lab {:?}: {} requests through {}", v.lab, v.requests.len(), v.url);
+    let _ = writeln!(out, "Lab {:?} ({}): {} requests through {}", v.lab, v.mode, v.requests.len(), v.url);
     let width = v.checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in &v.checks {
         let mark = if c.ok { "✓" } else { "✗" };
         let _ = writeln!(out, "  {mark} {:width$}  {}", c.name, c.detail);
     }
-    let failed: Vec<&str> = v.checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
-    if v.ok {
+    for f in v.msm_log_findings.iter().take(3) {
+        let _ = writeln!(out, "      {}: {}", f.container, f.line);
+        if let Some(cause) = &f.cause {
+            let _ = writeln!(out, "        {cause}");
+        }
+    }
+    for d in &v.drills {
+        out.push('\n');
+        out.push_str(&drill_text(d));
+    }
+    if !v.drills.is_empty() {
+        let _ = writeln!(out, "\nSummary");
+        let _ = writeln!(out, "  {:<15} {:<8} TIME", "CHECK", "RESULT");
+        for c in &v.checks {
+            let _ = writeln!(out, "  {:<15} {:<8} -", c.name, if c.ok { "pass" } else { "FAIL" });
+        }
+        for d in &v.drills {
+            let _ = writeln!(out, "  {:<15} {:<8} {:.1} s", format!("drill {}", d.drill.name()), outcome_word(d.outcome), d.seconds);
+        }
+    }
+    let failed: Vec<String> = v
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.name.to_string())
+        .chain(v.drills.iter().filter(|d| d.failed()).map(|d| format!("drill {}", d.drill.name())))
+        .collect();
+    let findings = v.drills.iter().filter(|d| d.outcome == Outcome::Finding).count();
+    let note = match findings {
+        0 => String::new(),
+        1 => " (1 finding, see above)".into(),
+        n => format!(" ({n} findings, see above)"),
+    };
+    if v.ok && v.drills.is_empty() {
         let _ = writeln!(out, "PASS: the session is shared");
+    } else if v.ok {
+        let names: Vec<&str> = v.drills.iter().map(|d| d.drill.name()).collect();
+        let _ = writeln!(out, "PASS: the session is shared and the drills ran: {}{note}", names.join(", "));
     } else {
-        let _ = writeln!(out, "FAIL: {}", failed.join(", "));
+        let _ = writeln!(out, "FAIL: {}{note}", failed.join(", "));
     }
     out
+}
+
+/// A drill, step by step.
+pub fn drill_text(d: &DrillReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Drill {}: {} in {:.1} s", d.drill.name(), outcome_word(d.outcome), d.seconds);
+    for (i, s) in d.steps.iter().enumerate() {
+        let mark = if s.ok { "✓" } else { "✗" };
+        let _ = writeln!(out, "  {}. {mark} {}: {}", i + 1, s.action, s.saw);
+    }
+    let _ = writeln!(out, "  {} {}", outcome_mark(d.outcome), d.summary);
+    out
+}
+
+/// JUnit XML: one test case per check and per drill (a drill's finding is reported as skipped,
+/// with the finding as its message, since it neither passed nor failed).
+pub fn verdict_junit(v: &Verdict) -> Result<String, RenderError> {
+    render::junit(v)
 }
 
 pub fn verdict_json(v: &Verdict) -> String {
@@ -55,9 +139,16 @@ pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
     out
 }
 
+/// What `status --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status<'a> {
+    pub lab: &'a str,
+    pub exists: bool,
+    pub containers: &'a [ContainerInfo],
+}
+
 pub fn status_json(lab: &str, containers: &[ContainerInfo]) -> String {
-    serde_json::to_string_pretty(&json!({ "lab": lab, "exists": !containers.is_empty(), "containers": containers }))
-        .expect("status serializes")
+    serde_json::to_string_pretty(&Status { lab, exists: !containers.is_empty(), containers }).expect("status serializes")
 }
 
 pub fn down_text(lab: &str, removed: &Found) -> String {
@@ -69,6 +160,15 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
         let _ = writeln!(out, "  {name}");
     }
     out
+}
+
+/// What `up --json` prints when the lab was up and healthy already.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlreadyUpReport {
+    pub lab: String,
+    pub url: String,
+    pub already_up: bool,
+    pub containers: Vec<ContainerInfo>,
 }
 
 pub fn already_up_text(lab: &str, url: &str) -> String {
@@ -85,16 +185,86 @@ pub fn down_all_text(removed: &std::collections::BTreeMap<String, Found>) -> Str
     removed.iter().map(|(lab, found)| down_text(lab, found)).collect()
 }
 
-pub fn up_text(lab: &str, url: &str, t: &Timings) -> String {
-    format!(
-        "Lab {lab:?} is up in {:.1}s (fetch {:.1}s, images {:.1}s, create {:.1}s, start to ready {:.1}s)\n  \
-         open {url}\n  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`\n",
+/// What `up --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpReport {
+    pub lab: String,
+    pub url: String,
+    /// The user's webapp (`up --webapp`), if any.
+    pub webapp_url: Option<String>,
+    /// Seconds per step.
+    pub timings: TimingsJson,
+    pub containers: Vec<ContainerInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimingsJson {
+    pub fetch: f64,
+    pub images: f64,
+    pub create: f64,
+    pub start_to_ready: f64,
+    pub total: f64,
+}
+
+impl From<&Timings> for TimingsJson {
+    fn from(t: &Timings) -> Self {
+        let s = |d: std::time::Duration| (d.as_secs_f64() * 1000.0).round() / 1000.0;
+        TimingsJson { fetch: s(t.fetch), images: s(t.images), create: s(t.create), start_to_ready: s(t.start_to_ready), total: s(t.total) }
+    }
+}
+
+/// What `down --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownReport<'a> {
+    pub lab: &'a str,
+    pub removed: &'a Found,
+}
+
+pub fn doctor_text(r: &doctor::Report) -> String {
+    let width = r.findings.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    let mut out = String::from("msmlab doctor\n");
+    for f in &r.findings {
+        let _ = writeln!(out, "  {} {:width$}  {}", f.status.mark(), f.name, f.detail);
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "    {:width$}  fix: {fix}", "");
+        }
+    }
+    let _ = writeln!(out, "{}", if r.ok { "Ready for `msmlab up`." } else { "Not ready: fix the ✗ lines first." });
+    out
+}
+
+pub fn rendered_text(r: &Rendered) -> String {
+    let mut out = format!("Wrote {} files to {}:\n", r.files.len(), r.out.display());
+    for f in &r.files {
+        let _ = writeln!(out, "  {:<52} {:>9} bytes", f.path, f.bytes);
+    }
+    for c in &r.checks {
+        let _ = writeln!(out, "  {} {}: {}", if c.ok { "✓" } else { "✗" }, c.name, c.detail);
+    }
+    let _ = writeln!(out, "{}", if r.ok { "README.md in the bundle says where each file goes." } else { "FAIL: a check failed; the files were written for inspection" });
+    out
+}
+
+pub fn export_text(e: &Export) -> String {
+    // The path alone on stdout, as `kind export logs` does, so scripts can pick it up.
+    format!("{}\n", e.dir.display())
+}
+
+pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> String {
+    let mut out = format!(
+        "Lab {lab:?} is up in {:.1}s (fetch {:.1}s, images {:.1}s, create {:.1}s, start to ready {:.1}s)\n  open {url}\n",
         t.total.as_secs_f64(),
         t.fetch.as_secs_f64(),
         t.images.as_secs_f64(),
         t.create.as_secs_f64(),
         t.start_to_ready.as_secs_f64(),
-    )
+    );
+    if let Some(w) = webapp_url {
+        let path = w.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
+        let _ = writeln!(out, "  your webapp: {w} (check it with `msmlab verify --name {lab} --path {path}`)");
+    }
+    let _ = writeln!(out, "  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`");
+    out
 }
 
 /// `msmlab jars`: what goes into Tomcat's `lib/` for one choice.
@@ -189,4 +359,69 @@ pub fn relock_text(file: &str, r: &Relocked, same: bool) -> String {
         let _ = writeln!(out, "{file} differs in layout or selection only");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drill::{Drill, Step};
+    use crate::verify::Check;
+
+    fn verdict() -> Verdict {
+        let check = |name, ok, detail: &str| Check { name, ok, detail: detail.into() };
+        let step = |action: &str, ok| Step { action: action.into(), saw: "what <it> saw & more".into(), ok };
+        let drill = |drill, outcome, summary: &str| DrillReport {
+            drill,
+            outcome,
+            summary: summary.into(),
+            steps: vec![step("open a session", true), step("stop it", outcome != Outcome::Failed)],
+            seconds: 1.5,
+        };
+        let mut v = Verdict {
+            ok: false,
+            lab: "ci".into(),
+            url: "http://127.0.0.1:13355/my/".into(),
+            mode: "sticky",
+            requests: Vec::new(),
+            backends: Default::default(),
+            session_ids: Vec::new(),
+            checks: vec![check("answers", true, "2 of 2 requests answered 200"), check("store", false, "session \"A\" is not in <memcached> & co")],
+            msm_log_findings: Vec::new(),
+            drills: vec![
+                drill(Drill::Tomcat, Outcome::Passed, "carried on"),
+                drill(Drill::Store, Outcome::Finding, "FINDING: with one cache node, a store outage loses the session"),
+                drill(Drill::Restart, Outcome::Failed, "the Tomcats did not come back"),
+            ],
+        };
+        v.settle();
+        v
+    }
+
+    #[test]
+    fn the_text_report_shows_each_drill_step_by_step_and_a_summary_table() {
+        let text = verdict_text(&verdict());
+        assert!(text.contains("Lab \"ci\" (sticky): 0 requests through http://127.0.0.1:13355/my/"), "{text}");
+        assert!(text.contains("Drill store: finding in 1.5 s\n  1. ✓ open a session: what <it> saw & more\n"), "{text}");
+        assert!(text.contains("  ! FINDING: with one cache node"), "{text}");
+        assert!(text.contains("  2. ✗ stop it: "), "{text}");
+        assert!(text.contains("  drill restart   FAIL     1.5 s\n"), "{text}");
+        assert!(text.ends_with("FAIL: store, drill restart (1 finding, see above)\n"), "{text}");
+    }
+
+    #[test]
+    fn junit_has_a_case_per_check_and_drill_with_findings_skipped_and_text_escaped() {
+        let xml = verdict_junit(&verdict()).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+        let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+        assert_eq!(names, ["answers", "store", "drill tomcat", "drill store", "drill restart"]);
+        let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+        assert_eq!((suite.attribute("tests"), suite.attribute("failures"), suite.attribute("skipped")), (Some("5"), Some("2"), Some("1")));
+        let failure = cases[1].children().find(|n| n.has_tag_name("failure")).unwrap();
+        assert_eq!(failure.attribute("message"), Some("session \"A\" is not in <memcached> & co"));
+        let skipped = cases[3].children().find(|n| n.has_tag_name("skipped")).unwrap();
+        assert!(skipped.attribute("message").unwrap().starts_with("FINDING"));
+        let out = cases[4].children().find(|n| n.has_tag_name("system-out")).unwrap().text().unwrap();
+        assert!(out.starts_with("1. ok open a session: what <it> saw & more\n2. FAILED stop it"), "{out}");
+    }
 }

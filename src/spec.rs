@@ -8,6 +8,8 @@ use std::str::FromStr;
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::webapp::WebappSpec;
+
 /// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
 /// 16 of them is already past the point where the lab says anything useful.
 pub const MAX_TOMCATS: u8 = 16;
@@ -48,6 +50,8 @@ pub enum SpecError {
          (Tomcat's catalina.sh evaluates them in a shell, so nothing else is let through)"
     )]
     JavaOpts(String),
+    #[error("invalid registry {0:?}: give a host and optional port such as 127.0.0.1:5555 or mirror.example.com")]
+    Registry(String),
 }
 
 /// A lab name: part of every container, network and label msmlab creates.
@@ -291,6 +295,16 @@ pub enum SessionManager {
     None,
 }
 
+/// Where the lab's images come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageSource {
+    /// Built by msmlab on the base image from Debian's packages and the pinned Tomcat.
+    Built,
+    /// Docker Hub's official tomcat, nginx and memcached images, pulled (see `official`).
+    Official,
+}
+
 /// Everything that decides what a lab looks like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LabSpec {
@@ -310,6 +324,13 @@ pub struct LabSpec {
     pub java_opts: String,
     /// Host address nginx is published on (127.0.0.1 unless the user says otherwise).
     pub listen: std::net::IpAddr,
+    pub images: ImageSource,
+    /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
+    pub registry: Option<String>,
+    /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
+    pub sticky: bool,
+    /// The user's own webapp, deployed next to the test page.
+    pub webapp: Option<WebappSpec>,
 }
 
 impl LabSpec {
@@ -330,6 +351,9 @@ impl LabSpec {
         validate_repo_url(&self.maven_repo)?;
         validate_image_ref(&self.base_image)?;
         validate_java_opts(&self.java_opts)?;
+        if let Some(r) = &self.registry {
+            validate_registry(r)?;
+        }
         Ok(self)
     }
 }
@@ -360,6 +384,20 @@ fn validate_image_ref(image: &str) -> Result<(), SpecError> {
     }
 }
 
+/// A registry as a host with an optional port: it becomes the first part of image names.
+pub fn validate_registry(registry: &str) -> Result<(), SpecError> {
+    let (host, port) = registry.rsplit_once(':').map_or((registry, None), |(h, p)| (h, Some(p)));
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+        && !host.starts_with(['-', '.']);
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        Err(SpecError::Registry(registry.to_string()))
+    }
+}
+
 fn validate_java_opts(opts: &str) -> Result<(), SpecError> {
     if opts.chars().all(|c| c.is_ascii_alphanumeric() || " -_.:=+/,%@".contains(c)) {
         Ok(())
@@ -387,6 +425,10 @@ mod tests {
             maven_repo: "https://repo1.maven.org/maven2".into(),
             java_opts: String::new(),
             listen: std::net::Ipv4Addr::LOCALHOST.into(),
+            images: ImageSource::Built,
+            registry: None,
+            sticky: false,
+            webapp: None,
         }
     }
 
@@ -461,6 +503,17 @@ mod tests {
         for bad in ["-Dx=$(id)", "-Xmx1g; rm -rf /", "`id`", "-Da=\"b\"", "a\nb"] {
             let s = LabSpec { java_opts: bad.into(), ..spec() };
             assert_eq!(s.validate(), Err(SpecError::JavaOpts(bad.into())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_registry_is_a_host_and_an_optional_port() {
+        for good in ["127.0.0.1:5555", "mirror.example.com", "reg-1.local:443"] {
+            assert!(LabSpec { registry: Some(good.into()), ..spec() }.validate().is_ok(), "{good}");
+        }
+        for bad in ["", "http://x", "a/b", "host:0", "host:port", "-x"] {
+            let s = LabSpec { registry: Some(bad.into()), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::Registry(bad.into())), "{bad}");
         }
     }
 

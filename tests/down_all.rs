@@ -27,18 +27,18 @@ fn down_all_removes_every_lab_and_leaves_what_msmlab_did_not_make() {
 
     // Things msmlab did not make, one of them with a name that looks like msmlab's.
     let (stranger, network) = ("msmlab-stranger-tomcat-1", "msmlab-stranger");
-    let _ = docker(&["rm", "-f", stranger]);
-    let _ = docker(&["network", "rm", network]);
-    assert!(docker(&["network", "create", "--label", "io.example.owner=someone-else", network]));
-    assert!(docker(&["create", "--name", stranger, "--network", network, "--label", "io.msmlab.role=tomcat", "debian:bookworm-slim", "true"]));
+    let _ = docker_ok(&["rm", "-f", stranger]);
+    let _ = docker_ok(&["network", "rm", network]);
+    assert!(docker_ok(&["network", "create", "--label", "io.example.owner=someone-else", network]));
+    assert!(docker_ok(&["create", "--name", stranger, "--network", network, "--label", "io.msmlab.role=tomcat", "debian:bookworm-slim", "true"]));
 
     let others = other_labs();
     assert!(others.is_empty(), "other msmlab labs appeared meanwhile ({others:?}); not running `down --all`");
     let down = msmlab(&["down", "--all"]);
-    let stranger_left = docker(&["inspect", stranger]);
-    let network_left = docker(&["network", "inspect", network]);
-    let _ = docker(&["rm", "-f", stranger]);
-    let _ = docker(&["network", "rm", network]);
+    let stranger_left = docker_ok(&["inspect", stranger]);
+    let network_left = docker_ok(&["network", "inspect", network]);
+    let _ = docker_ok(&["rm", "-f", stranger]);
+    let _ = docker_ok(&["network", "rm", network]);
 
     assert_eq!(down.status.code(), Some(0));
     let out = stdout(&down);

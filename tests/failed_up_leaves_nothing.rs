@@ -45,15 +45,19 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--serializer", "gzip"], "possible values: java"),
         (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),
         (&["verify", "--requests", "1"], "2..=10000"),
+        (&["up", "--context-path", "/my"], "--webapp <PATH>"),
+        (&["up", "--webapp", "my.war", "--context-path", "/a b"], "invalid context path"),
+        (&["verify", "--path", "my/"], "invalid --path"),
+        (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, all"),
     ];
+    // Under a name and port of its own, so a case that wrongly succeeds touches no other lab.
+    let _cleanup = Lab::claim("e2e-cfg-bad-input");
     for (args, expected) in cases {
-        // Should a case ever be accepted, it builds a lab of its own, not "default" on 13355.
         let mut args = args.to_vec();
         if args[0] == "up" && !args.contains(&"--name") {
-            args.extend(["--name", "e2e-input-bad", "--port", "13446"]);
+            args.extend(["--name", "e2e-cfg-bad-input", "--port", "13466"]);
         }
         let out = msmlab(&args);
-        let _ = msmlab(&["down", "--name", "e2e-input-bad"]);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
     }

@@ -73,7 +73,7 @@ fn up_twice_leaves_a_healthy_lab_alone_and_rebuilds_a_broken_one() {
     assert_eq!(labelled("e2e-idem-two"), Vec::<String>::new());
 
     // A Tomcat dies: the next up clears the broken lab and builds it again.
-    assert!(docker(&["kill", "msmlab-e2e-idem-tomcat-1"]));
+    assert!(docker_ok(&["kill", "msmlab-e2e-idem-tomcat-1"]));
     let repair = msmlab(&["up", "--name", "e2e-idem", "--port", "13444"]);
     assert_eq!(repair.status.code(), Some(0));
     assert!(
@@ -104,10 +104,10 @@ fn up_twice_leaves_a_healthy_lab_alone_and_rebuilds_a_broken_one() {
 fn a_name_held_by_something_msmlab_did_not_make_is_refused_before_anything_is_created() {
     let _cleanup = Lab::claim("e2e-idem-taken");
     let network = "msmlab-e2e-idem-taken";
-    let _ = docker(&["network", "rm", network]);
-    assert!(docker(&["network", "create", network]), "the test's own network");
+    let _ = docker_ok(&["network", "rm", network]);
+    assert!(docker_ok(&["network", "create", network]), "the test's own network");
     let up = msmlab(&["up", "--name", "e2e-idem-taken", "--port", "13445"]);
-    let removed = docker(&["network", "rm", network]);
+    let removed = docker_ok(&["network", "rm", network]);
     assert_eq!(up.status.code(), Some(2));
     assert!(
         stderr(&up).contains("the network name msmlab-e2e-idem-taken that lab \"e2e-idem-taken\" needs is taken by a network msmlab did not make"),

@@ -184,7 +184,7 @@ impl Soak {
                 let delay = Duration::from_millis(50 + self.rng.below(400));
                 let verify = self.spawn(&["verify", "--name", LAB, "--requests", "300"]);
                 std::thread::sleep(delay);
-                let killed = docker(&["kill", &victim]);
+                let killed = docker_ok(&["kill", &victim]);
                 let out = verify.wait_with_output().unwrap();
                 let code = out.status.code();
                 // A verdict either way (a failover can keep the session), never an error or a hang.

@@ -31,6 +31,30 @@ pub fn msmlab_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Runs `msmlab ARGS…` in `dir` (where it looks for msmlab.toml) with extra environment.
+pub fn msmlab_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_msmlab"));
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("MSMLAB_CONFIG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the msmlab binary runs");
+    eprintln!(
+        "$ (cd {}; msmlab {})\n  exit {:?}\n--- stdout ---\n{}--- stderr ---\n{}",
+        dir.display(),
+        args.join(" "),
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The finding of `msmlab doctor --json` named `name`.
+pub fn finding<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["findings"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap_or_else(|| panic!("no finding {name}: {report}"))
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -61,8 +85,8 @@ pub fn inspect(name: &str) -> serde_json::Value {
     v[0].clone()
 }
 
-/// Runs the docker CLI and says whether it succeeded.
-pub fn docker(args: &[&str]) -> bool {
+/// Runs the docker CLI and says whether it succeeded (for setup, cleanup and probes that may fail).
+pub fn docker_ok(args: &[&str]) -> bool {
     Command::new("docker").args(args).output().expect("the docker CLI runs").status.success()
 }
 
@@ -135,4 +159,106 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Runs `docker ARGS…` (the engine checked independently of msmlab, or broken on purpose)
+/// and returns its stdout; fails the test if docker fails.
+pub fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().expect("the docker CLI runs");
+    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits until a Tomcat container serves the test page again (after the test restarted it):
+/// a readiness wait with a bound, not a timed assertion.
+pub fn wait_until_tomcat_serves(container: &str) {
+    let probe = "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /ShareSession/ShowSession?probe=1 HTTP/1.0\\r\\n\\r\\n' >&3 && head -c 12 <&3";
+    for _ in 0..240 {
+        let out = Command::new("docker").args(["exec", container, "bash", "-c", probe]).output().expect("the docker CLI runs");
+        if String::from_utf8_lossy(&out.stdout).starts_with("HTTP/1.1 200") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    panic!("{container} did not serve the test page again within a minute");
+}
+
+/// The small webapp the tests deploy with `up --webapp`. Its pages, compiled by Tomcat's JSP
+/// engine at first use:
+/// - `index.jsp`: counts visits in the session (`Visits: N`), as a real app keeps state;
+/// - `fail.jsp`: answers 500, as a broken app does;
+/// - `thread.jsp`: puts a `Serializable` list holding a `Thread` into the session, which
+///   Java serialization cannot write (msm logs `NotSerializableException`).
+pub fn webapp_files() -> &'static [(&'static str, &'static str)] {
+    &[
+        (
+            "WEB-INF/web.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="3.1"><display-name>my</display-name></web-app>
+"#,
+        ),
+        (
+            "index.jsp",
+            r#"<%@ page contentType="text/plain; charset=UTF-8" %><%
+Integer n = (Integer) session.getAttribute("visits");
+n = n == null ? 1 : n + 1;
+session.setAttribute("visits", n);
+out.println("Visits: " + n);
+%>"#,
+        ),
+        ("fail.jsp", r#"<%@ page contentType="text/plain; charset=UTF-8" %><% response.sendError(500, "broken on purpose"); %>"#),
+        (
+            "thread.jsp",
+            r#"<%@ page contentType="text/plain; charset=UTF-8" import="java.util.ArrayList" %><%
+ArrayList<Object> list = new ArrayList<>();
+list.add(new Thread());
+session.setAttribute("threads", list);
+out.println("a Thread is in the session now");
+%>"#,
+        ),
+    ]
+}
+
+/// The webapp as a WAR (a zip archive, written with the `zip` crate): `dir/my.war`.
+pub fn build_war(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("my.war");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in webapp_files() {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+/// The webapp as an exploded directory: `dir/exploded/`.
+pub fn build_exploded(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("exploded");
+    for (name, body) in webapp_files() {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    root
+}
+
+/// Names of the checks that failed in a `verify --json` answer.
+pub fn failed_checks(v: &serde_json::Value) -> Vec<String> {
+    v["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).map(|c| c["name"].as_str().unwrap().to_string()).collect()
+}
+
+/// The detail of one check in a `verify --json` answer.
+pub fn check_detail(v: &serde_json::Value, name: &str) -> String {
+    let c = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == name);
+    c.unwrap_or_else(|| panic!("no check {name} in {v}"))["detail"].as_str().unwrap().to_string()
+}
+
+/// Tests that hold this run their labs one after another within a test binary: a 2-core
+/// machine runs one lab of JVMs well, and under heavy load msm misses its 100 ms backup
+/// timeout and really loses sessions, which would make such tests fail for the wrong reason.
+pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -1,0 +1,62 @@
+//! `--images official`: Docker Hub's image names, pulled through the engine. No registry answers
+//! here, so scripts/local-registry.sh runs one on loopback with stand-ins built under the
+//! official names; msmlab pulls them from it as it would from Docker Hub or a mirror.
+
+mod common;
+use common::*;
+
+use std::process::Command;
+
+const REGISTRY: &str = "127.0.0.1:5555";
+const IMAGES: [&str; 3] = ["tomcat:9.0-jre17", "nginx:1.27", "memcached:1.6"];
+
+fn docker(args: &[&str]) -> std::process::Output {
+    Command::new("docker").args(args).output().expect("the docker CLI runs")
+}
+
+#[test]
+fn a_lab_of_official_images_is_pulled_from_the_registry_and_shares_the_session() {
+    let _cleanup = Lab::claim("e2e-official-pull");
+    let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
+    assert!(setup.success(), "scripts/local-registry.sh failed");
+    // Drop the registry's names (only those: the layers stay), so up must pull through the API.
+    for image in IMAGES {
+        let _ = docker(&["rmi", &format!("{REGISTRY}/library/{image}")]);
+    }
+
+    let up = msmlab(&["up", "--name", "e2e-official-pull", "--port", "13461", "--images", "official", "--registry", REGISTRY]);
+    assert_eq!(up.status.code(), Some(0));
+    for image in IMAGES {
+        assert!(stderr(&up).contains(&format!("✓ Image {REGISTRY}/library/{image}: pulled")), "{image}: {}", stderr(&up));
+        assert!(docker(&["image", "inspect", &format!("{REGISTRY}/library/{image}")]).status.success(), "{image} was pulled");
+    }
+    // The containers run the official images, with msmlab's files uploaded into them.
+    let image_of = |c: &str| String::from_utf8_lossy(&docker(&["inspect", "-f", "{{.Config.Image}}", c]).stdout).trim().to_string();
+    assert_eq!(image_of("msmlab-e2e-official-pull-tomcat-1"), format!("{REGISTRY}/library/tomcat:9.0-jre17"));
+    assert_eq!(image_of("msmlab-e2e-official-pull-nginx-1"), format!("{REGISTRY}/library/nginx:1.27"));
+    assert_eq!(image_of("msmlab-e2e-official-pull-memcached-1"), format!("{REGISTRY}/library/memcached:1.6"));
+
+    let verify = msmlab(&["verify", "--name", "e2e-official-pull", "--json"]);
+    assert_eq!(verify.status.code(), Some(0));
+    assert_eq!(json(&verify)["ok"], true);
+
+    // A second up finds the images present and pulls nothing.
+    assert_eq!(msmlab(&["down", "--name", "e2e-official-pull"]).status.code(), Some(0));
+    let again = msmlab(&["up", "--name", "e2e-official-pull", "--port", "13461", "--images", "official", "--registry", REGISTRY]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stderr(&again).contains(&format!("✓ Image {REGISTRY}/library/tomcat:9.0-jre17: present")), "{}", stderr(&again));
+    assert_eq!(msmlab(&["down", "--name", "e2e-official-pull"]).status.code(), Some(0));
+    assert_eq!(labelled("e2e-official-pull"), Vec::<String>::new());
+}
+
+#[test]
+fn a_registry_that_does_not_answer_fails_the_pull_before_anything_is_created() {
+    let _cleanup = Lab::claim("e2e-official-none");
+    // Nothing listens on this port.
+    let up = msmlab(&["up", "--name", "e2e-official-none", "--port", "13463", "--images", "official", "--registry", "127.0.0.1:13479"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(err.contains("fetching the official images failed: 127.0.0.1:13479/library/"), "{err}");
+    assert!(err.contains("use the images msmlab builds itself (--images built, the default)"), "{err}");
+    assert_eq!(labelled("e2e-official-none"), Vec::<String>::new());
+}
