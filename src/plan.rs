@@ -16,8 +16,11 @@ pub const CATALINA_HOME: &str = "/usr/local/tomcat";
 pub const TOMCAT_UID: u64 = 8080;
 /// Requests for static files never trigger a session backup (the seed's pattern, plus .ico).
 pub const REQUEST_URI_IGNORE_PATTERN: &str = r".*\.(ico|png|gif|jpg|css|js)$";
-/// The seed's `sessionBackupTimeout`.
-pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 100;
+/// msm's `sessionBackupTimeout`: how long a request waits for its session to reach the store.
+/// The seed (and msm's default) says 100 ms. On a busy machine (a CI runner, a laptop running
+/// a lab of JVMs) a write can take longer; msm then drops it and the next Tomcat starts a new
+/// session, so the lab would fail for a reason no server has. 1 s keeps the lab about sharing.
+pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {

@@ -573,7 +573,7 @@ pub fn msm_errors(container: &str, log: &str) -> Vec<LogFinding> {
 }
 
 /// `msm-errors`: fails on what msm logged since the walk began, except failed or slow store
-/// writes: on a loaded machine msm's 100 ms backup timeout is easily missed. Those are counted
+/// writes: on a loaded machine msm's backup timeout can be missed. Those are counted
 /// in the detail, and a session they cost fails the other checks.
 pub fn judge_logs(tomcats: usize, found: &[LogFinding]) -> Check {
     let slow = found.iter().filter(|f| f.kind == FindingKind::Store).count();
