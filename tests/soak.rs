@@ -112,10 +112,10 @@ impl Soak {
         assert_eq!(up.status.code(), Some(0), "up: {}", stderr(&up));
     }
 
-    /// verify passes. A failed verdict (exit 1) gets one more try: on a loaded machine msm's
-    /// 100 ms `sessionBackupTimeout` (the seed's) can lose a session now and then, which says
-    /// nothing about what this test is about. The retry is counted and shown in the report; a
-    /// lab that really does not work fails both times.
+    /// verify passes. A failed verdict (exit 1) gets one more try: on a loaded machine msm can
+    /// miss its `sessionBackupTimeout` now and then and drop a session, which says nothing
+    /// about what this test is about. The retry is counted and shown in the report; a lab that
+    /// really does not work fails both times.
     fn verify_ok(&mut self, n: u64) {
         let v = self.run(&["verify", "--name", LAB]);
         if v.status.code() == Some(1) {
