@@ -315,7 +315,11 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
         let lab = spec.lab_for(s)?;
         let plan = Plan::new(lab, lock).map_err(|e: PlanError| anyhow::Error::new(e))?;
         let name = plan.spec.name.to_string();
-        let up = lab::up(engine, &plan, fetcher, progress).await.map_err(|e: LabError| anyhow::Error::new(e))?;
+        // A lab of that name left by an earlier run is replaced: the bench measures fresh labs.
+        let up = match lab::up(engine, &plan, fetcher, progress, true).await.map_err(|e: LabError| anyhow::Error::new(e))? {
+            lab::UpOutcome::Created(timings) => Some(timings),
+            lab::UpOutcome::AlreadyUp => None,
+        };
         // The lab is removed whatever the run does, an interrupt included.
         let measured = until_interrupted(measure(engine, &plan, spec, progress, i == 0 && spec.compare_wrk)).await;
         let step = progress.step(format!("Remove lab {name}"));
@@ -326,7 +330,7 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
         });
         let (mut run, comparison) = measured?;
         removed?;
-        run.up_seconds = up.total.as_secs_f64();
+        run.up_seconds = up.map_or(0.0, |t| t.total.as_secs_f64());
         runs.push(run);
         wrk = wrk.or(comparison);
     }
@@ -559,6 +563,7 @@ mod tests {
                 base_image: "debian:bookworm-slim".into(),
                 maven_repo: crate::maven::CENTRAL.into(),
                 java_opts: "-Xmx256m".into(),
+                listen: std::net::Ipv4Addr::LOCALHOST.into(),
                 images: crate::spec::ImageSource::Built,
                 registry: None,
                 sticky: false,

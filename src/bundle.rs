@@ -230,6 +230,8 @@ pub async fn nginx_test(engine: &Engine, image: &str, bundle: &Bundle) -> Result
         network: "none".into(),
         cmd: Some(["nginx", "-t", "-c", "/etc/nginx/nginx.conf"].map(String::from).to_vec()),
         user: Some("root".into()),
+        // Root reading the packaged nginx's own paths: keep the engine's default capabilities.
+        privileges: crate::engine::Privileges::ImageDefault,
         // Resolved by `nginx -t`; a documentation address (RFC 5737), never contacted.
         extra_hosts: bundle.servers.host_names().into_iter().map(|h| format!("{h}:192.0.2.1")).collect(),
         ..Default::default()
@@ -316,6 +318,7 @@ mod tests {
             registry: None,
             sticky: false,
             webapp: None,
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
         }
     }
 

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::Shape;
 use crate::maven::CENTRAL;
-use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine};
+use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
 use crate::webapp::ContextPath;
 
@@ -50,7 +50,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  msmlab status --json")]
     Status(StatusArgs),
     /// Remove everything carrying the lab's label, and nothing else
-    #[command(after_help = "Example:\n  msmlab down --name default")]
+    #[command(after_help = "Examples:\n  msmlab down --name default\n  msmlab down --all")]
     Down(DownArgs),
     /// Show the lab's container logs, each line prefixed by its container
     #[command(after_help = "Examples:\n  msmlab logs tomcat -f --since 5m\n  msmlab logs --export ./bug-report")]
@@ -135,6 +135,9 @@ pub struct ShapeArgs {
     /// Registry to pull official images from instead of Docker Hub, e.g. mirror.example:5000
     #[arg(long, env = "MSMLAB_REGISTRY", value_name = "HOST[:PORT]")]
     pub registry: Option<String>,
+    /// Accept a plain http:// Maven repository (every jar is still checked against jars.lock)
+    #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Args)]
@@ -152,11 +155,17 @@ pub struct UpArgs {
     #[command(flatten)]
     pub shape: ShapeArgs,
     /// Number of Tomcat containers behind nginx (2 to 16)
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = parse_tomcats, allow_negative_numbers = true)]
     pub tomcats: u8,
-    /// Port nginx publishes on 127.0.0.1
+    /// Port nginx publishes on the --listen address
     #[arg(long, default_value_t = 13355)]
     pub port: u16,
+    /// Host address nginx is published on; anything but loopback exposes the lab to your network
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub listen: std::net::IpAddr,
+    /// Rebuild the lab if it exists already (by default a healthy lab is left as it is)
+    #[arg(long)]
+    pub recreate: bool,
     /// Extra JVM options for every Tomcat (CATALINA_OPTS), e.g. "-Xmx256m"
     #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
     pub java_opts: String,
@@ -221,6 +230,9 @@ pub struct StatusArgs {
 pub struct DownArgs {
     #[command(flatten)]
     pub lab: NameArg,
+    /// Remove every msmlab lab on the engine (everything labelled io.msmlab.lab), and nothing else
+    #[arg(long, conflicts_with = "name")]
+    pub all: bool,
     #[command(flatten)]
     pub output: JsonArg,
 }
@@ -302,6 +314,9 @@ pub struct JarsArgs {
     /// Maven repository the jars come from when they are not cached
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+    /// Accept a plain http:// Maven repository (every jar is still checked against the lock)
+    #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
+    pub allow_http: bool,
     #[command(flatten)]
     pub output: JsonArg,
 }
@@ -323,6 +338,59 @@ pub struct LockArgs {
     /// Maven repository to resolve against
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+    /// Accept a plain http:// Maven repository
+    #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
+    pub allow_http: bool,
+}
+
+/// `--tomcats`: any number is read, so that 0, -1 or 1000 get the same sentence naming the
+/// accepted range rather than an integer-overflow message.
+fn parse_tomcats(s: &str) -> Result<u8, String> {
+    let accepted = format!("a shared session needs at least 2 Tomcats and msmlab builds at most {MAX_TOMCATS} (accepted: 2 to {MAX_TOMCATS})");
+    match s.trim().parse::<i64>() {
+        Ok(n) if (2..=i64::from(MAX_TOMCATS)).contains(&n) => Ok(n as u8),
+        Ok(_) => Err(accepted),
+        Err(_) => Err(format!("not a number; {accepted}")),
+    }
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+    use clap::Parser;
+
+    fn up(args: &[&str]) -> Result<UpArgs, clap::Error> {
+        let argv = ["msmlab", "up"].iter().chain(args).copied();
+        Cli::try_parse_from(argv).map(|c| match c.command {
+            Command::Up(a) => a,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn tomcat_counts_outside_two_to_sixteen_are_usage_errors_naming_the_range() {
+        assert_eq!(up(&["--tomcats", "16"]).unwrap().tomcats, 16);
+        for bad in ["0", "1", "17", "1000", "-1", "many"] {
+            let err = up(&["--tomcats", bad]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(err.to_string().contains("accepted: 2 to 16"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn nginx_listens_on_loopback_unless_told_otherwise() {
+        assert_eq!(up(&[]).unwrap().listen.to_string(), "127.0.0.1");
+        assert_eq!(up(&["--listen", "0.0.0.0"]).unwrap().listen.to_string(), "0.0.0.0");
+        assert_eq!(up(&["--listen", "example.org"]).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn down_takes_a_name_or_all_but_not_both() {
+        let down = |args: &[&str]| Cli::try_parse_from(["msmlab", "down"].iter().chain(args).copied());
+        assert!(down(&["--all"]).is_ok());
+        assert!(down(&["--name", "x"]).is_ok());
+        assert_eq!(down(&["--all", "--name", "x"]).unwrap_err().exit_code(), 2);
+    }
 }
 
 #[derive(Debug, Args)]

@@ -14,10 +14,10 @@ use crate::doctor;
 use crate::drill::{self, Drill, DrillError};
 use crate::engine::{Engine, EngineError};
 use crate::images::ImageRecipe;
-use crate::lab::{self, LabError};
+use crate::lab::{self, LabError, UpOutcome};
 use crate::lock::{Lock, LockError};
 use crate::logs::{self, LogsError};
-use crate::maven::{default_cache_dir, sha256_file, Fetcher};
+use crate::maven::{default_cache_dir, sha256_file, FetchError, Fetcher};
 use crate::names::Role;
 use crate::official;
 use crate::plan::{Plan, PlanError};
@@ -25,6 +25,7 @@ use crate::progress::Progress;
 use crate::relock;
 use crate::report;
 use crate::spec::{ImageSource, Jre, LabName, LabSpec, SpecError};
+use crate::trust::{self, TrustError};
 use crate::support::{self, Unsupported};
 use crate::term;
 use crate::verify::{self, Page, VerifyError};
@@ -71,7 +72,8 @@ pub enum Outcome {
     Failure,
 }
 
-/// 2 for bad input and an unreachable engine (nothing was tried), 130 for an interrupt,
+/// 2 for bad input (flags, a repository that does not serve the pinned jars, a name or port
+/// that is taken) and an engine that cannot be reached or is too old, 130 for an interrupt,
 /// 1 for anything that failed along the way.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
@@ -81,7 +83,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<DrillError>() {
             return 130;
         }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() || cause.is::<WebappError>() {
+        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() || cause.is::<WebappError>() || cause.is::<TrustError>() {
             return 2;
         }
         // Transparent: the combination msm cannot run hides behind the plan's error.
@@ -91,15 +93,20 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<BundleError>() {
             return if matches!(e, BundleError::Write { .. }) { 1 } else { 2 };
         }
+        if let Some(f) = cause.downcast_ref::<FetchError>() {
+            return if matches!(f, FetchError::Io { .. }) { 1 } else { 2 };
+        }
         if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
             cause.downcast_ref()
         {
             return 2;
         }
-        if let Some(EngineError::Unreachable { .. }) = cause.downcast_ref() {
+        if matches!(engine_error(cause), Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. })) {
             return 2;
         }
-        if let Some(LabError::Exists { .. } | LabError::PortTaken { .. }) = cause.downcast_ref() {
+        if let Some(LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
+            cause.downcast_ref()
+        {
             return 2;
         }
         if let Some(e) = cause.downcast_ref::<BenchError>() {
@@ -115,6 +122,27 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+/// The engine error a cause is, or wraps transparently (a transparent wrapper hides it from
+/// the chain: its `source` is the engine error's own source).
+fn engine_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a EngineError> {
+    if let Some(e) = cause.downcast_ref::<EngineError>() {
+        return Some(e);
+    }
+    if let Some(LabError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(crate::ready::NotReady::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(crate::store::ProbeError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    if let Some(VerifyError::Engine(e)) = cause.downcast_ref() {
+        return Some(e);
+    }
+    None
 }
 
 /// The lock a command uses: `--lockfile`, else the one built into msmlab.
@@ -139,6 +167,7 @@ struct LabOnly {
     java_opts: String,
     sticky: bool,
     webapp: Option<WebappSpec>,
+    listen: std::net::IpAddr,
 }
 
 fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSpec, SpecError> {
@@ -159,6 +188,7 @@ fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSp
         registry: shape.registry,
         sticky: lab.sticky,
         webapp: lab.webapp,
+        listen: lab.listen,
     }
     .validate()
 }
@@ -185,18 +215,31 @@ pub async fn up(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
         java_opts: args.java_opts,
         sticky: args.sticky,
         webapp,
+        listen: args.listen,
     };
+    let allow_http = args.shape.allow_http;
     let spec = spec_from(&args.choice, args.shape, lab)?;
+    let http_warning = trust::check_repository(&spec.maven_repo, allow_http)?;
     // Read and check the user's webapp before anything is created.
     let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
     let progress = Progress::new(globals.quiet);
-    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir());
-    let timings = lab::up(&engine, &plan, &fetcher, &progress)
+    let warnings = http_warning.into_iter().chain(trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port));
+    for warning in warnings {
+        progress.warn(warning);
+    }
+    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir()).allow_http(allow_http);
+    let outcome = lab::up(&engine, &plan, &fetcher, &progress, args.recreate)
         .await
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
     let lab = plan.spec.name.as_str();
+    let UpOutcome::Created(timings) = outcome else {
+        let containers = engine.containers(Some(lab)).await?;
+        let already = report::AlreadyUpReport { lab: lab.into(), url: plan.page_url(), already_up: true, containers };
+        report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
+        return Ok(Outcome::Success);
+    };
     let containers = engine.containers(Some(lab)).await?;
     let up = report::UpReport { lab: lab.into(), url: plan.page_url(), webapp_url: plan.webapp_url(), timings: (&timings).into(), floor: (&timings).into(), containers };
     report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
@@ -273,6 +316,11 @@ pub async fn status(args: StatusArgs, globals: &Globals) -> anyhow::Result<Outco
 
 pub async fn down(args: DownArgs, globals: &Globals) -> anyhow::Result<Outcome> {
     let engine = connect(globals).await?;
+    if args.all {
+        let removed = lab::down_all(&engine).await.context("removing every msmlab lab")?;
+        report::emit(args.output.json, &removed, report::down_all_text);
+        return Ok(Outcome::Success);
+    }
     let lab = args.lab.name.as_str();
     let removed = lab::down(&engine, lab).await.with_context(|| format!("removing lab {lab:?}"))?;
     report::emit(args.output.json, &report::DownReport { lab, removed: &removed }, |r| report::down_text(r.lab, r.removed));
@@ -309,15 +357,20 @@ pub async fn render(args: RenderArgs, globals: &Globals) -> anyhow::Result<Outco
         java_opts: String::new(),
         sticky: false,
         webapp: None,
+        listen: std::net::Ipv4Addr::LOCALHOST.into(),
     };
+    let allow_http = args.shape.allow_http;
     let spec = spec_from(&args.choice, args.shape, lab)?;
+    if let Some(warning) = trust::check_repository(&spec.maven_repo, allow_http)? {
+        eprintln!("! {warning}");
+    }
     support::check(&spec)?;
     let bundle = Bundle::new(spec, servers, &lock)?;
     bundle::check_out_dir(&args.out, args.force)?;
     let progress = Progress::new(globals.quiet);
 
     let step = progress.step("Fetch jars");
-    let fetcher = Fetcher::new(&bundle.spec.maven_repo, default_cache_dir());
+    let fetcher = Fetcher::new(&bundle.spec.maven_repo, default_cache_dir()).allow_http(allow_http);
     let jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
     step.done(format!("{} jars pinned in jars.lock", jars.len()));
 
@@ -402,7 +455,10 @@ pub async fn jars(args: JarsArgs, _globals: &Globals) -> anyhow::Result<Outcome>
     let lock = load_lock(lockfile.as_deref())?;
     support::check_combination(tomcat, *serializer)?;
     let set = lock.select(tomcat, *serializer, *store, true).map_err(PlanError::from)?;
-    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir());
+    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
+        eprintln!("! {warning}");
+    }
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
     let mut cached = Vec::new();
     for a in set.all() {
         let path = fetcher.path(a);
@@ -432,7 +488,10 @@ pub async fn lock(args: LockArgs) -> anyhow::Result<Outcome> {
         Err(source) => return Err(LockError::Read { path: origin, source }.into()),
     };
     let previous = old_text.as_deref().map(|t| Lock::parse(t, &origin)).transpose()?;
-    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir());
+    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
+        eprintln!("! {warning}");
+    }
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
     eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
     let releases = relock::Releases { upgrade: args.upgrade, pin: args.tomcat_releases.clone() };
     let relocked = relock::relock(&fetcher, previous.as_ref(), &releases)
@@ -465,6 +524,8 @@ pub async fn bench(args: BenchArgs, globals: &Globals) -> anyhow::Result<Outcome
         base_image: args.base_image,
         maven_repo: args.maven_repo,
         java_opts: args.java_opts,
+        // The load generator talks to 127.0.0.1.
+        listen: std::net::Ipv4Addr::LOCALHOST.into(),
         // The images msmlab builds: they carry the start-up tuning the bench overrides.
         images: ImageSource::Built,
         registry: None,
@@ -513,4 +574,32 @@ pub async fn bench(args: BenchArgs, globals: &Globals) -> anyhow::Result<Outcome
     }
     let failed = report.runs.iter().any(|r| r.requests == 0);
     Ok(if failed { Outcome::Failure } else { Outcome::Success })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lost() -> EngineError {
+        EngineError::Lost { action: "inspect image", target: "x".into(), message: "connection reset".into() }
+    }
+
+    #[test]
+    fn a_lost_engine_is_exit_code_2_however_deep_it_is_wrapped() {
+        let wrapped: Vec<anyhow::Error> = vec![
+            anyhow::Error::new(lost()),
+            anyhow::Error::new(LabError::Step { step: "creating the lab".into(), cleanup: None, source: LabError::Engine(lost()).into() })
+                .context("msmlab up --name x did not complete"),
+            anyhow::Error::new(LabError::Step {
+                step: "starting x".into(),
+                cleanup: None,
+                source: crate::ready::NotReady::Engine(lost()).into(),
+            }),
+        ];
+        for e in wrapped {
+            assert_eq!(exit_code(&e), 2, "{e:#}");
+        }
+        let other = EngineError::Call { action: "start container", target: "x".into(), message: "no such image".into() };
+        assert_eq!(exit_code(&anyhow::Error::new(LabError::Step { step: "s".into(), cleanup: None, source: other.into() })), 1);
+    }
 }

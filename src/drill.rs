@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::lab::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::names::Role;
-use crate::plan::page_url;
+use crate::plan::page_url_at;
 use crate::ready;
 use crate::verify::{self, answered, store_has, unix_now, Answer, Page, SessionId, Target, Walker};
 
@@ -246,7 +246,7 @@ async fn reach_all(engine: &Engine, target: &Target, log: &mut Log) -> bool {
         return log.step(action, false, e);
     }
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
-    match ready::nginx(engine, &target.nginx, &page_url(target.port), &names, NGINX_TIMEOUT).await {
+    match ready::nginx(engine, &target.nginx, &page_url_at(&target.host, target.port), &names, NGINX_TIMEOUT).await {
         Ok(_) => log.step(action, true, format!("all {} Tomcats answered through nginx after {:.1} s", names.len(), started.elapsed().as_secs_f64())),
         Err(e) => log.step(action, false, e.to_string()),
     }

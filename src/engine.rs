@@ -23,18 +23,31 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL};
+use crate::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
+/// Oldest engine API msmlab speaks: Docker 20.10 (Debian bookworm's docker.io). Older engines
+/// lack fields msmlab sends (e.g. network aliases on create) and are refused up front.
+pub const MIN_API: (usize, usize) = (1, 41);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(
-        "cannot reach the Docker engine at {host}: {message}\n  \
-         start it (`sudo dockerd &`, or `systemctl start docker`), or point DOCKER_HOST at a running engine"
+        "cannot reach the Docker engine at {host} ({message}); start it (`sudo dockerd &` or \
+         `systemctl start docker`), or point DOCKER_HOST at a running engine"
     )]
     Unreachable { host: String, message: String },
+    #[error(
+        "the Docker engine at {host} is too old: it speaks API {api} (Docker {version}) and msmlab needs \
+         API {}.{} (Docker 20.10) or newer; upgrade it, or point DOCKER_HOST at a newer engine", MIN_API.0, MIN_API.1
+    )]
+    TooOld { host: String, api: String, version: String },
+    #[error(
+        "lost the Docker engine while trying to {action} {target} ({message}); once it answers again, \
+         run the command again (`msmlab up` removes what an interrupted run left and starts over)"
+    )]
+    Lost { action: &'static str, target: String, message: String },
     #[error("{action} {target}: {message}")]
     Call { action: &'static str, target: String, message: String },
     #[error(
@@ -54,7 +67,33 @@ pub enum EngineError {
 
 fn call(action: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
     let target = target.into();
-    move |e| EngineError::Call { action, target, message: short(&e) }
+    move |e| {
+        if is_connection_error(&e) {
+            EngineError::Lost { action, target, message: short(&e) }
+        } else {
+            EngineError::Call { action, target, message: short(&e) }
+        }
+    }
+}
+
+/// Whether the call failed for want of an engine (socket gone, connection refused or cut,
+/// no answer), rather than the engine refusing it.
+fn is_connection_error(e: &BollardError) -> bool {
+    matches!(
+        e,
+        BollardError::IOError { .. }
+            | BollardError::HyperLegacyError { .. }
+            | BollardError::HyperResponseError { .. }
+            | BollardError::RequestTimeoutError
+            | BollardError::SocketNotFoundError(_)
+    )
+}
+
+impl EngineError {
+    /// True when the engine could not be reached at all (at connect time or mid-run).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, EngineError::Unreachable { .. } | EngineError::Lost { .. })
+    }
 }
 
 /// The engine's own message, without bollard's wrapping.
@@ -63,6 +102,15 @@ fn short(e: &BollardError) -> String {
         BollardError::DockerResponseServerError { message, .. } => message.clone(),
         other => other.to_string(),
     }
+}
+
+/// How long a removal someone else started may take to finish: 50 × 200 ms.
+const REMOVAL_WAIT_STEPS: u32 = 50;
+const REMOVAL_WAIT_STEP: Duration = Duration::from_millis(200);
+
+/// The engine refused with this status and a message containing `needle`.
+fn is_status(e: &BollardError, status: u16, needle: &str) -> bool {
+    matches!(e, BollardError::DockerResponseServerError { status_code, message } if *status_code == status && message.contains(needle))
 }
 
 fn is_not_found(e: &BollardError) -> bool {
@@ -85,6 +133,20 @@ pub struct ContainerSpec {
     pub user: Option<String>,
     /// `host:ip` entries for the container's /etc/hosts.
     pub extra_hosts: Vec<String>,
+    /// What the container may do beyond running as its user.
+    pub privileges: Privileges,
+}
+
+/// The capabilities a container keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Privileges {
+    /// None at all (`CapDrop: ALL`): msmlab's own images run as unprivileged users on ports
+    /// above 1024 and need none.
+    #[default]
+    Unprivileged,
+    /// The engine's default set: for images that start as root and switch users themselves
+    /// (the official nginx and Redis images, a one-off `nginx -t` as root).
+    ImageDefault,
 }
 
 /// The engine's version, as `doctor` and `-v` report it.
@@ -128,6 +190,9 @@ pub struct ContainerInfo {
     /// The published host port, if any.
     #[serde(skip)]
     pub published_port: Option<u16>,
+    /// The settings the container was made with (`io.msmlab.spec`).
+    #[serde(skip)]
+    pub spec: Option<String>,
 }
 
 /// A lab network or volume.
@@ -138,11 +203,46 @@ pub struct Resource {
     pub lab: String,
 }
 
+/// The two name spaces a lab takes names in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Container,
+    Network,
+}
+
 /// What a command run in a container printed, and how it ended.
 #[derive(Debug, Clone)]
 pub struct ExecOutput {
     pub exit_code: i64,
     pub stdout: Vec<u8>,
+}
+
+/// How a lab container may touch its host: no privileges, no capabilities, no host mounts,
+/// and at most the one port the spec publishes. Returns the exposed ports with it.
+fn host_config(spec: &ContainerSpec) -> (HostConfig, Option<Vec<String>>) {
+    let mut host_config = HostConfig {
+        network_mode: Some(spec.network.clone()),
+        privileged: Some(false),
+        // The lab's servers run as unprivileged users on ports above 1024: they need no
+        // capability at all, and cannot gain one.
+        cap_drop: (spec.privileges == Privileges::Unprivileged).then(|| vec!["ALL".into()]),
+        security_opt: Some(vec!["no-new-privileges".into()]),
+        extra_hosts: (!spec.extra_hosts.is_empty()).then(|| spec.extra_hosts.clone()),
+        // Files arrive as tar uploads; nothing of the host is mounted.
+        binds: None,
+        mounts: None,
+        ..Default::default()
+    };
+    let mut exposed = None;
+    if let Some((ip, host_port, container_port)) = &spec.publish {
+        let key = format!("{container_port}/tcp");
+        exposed = Some(vec![key.clone()]);
+        host_config.port_bindings = Some(HashMap::from([(
+            key,
+            Some(vec![PortBinding { host_ip: Some(ip.clone()), host_port: Some(host_port.to_string()) }]),
+        )]));
+    }
+    (host_config, exposed)
 }
 
 #[derive(Clone)]
@@ -156,11 +256,21 @@ impl Engine {
     /// version, so older engines (Debian's 20.10, API 1.41) work.
     pub async fn connect() -> Result<Engine, EngineError> {
         let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-        let unreachable = |e: BollardError| EngineError::Unreachable { host: host.clone(), message: short(&e) };
-        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+        Engine::connect_to(&host).await
+    }
+
+    /// Connects to `host` (`unix://…`, `tcp://…`), and refuses an engine older than `MIN_API`.
+    pub async fn connect_to(host: &str) -> Result<Engine, EngineError> {
+        let unreachable = |e: BollardError| EngineError::Unreachable { host: host.into(), message: short(&e) };
+        let docker = Docker::connect_with_host(host).map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        let api = docker.client_version();
+        if (api.major_version, api.minor_version) < MIN_API {
+            let version = docker.version().await.ok().and_then(|v| v.version).unwrap_or_else(|| "unknown".into());
+            return Err(EngineError::TooOld { host: host.into(), api: format!("{}.{}", api.major_version, api.minor_version), version });
+        }
         docker.ping().await.map_err(unreachable)?;
-        Ok(Engine { docker, host })
+        Ok(Engine { docker, host: host.into() })
     }
 
     /// Whether the engine runs on this machine (a unix socket), so that what it publishes on
@@ -233,13 +343,7 @@ impl Engine {
     }
 
     pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
-        let mut host_config = HostConfig {
-            network_mode: Some(spec.network.clone()),
-            // Nothing in a lab needs more than the default capabilities; drop what we can.
-            security_opt: Some(vec!["no-new-privileges".into()]),
-            extra_hosts: (!spec.extra_hosts.is_empty()).then(|| spec.extra_hosts.clone()),
-            ..Default::default()
-        };
+        let (host_config, exposed) = host_config(spec);
         // Aliases exist only on user-defined networks; "none" has no endpoint to configure.
         let endpoints = (spec.network != "none").then(|| NetworkingConfig {
             endpoints_config: Some(HashMap::from([(
@@ -247,15 +351,6 @@ impl Engine {
                 EndpointSettings { aliases: Some(vec![spec.name.clone()]), ..Default::default() },
             )])),
         });
-        let mut exposed = None;
-        if let Some((ip, host_port, container_port)) = &spec.publish {
-            let key = format!("{container_port}/tcp");
-            exposed = Some(vec![key.clone()]);
-            host_config.port_bindings = Some(HashMap::from([(
-                key,
-                Some(vec![PortBinding { host_ip: Some(ip.clone()), host_port: Some(host_port.to_string()) }]),
-            )]));
-        }
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.name.clone()),
@@ -438,6 +533,7 @@ impl Engine {
                     address,
                     published: published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
                     published_port: published.map(|(_, port)| port),
+                    spec: labels.get(SPEC_LABEL).cloned(),
                 }
             })
             .collect();
@@ -467,6 +563,28 @@ impl Engine {
             .into_iter()
             .map(|v| Resource { id: v.name.clone(), name: v.name, lab: v.labels.get(LAB_LABEL).cloned().unwrap_or_default() })
             .collect())
+    }
+
+    /// Who holds a container or network name: `None` when nothing has it, else the value of
+    /// its lab label (`Some(None)`: something msmlab did not make).
+    pub async fn name_holder(&self, kind: NameKind, name: &str) -> Result<Option<Option<String>>, EngineError> {
+        match kind {
+            NameKind::Container => match self.docker.inspect_container(name, None).await {
+                Ok(c) => Ok(Some(c.config.and_then(|c| c.labels).and_then(|mut l| l.remove(LAB_LABEL)))),
+                Err(e) if is_not_found(&e) => Ok(None),
+                Err(e) => Err(call("inspect container", name)(e)),
+            },
+            NameKind::Network => {
+                // The engine's name filter matches substrings: keep the exact name only.
+                let filters = HashMap::from([("name".to_string(), vec![name.to_string()])]);
+                let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
+                let list = self.docker.list_networks(Some(options)).await.map_err(call("list networks named", name))?;
+                Ok(list
+                    .into_iter()
+                    .find(|n| n.name.as_deref() == Some(name))
+                    .map(|n| n.labels.and_then(|mut l| l.remove(LAB_LABEL))))
+            }
+        }
     }
 
     /// The engine's version and API version.
@@ -622,18 +740,39 @@ impl Engine {
     }
 
     /// Removes a container, running or not, with its anonymous volumes; gone already is fine.
+    ///
+    /// A removal already under way (a process stopped in the middle of its own cleanup, such as
+    /// an `up` hit by a second Ctrl-C) is waited for rather than reported as a failure.
     pub async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
         let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
         match self.docker.remove_container(id, Some(options)).await {
+            Err(e) if is_status(&e, 409, "already in progress") => {
+                for _ in 0..REMOVAL_WAIT_STEPS {
+                    match self.docker.inspect_container(id, None).await {
+                        Err(e) if is_not_found(&e) => return Ok(()),
+                        _ => tokio::time::sleep(REMOVAL_WAIT_STEP).await,
+                    }
+                }
+                Err(call("remove container", id)(e))
+            }
             Err(e) if !is_not_found(&e) => Err(call("remove container", id)(e)),
             _ => Ok(()),
         }
     }
 
+    /// Removes a network; one whose last container is still being removed is retried until
+    /// it is free.
     pub async fn remove_network(&self, id: &str) -> Result<(), EngineError> {
-        match self.docker.remove_network(id).await {
-            Err(e) if !is_not_found(&e) => Err(call("remove network", id)(e)),
-            _ => Ok(()),
+        let mut tries = 0;
+        loop {
+            match self.docker.remove_network(id).await {
+                Err(e) if tries < REMOVAL_WAIT_STEPS && is_status(&e, 403, "active endpoints") => {
+                    tries += 1;
+                    tokio::time::sleep(REMOVAL_WAIT_STEP).await;
+                }
+                Err(e) if !is_not_found(&e) => return Err(call("remove network", id)(e)),
+                _ => return Ok(()),
+            }
         }
     }
 
@@ -642,5 +781,113 @@ impl Engine {
             Err(e) if !is_not_found(&e) => Err(call("remove volume", name)(e)),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    fn spec(publish: Option<(String, u16, u16)>) -> ContainerSpec {
+        ContainerSpec {
+            name: "msmlab-t-tomcat-1".into(),
+            image: "img".into(),
+            labels: HashMap::new(),
+            network: "msmlab-t".into(),
+            env: vec![],
+            publish,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn images_that_switch_users_themselves_keep_the_default_capabilities_but_nothing_more() {
+        let (hc, _) = host_config(&ContainerSpec { privileges: Privileges::ImageDefault, ..spec(None) });
+        assert_eq!(hc.cap_drop, None);
+        assert_eq!(hc.cap_add, None);
+        assert_eq!(hc.privileged, Some(false));
+        assert_eq!(hc.security_opt, Some(vec!["no-new-privileges".to_string()]));
+        assert!(hc.binds.is_none() && hc.mounts.is_none());
+    }
+
+    #[test]
+    fn lab_containers_get_no_privilege_no_capability_and_no_host_mount() {
+        let (hc, exposed) = host_config(&spec(None));
+        assert_eq!(hc.privileged, Some(false));
+        assert_eq!(hc.cap_drop, Some(vec!["ALL".to_string()]));
+        assert_eq!(hc.cap_add, None);
+        assert_eq!(hc.security_opt, Some(vec!["no-new-privileges".to_string()]));
+        assert!(hc.binds.is_none() && hc.mounts.is_none() && hc.volumes_from.is_none());
+        assert!(hc.port_bindings.is_none() && exposed.is_none(), "an unpublished container publishes nothing");
+        assert_ne!(hc.network_mode.as_deref(), Some("host"));
+    }
+
+    #[test]
+    fn a_published_port_is_bound_to_the_given_address_only() {
+        let (hc, exposed) = host_config(&spec(Some(("127.0.0.1".into(), 13355, 13355))));
+        assert_eq!(exposed, Some(vec!["13355/tcp".to_string()]));
+        let bindings = hc.port_bindings.unwrap();
+        assert_eq!(bindings.len(), 1);
+        let b = &bindings["13355/tcp"].as_ref().unwrap()[0];
+        assert_eq!((b.host_ip.as_deref(), b.host_port.as_deref()), (Some("127.0.0.1"), Some("13355")));
+    }
+
+    /// A fake engine on loopback that answers `/version` with the given API version, and
+    /// `/_ping` with OK, one request per connection.
+    async fn fake_engine(api: &'static str) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut buf = vec![0u8; 4096];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                let body = if request.contains("/version") {
+                    format!(r#"{{"Version":"1.12.6","ApiVersion":"{api}","MinAPIVersion":"1.12","Os":"linux"}}"#)
+                } else {
+                    "OK".to_string()
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body.as_bytes()).await;
+            }
+        });
+        format!("tcp://{addr}")
+    }
+
+    #[tokio::test]
+    async fn an_engine_that_is_too_old_is_refused_with_what_to_do() {
+        let host = fake_engine("1.24").await;
+        let err = Engine::connect_to(&host).await.err().expect("API 1.24 is refused");
+        let msg = err.to_string();
+        assert!(matches!(err, EngineError::TooOld { .. }), "{msg}");
+        assert!(msg.contains("speaks API 1.24 (Docker 1.12.6)"), "{msg}");
+        assert!(msg.contains("needs API 1.41 (Docker 20.10) or newer; upgrade it"), "{msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+    }
+
+    #[tokio::test]
+    async fn an_engine_with_api_1_41_is_accepted() {
+        let host = fake_engine("1.41").await;
+        let engine = Engine::connect_to(&host).await.unwrap();
+        assert!(!engine.is_local());
+    }
+
+    #[tokio::test]
+    async fn no_engine_is_a_one_line_error_that_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = format!("unix://{}/docker.sock", dir.path().display());
+        let err = Engine::connect_to(&host).await.err().expect("no socket, no engine");
+        let msg = err.to_string();
+        assert!(err.is_unreachable(), "{msg}");
+        assert!(msg.starts_with(&format!("cannot reach the Docker engine at {host}")), "{msg}");
+        assert!(msg.contains("point DOCKER_HOST at a running engine"), "{msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
     }
 }

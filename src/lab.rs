@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
-use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, Resource};
+use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError, NameKind, Privileges, Resource};
+use crate::health::{self, Existing};
 use crate::images::ImageRecipe;
 use crate::maven::{FetchError, Fetched, Fetcher};
-use crate::names::{self, Role, IMAGE_LABEL, NGINX_PORT};
+use crate::names::{self, Role, IMAGE_LABEL, NGINX_PORT, SPEC_LABEL};
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::official;
 use crate::progress::{Progress, Step};
@@ -29,12 +30,14 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     #[error(
-        "lab {lab:?} already exists ({what}); check it with `msmlab status --name {lab}`, \
-         or remove it with `msmlab down --name {lab}`"
+        "lab {lab:?} is up with other settings ({what}); rebuild it with these with `--recreate`, \
+         or choose another --name"
     )]
-    Exists { lab: String, what: String },
-    #[error("port {port} on 127.0.0.1 is taken by {by}; choose another with --port")]
-    PortTaken { port: u16, by: String },
+    Different { lab: String, what: String },
+    #[error("port {port} on {ip} is taken by {by}; choose another with --port")]
+    PortTaken { ip: std::net::IpAddr, port: u16, by: String },
+    #[error("the {kind} name {name} that lab {lab:?} needs is taken by {by}; remove it, or choose another --name")]
+    NameTaken { lab: String, kind: &'static str, name: String, by: String },
     #[error("{step} failed{}", cleanup_note(.cleanup))]
     Step { step: String, cleanup: Option<String>, source: BoxError },
     #[error("interrupted by {signal}{}", cleanup_note(.cleanup))]
@@ -44,7 +47,7 @@ pub enum LabError {
 }
 
 fn cleanup_note(cleanup: &Option<String>) -> String {
-    cleanup.as_ref().map(|c| format!(" (msmlab removed what this up had created: {c})")).unwrap_or_default()
+    cleanup.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
 }
 
 impl LabError {
@@ -101,11 +104,24 @@ pub fn startup_millis(line: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Brings a lab up, or fails having removed everything it created.
-pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<Timings, LabError> {
+/// What `up` did.
+#[derive(Debug, Clone)]
+pub enum UpOutcome {
+    /// Built and started the lab.
+    Created(Timings),
+    /// The lab was up and healthy with these settings already; nothing was touched.
+    AlreadyUp,
+}
+
+/// Brings a lab up, or fails having removed everything it created. A lab that exists already
+/// is left alone when healthy and made with the same settings (`AlreadyUp`), refused when made
+/// with others, and cleared away first when broken or half made; `recreate` clears it always.
+pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
     let lab = plan.spec.name.as_str();
-    preflight(engine, plan).await?;
+    if preflight(engine, plan, progress, recreate).await? == Preflight::AlreadyUp {
+        return Ok(UpOutcome::AlreadyUp);
+    }
 
     // The lab is ours from here: an interrupt, like any failure, removes what exists of it.
     let mut interrupts = Interrupts::watch();
@@ -115,6 +131,14 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         let official = plan.spec.images == ImageSource::Official;
         let artifacts: Vec<_> = if official { plan.jars.lib.clone() } else { plan.jars.all().cloned().collect() };
         let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
+        for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
+            progress.warn(format!(
+                "cached {} failed its checksum (sha256 {}, jars.lock pins {}); it was removed and downloaded again",
+                f.path.display(),
+                f.replaced_corrupt.as_deref().unwrap_or(""),
+                f.artifact.sha256
+            ));
+        }
         let downloaded = fetched.iter().filter(|f| f.downloaded).count();
         let fetch = step.done(format!(
             "{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache",
@@ -145,10 +169,13 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     };
     let failure = tokio::select! {
         result = work => match result {
-            Ok(timings) => return Ok(timings),
+            Ok(timings) => return Ok(UpOutcome::Created(timings)),
             Err(e) => e,
         },
-        signal = interrupts.next() => LabError::Interrupted { signal, cleanup: None },
+        signal = interrupts.next() => {
+            progress.warn(format!("{signal}: removing what this up created ({signal} again stops at once)"));
+            LabError::Interrupted { signal, cleanup: None }
+        }
     };
     let removed = tokio::select! {
         removed = roll_back(engine, lab) => removed,
@@ -161,20 +188,35 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     Err(failure.cleaned_up(removed))
 }
 
-/// Removes what a failed `up` created, and says what that was (`None`: nothing).
+/// Pauses between rollback passes that failed: an engine that dropped out for a moment
+/// (a restart, a cut connection) gets about 7 s to come back before msmlab gives up.
+const ROLLBACK_RETRY: [Duration; 5] =
+    [Duration::from_millis(250), Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3)];
+
+/// Removes what a failed `up` created, and says what that was in a sentence (`None`: nothing).
 async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
     let mut removed = Found::default();
+    let mut retries = ROLLBACK_RETRY.iter();
     // A create the engine received just before an interrupt can land after the first pass
     // listed the lab, so passes go on until one finds nothing.
-    for pass in 1..=3 {
+    for _ in 0..8 {
         match down(engine, lab).await {
             Ok(found) if found.is_empty() => break,
             Ok(found) => removed.extend(found),
-            Err(_) if pass < 3 => continue,
-            Err(e) => return Some(format!("not everything, cleanup failed too ({e}); run `msmlab down --name {lab}`")),
+            Err(e) => match retries.next() {
+                Some(pause) => tokio::time::sleep(*pause).await,
+                None => {
+                    let what = if removed.is_empty() { String::new() } else { format!(" (it removed {})", removed.summary()) };
+                    let why = if e.is_unreachable() { "the engine did not answer" } else { "removing failed too" };
+                    return Some(format!(
+                        "msmlab could not remove everything this up created{what}: {why}; \
+                         run `msmlab down --name {lab}` once the engine answers"
+                    ));
+                }
+            },
         }
     }
-    (!removed.is_empty()).then(|| removed.summary())
+    (!removed.is_empty()).then(|| format!("msmlab removed what this up had created: {}", removed.summary()))
 }
 
 /// Ctrl-C and SIGTERM, watched from the moment `up` owns resources, so none is missed.
@@ -201,23 +243,57 @@ impl Interrupts {
     }
 }
 
-/// Refuses, before anything is created, a lab that exists already or a port that is taken.
-async fn preflight(engine: &Engine, plan: &Plan) -> Result<(), LabError> {
+#[derive(Debug, PartialEq, Eq)]
+enum Preflight {
+    /// Go ahead: nothing of the lab exists (any more).
+    Proceed,
+    AlreadyUp,
+}
+
+/// Deals with a lab of this name that exists already (see `up`), then refuses, before anything
+/// is created, a name or a port that something else holds.
+async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<Preflight, LabError> {
     let lab = plan.spec.name.as_str();
     let found = find(engine, lab).await?;
     if !found.is_empty() {
-        return Err(LabError::Exists { lab: lab.into(), what: found.summary() });
+        let why = if recreate {
+            "--recreate".to_string()
+        } else {
+            match health::check(engine, plan, &found).await {
+                Existing::Healthy => return Ok(Preflight::AlreadyUp),
+                Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
+                Existing::Broken(what) => format!("it was broken or half made: {what}"),
+            }
+        };
+        let step = progress.step(format!("Remove the existing lab {lab} ({why})"));
+        let removed = step.check(down(engine, lab).await)?;
+        step.done(removed.summary());
     }
-    let port = plan.spec.port;
+
+    for (kind, name) in plan.nodes().map(|n| (NameKind::Container, &n.name)).chain([(NameKind::Network, &plan.network)]) {
+        if let Some(holder) = engine.name_holder(kind, name).await? {
+            let (kind, by) = match kind {
+                NameKind::Container => ("container", "a container"),
+                NameKind::Network => ("network", "a network"),
+            };
+            let by = match holder {
+                Some(other) => format!("{by} of lab {other:?}"),
+                None => format!("{by} msmlab did not make"),
+            };
+            return Err(LabError::NameTaken { lab: lab.into(), kind, name: name.clone(), by });
+        }
+    }
+
+    let (ip, port) = (plan.spec.listen, plan.spec.port);
     let all = engine.containers(None).await?;
     if let Some(c) = all.iter().find(|c| c.published_port == Some(port)) {
-        return Err(LabError::PortTaken { port, by: format!("lab {:?} ({})", c.lab, c.name) });
+        return Err(LabError::PortTaken { ip, port, by: format!("lab {:?} ({})", c.lab, c.name) });
     }
-    // Only a local engine publishes on this machine's loopback, so only then can we test it.
-    if engine.is_local() && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
-        return Err(LabError::PortTaken { port, by: "another program".into() });
+    // Only a local engine publishes on this machine's addresses, so only then can we test it.
+    if engine.is_local() && std::net::TcpListener::bind((ip, port)).is_err() {
+        return Err(LabError::PortTaken { ip, port, by: "another program".into() });
     }
-    Ok(())
+    Ok(Preflight::Proceed)
 }
 
 /// Image tags by role, and the command of a role whose image's own command does not suit.
@@ -302,16 +378,23 @@ async fn create_and_start(
         .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
     let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
+    let spec_label = health::spec_label(&plan.spec);
     let create_node = |node: &Node| {
         let spec = ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),
-            labels: names::labels(lab, node.role, node.index),
+            labels: {
+                let mut labels = names::labels(lab, node.role, node.index);
+                labels.insert(SPEC_LABEL.to_string(), spec_label.clone());
+                labels
+            },
             network: plan.network.clone(),
             env: plan.env(node),
-            // Only nginx is published, and only on loopback.
-            publish: (node.role == Role::Nginx).then(|| ("127.0.0.1".to_string(), plan.spec.port, NGINX_PORT)),
+            // Only nginx is published, on the --listen address (loopback unless told otherwise).
+            publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
             cmd: images.cmd.get(&node.role).cloned(),
+            // Official images start as root and switch users themselves; msmlab's own need nothing.
+            privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
             ..Default::default()
         };
         let files = match node.role {
@@ -390,7 +473,7 @@ async fn create_and_start(
     let first_answer = ng_step
         .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
-    ng_step.done(format!("proxies to all {} Tomcats on 127.0.0.1:{}", tomcats.len(), plan.spec.port));
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{}", tomcats.len(), plan.spec.listen, plan.spec.port));
     let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
     let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
     Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
@@ -464,6 +547,43 @@ pub async fn down(engine: &Engine, lab: &str) -> Result<Found, EngineError> {
         engine.remove_volume(&v.name).await?;
     }
     Ok(found)
+}
+
+/// Every msmlab lab on the engine, by name: whatever carries the `io.msmlab.lab` label, and
+/// nothing else.
+pub async fn find_all(engine: &Engine) -> Result<std::collections::BTreeMap<String, Found>, EngineError> {
+    let everything = Found {
+        containers: engine.containers(None).await?,
+        networks: engine.networks(None).await?,
+        volumes: engine.volumes(None).await?,
+    };
+    Ok(by_lab(everything))
+}
+
+/// Groups what the engine listed by its lab label. Anything without a lab name (the engine's
+/// filter should never return one) is left out: `down --all` must not touch it.
+pub fn by_lab(found: Found) -> std::collections::BTreeMap<String, Found> {
+    let mut labs: std::collections::BTreeMap<String, Found> = std::collections::BTreeMap::new();
+    for c in found.containers.into_iter().filter(|c| !c.lab.is_empty()) {
+        labs.entry(c.lab.clone()).or_default().containers.push(c);
+    }
+    for n in found.networks.into_iter().filter(|n| !n.lab.is_empty()) {
+        labs.entry(n.lab.clone()).or_default().networks.push(n);
+    }
+    for v in found.volumes.into_iter().filter(|v| !v.lab.is_empty()) {
+        labs.entry(v.lab.clone()).or_default().volumes.push(v);
+    }
+    labs
+}
+
+/// `down` for every lab on the engine; returns what was removed, by lab.
+pub async fn down_all(engine: &Engine) -> Result<std::collections::BTreeMap<String, Found>, EngineError> {
+    let labs = find_all(engine).await?;
+    let mut removed = std::collections::BTreeMap::new();
+    for lab in labs.keys() {
+        removed.insert(lab.clone(), down(engine, lab).await?);
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -210,6 +210,7 @@ mod tests {
             address: None,
             published: None,
             published_port: None,
+            spec: None,
         }
     }
 

@@ -37,6 +37,13 @@ pub enum FetchError {
     NotText { url: String },
     #[error("{coords}: cannot write to the cache at {path}")]
     Io { coords: String, path: String, source: std::io::Error },
+    #[error("{coords}: refusing plain http for {url}; use an https:// repository, or accept plain http with --allow-http")]
+    PlainHttp { coords: String, url: String },
+    #[error(
+        "{coords}: {url} answered {what}, not the artifact; is --maven-repo {repo} a Maven repository? \
+         (accepted: a Maven 2 layout repository such as {CENTRAL}, or a mirror of it)"
+    )]
+    NotAnArtifact { coords: String, url: String, repo: String, what: String },
 }
 
 /// Where fetched files live, and the repository they come from.
@@ -45,6 +52,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     repo: String,
     cache: PathBuf,
+    allow_http: bool,
 }
 
 /// One artifact in the cache.
@@ -54,6 +62,8 @@ pub struct Fetched {
     pub path: PathBuf,
     /// False when the cache already held a verified copy.
     pub downloaded: bool,
+    /// The SHA-256 of a cached copy that failed its check and was replaced, if there was one.
+    pub replaced_corrupt: Option<String>,
 }
 
 /// The cache directory: `$MSMLAB_CACHE_DIR`, else the user's cache dir + `msmlab`.
@@ -65,14 +75,14 @@ pub fn default_cache_dir() -> PathBuf {
 }
 
 impl Fetcher {
+    /// A fetcher that only speaks https, redirects included (see `allow_http`).
     pub fn new(repo: &str, cache: PathBuf) -> Fetcher {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("msmlab/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
-            .build()
-            .expect("a TLS backend is compiled in");
-        Fetcher { client, repo: repo.trim_end_matches('/').to_string(), cache }
+        Fetcher { client: client(false), repo: repo.trim_end_matches('/').to_string(), cache, allow_http: false }
+    }
+
+    /// Lets downloads (and redirects) use plain http: the user opted in with `--allow-http`.
+    pub fn allow_http(self, allow: bool) -> Fetcher {
+        Fetcher { client: client(allow), allow_http: allow, ..self }
     }
 
     pub fn url(&self, a: &Artifact) -> String {
@@ -128,30 +138,34 @@ impl Fetcher {
         let path = self.path(a);
         let coords = a.coords.to_string();
         let io = |source, p: &Path| FetchError::Io { coords: coords.clone(), path: p.display().to_string(), source };
+        let mut replaced_corrupt = None;
         if let Some(actual) = sha256_file(&path).await.map_err(|e| io(e, &path))? {
             if actual == a.sha256 {
-                return Ok(Fetched { artifact: a.clone(), path, downloaded: false });
+                return Ok(Fetched { artifact: a.clone(), path, downloaded: false, replaced_corrupt });
             }
-            // A cached file that fails its checksum is not trusted: fetch it again.
+            // A cached file that fails its checksum is not trusted: it goes, and is fetched again.
             tokio::fs::remove_file(&path).await.map_err(|e| io(e, &path))?;
+            replaced_corrupt = Some(actual);
+        }
+        let url = self.url(a);
+        if !self.allow_http && crate::trust::is_plain_http(&url) {
+            return Err(FetchError::PlainHttp { coords, url });
         }
         let dir = path.parent().expect("cache paths have a parent");
         tokio::fs::create_dir_all(dir).await.map_err(|e| io(e, dir))?;
-        let tmp = dir.join(format!(".{}.part-{}", a.coords.file_name(), std::process::id()));
-        let result = self.download(a, &tmp).await;
-        match result {
-            Ok(()) => {
-                tokio::fs::rename(&tmp, &path).await.map_err(|e| io(e, &path))?;
-                Ok(Fetched { artifact: a.clone(), path, downloaded: true })
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                Err(e)
-            }
-        }
+        // Removed when dropped: a failed check, an error, or an interrupt that drops this
+        // future mid-download all leave nothing unverified in the cache.
+        let tmp = PartFile(dir.join(format!(".{}.part-{}", a.coords.file_name(), std::process::id())));
+        // Created here, synchronously, so that the file exists before the guard can run: a
+        // create still in flight on the blocking pool when the future is dropped would land
+        // after the guard had nothing to remove.
+        let file = std::fs::File::create(&tmp.0).map_err(|e| io(e, &tmp.0))?;
+        self.download(a, &tmp.0, tokio::fs::File::from_std(file)).await?;
+        tokio::fs::rename(&tmp.0, &path).await.map_err(|e| io(e, &path))?;
+        Ok(Fetched { artifact: a.clone(), path, downloaded: true, replaced_corrupt })
     }
 
-    async fn download(&self, a: &Artifact, tmp: &Path) -> Result<(), FetchError> {
+    async fn download(&self, a: &Artifact, tmp: &Path, mut file: tokio::fs::File) -> Result<(), FetchError> {
         let url = self.url(a);
         let coords = a.coords.to_string();
         let http = |source| FetchError::Http { coords: coords.clone(), url: url.clone(), source };
@@ -160,12 +174,25 @@ impl Fetcher {
         if !response.status().is_success() {
             return Err(FetchError::Status { coords, url, status: response.status() });
         }
-        let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
+        let not_an_artifact = |what: &str| FetchError::NotAnArtifact {
+            coords: coords.clone(),
+            url: url.clone(),
+            repo: self.repo.clone(),
+            what: what.into(),
+        };
+        let content_type = response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if content_type.to_ascii_lowercase().starts_with("text/html") {
+            return Err(not_an_artifact(&format!("an HTML page ({content_type})")));
+        }
         let mut hasher = Sha256::new();
         let mut received: u64 = 0;
         let mut body = response.bytes_stream();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(http)?;
+            // No artifact msmlab pins (jar, tar.gz) starts like a web page.
+            if received == 0 && looks_like_html(&chunk) {
+                return Err(not_an_artifact("an HTML page"));
+            }
             received += chunk.len() as u64;
             hasher.update(&chunk);
             file.write_all(&chunk).await.map_err(io)?;
@@ -179,6 +206,42 @@ impl Fetcher {
             return Err(FetchError::Checksum { coords, url, expected: a.sha256.clone(), actual });
         }
         Ok(())
+    }
+}
+
+fn client(allow_http: bool) -> reqwest::Client {
+    // A redirect may not downgrade https to http unless the user accepted plain http.
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else if !allow_http && attempt.url().scheme() != "https" {
+            let to = attempt.url().to_string();
+            attempt.error(format!("refusing a redirect to plain http ({to}); accept plain http with --allow-http"))
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(concat!("msmlab/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(Duration::from_secs(60))
+        .redirect(redirects)
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
+fn looks_like_html(start: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&start[..start.len().min(64)]).trim_start().to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head") || head.starts_with("<body")
+}
+
+/// A download in progress beside its final place in the cache; removed unless renamed.
+struct PartFile(PathBuf);
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        // After a successful rename the file is gone and this fails harmlessly.
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -208,6 +271,14 @@ mod tests {
 
     /// A one-file Maven repository on loopback that counts the requests it serves.
     async fn serve(body: &'static [u8], status: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        serve_as(body, status, "application/java-archive").await
+    }
+
+    async fn serve_as(
+        body: &'static [u8],
+        status: &'static str,
+        content_type: &'static str,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -218,7 +289,10 @@ mod tests {
                 counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let mut buf = [0u8; 4096];
                 let _ = s.read(&mut buf).await;
-                let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
                 let _ = s.write_all(head.as_bytes()).await;
                 let _ = s.write_all(body).await;
             }
@@ -238,7 +312,7 @@ mod tests {
     async fn a_verified_download_is_cached_and_never_fetched_again() {
         let (repo, hits) = serve(b"jar bytes", "200 OK").await;
         let cache = tempfile::tempdir().unwrap();
-        let f = Fetcher::new(&repo, cache.path().to_path_buf());
+        let f = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true);
         let a = artifact(b"jar bytes");
         let first = f.fetch(&a).await.unwrap();
         assert!(first.downloaded);
@@ -253,7 +327,7 @@ mod tests {
     async fn a_checksum_mismatch_names_the_artifact_and_url_and_caches_nothing() {
         let (repo, _) = serve(b"tampered", "200 OK").await;
         let cache = tempfile::tempdir().unwrap();
-        let f = Fetcher::new(&repo, cache.path().to_path_buf());
+        let f = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true);
         let a = artifact(b"original");
         let err = f.fetch(&a).await.unwrap_err();
         let msg = err.to_string();
@@ -270,7 +344,7 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let mut a = artifact(b"half");
         a.size = Some(8);
-        let err = Fetcher::new(&repo, cache.path().to_path_buf()).fetch(&a).await.unwrap_err();
+        let err = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true).fetch(&a).await.unwrap_err();
         assert!(err.to_string().contains("sent 4 bytes where jars.lock pins 8"), "{err}");
         assert!(!cache.path().join("maven/org/example/thing/1.0/thing-1.0.jar").exists());
     }
@@ -279,7 +353,7 @@ mod tests {
     async fn a_missing_artifact_is_an_error_naming_the_url() {
         let (repo, _) = serve(b"", "404 Not Found").await;
         let cache = tempfile::tempdir().unwrap();
-        let err = Fetcher::new(&repo, cache.path().to_path_buf()).fetch(&artifact(b"x")).await.unwrap_err();
+        let err = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true).fetch(&artifact(b"x")).await.unwrap_err();
         assert_eq!(err.to_string(), format!("org.example:thing:1.0: {repo}/org/example/thing/1.0/thing-1.0.jar answered 404 Not Found"));
     }
 
@@ -287,13 +361,74 @@ mod tests {
     async fn a_corrupted_cache_file_is_replaced_by_a_verified_download() {
         let (repo, hits) = serve(b"good", "200 OK").await;
         let cache = tempfile::tempdir().unwrap();
-        let f = Fetcher::new(&repo, cache.path().to_path_buf());
+        let f = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true);
         let a = artifact(b"good");
         std::fs::create_dir_all(f.path(&a).parent().unwrap()).unwrap();
         std::fs::write(f.path(&a), b"bit rot").unwrap();
         let got = f.fetch(&a).await.unwrap();
         assert!(got.downloaded);
+        assert_eq!(got.replaced_corrupt, Some(hex::encode(Sha256::digest(b"bit rot"))), "the corruption is reported");
         assert_eq!(std::fs::read(&got.path).unwrap(), b"good");
         assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn plain_http_is_refused_without_the_opt_in_before_any_request() {
+        let (repo, hits) = serve(b"jar", "200 OK").await;
+        let cache = tempfile::tempdir().unwrap();
+        let err = Fetcher::new(&repo, cache.path().to_path_buf()).fetch(&artifact(b"jar")).await.unwrap_err();
+        assert!(matches!(err, FetchError::PlainHttp { .. }), "{err}");
+        assert!(err.to_string().contains("--allow-http"), "{err}");
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_repository_answering_html_is_named_and_nothing_is_cached() {
+        const PAGE: &[u8] = b"<!DOCTYPE html><html><body>Welcome to our portal</body></html>";
+        for content_type in ["text/html; charset=utf-8", "application/octet-stream"] {
+            let (repo, _) = serve_as(PAGE, "200 OK", content_type).await;
+            let cache = tempfile::tempdir().unwrap();
+            let err = Fetcher::new(&repo, cache.path().to_path_buf()).allow_http(true).fetch(&artifact(b"jar")).await.unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, FetchError::NotAnArtifact { .. }), "{msg}");
+            assert!(msg.contains(&format!("is --maven-repo {repo} a Maven repository?")), "{msg}");
+            assert!(msg.contains(CENTRAL), "the accepted kind of value is named: {msg}");
+            let dir = cache.path().join("maven/org/example/thing/1.0");
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "{content_type}: nothing left in the cache");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_download_leaves_no_partial_file() {
+        // A repository that sends half the body and then stalls.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf).await;
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\nhalf").await;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let f = Fetcher::new(&format!("http://{addr}/repo"), cache.path().to_path_buf()).allow_http(true);
+        let a = artifact(b"halfhalf");
+        let dir = cache.path().join("maven/org/example/thing/1.0");
+        // Dropping the fetch future is what an interrupt of `up` does to it.
+        let mut fetch = Box::pin(f.fetch(&a));
+        let wait_for_part = async {
+            loop {
+                if std::fs::read_dir(&dir).map(|d| d.count() > 0).unwrap_or(false) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::select! {
+            r = &mut fetch => panic!("the stalled download ended: {:?}", r.map(|f| f.path)),
+            _ = wait_for_part => {}
+        }
+        drop(fetch);
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "the .part file went with the dropped download");
     }
 }

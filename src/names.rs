@@ -14,6 +14,9 @@ pub const LAB_LABEL: &str = "io.msmlab.lab";
 pub const ROLE_LABEL: &str = "io.msmlab.role";
 /// Label carrying the container's index within its role (1-based).
 pub const INDEX_LABEL: &str = "io.msmlab.index";
+/// Label carrying the settings a lab container was made with (compact JSON), so that a
+/// second `up` can tell "already up" from "up with other settings".
+pub const SPEC_LABEL: &str = "io.msmlab.spec";
 /// Label on images msmlab built; images are shared between labs and survive `down`.
 pub const IMAGE_LABEL: &str = "io.msmlab.image";
 

@@ -147,7 +147,7 @@ impl Plan {
 
     /// The URL of the test page on the host.
     pub fn page_url(&self) -> String {
-        page_url(self.spec.port)
+        page_url_at(&self.spec.listen.to_string(), self.spec.port)
     }
 
     /// The URL of the user's webapp on the host, if there is one.
@@ -194,7 +194,19 @@ pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
 }
 
 pub fn page_url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}{TEST_PAGE_PATH}")
+    page_url_at("127.0.0.1", port)
+}
+
+/// The test page as reached through nginx published on `host_ip:port`; an address that means
+/// "every interface" is reached through loopback.
+pub fn page_url_at(host_ip: &str, port: u16) -> String {
+    let host = match host_ip.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
+        Ok(ip) => ip.to_string(),
+        Err(_) => "127.0.0.1".to_string(),
+    };
+    format!("http://{host}:{port}{TEST_PAGE_PATH}")
 }
 
 #[cfg(test)]
@@ -215,6 +227,7 @@ mod tests {
             base_image: "debian:bookworm-slim".into(),
             maven_repo: crate::maven::CENTRAL.into(),
             java_opts: String::new(),
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
             images: crate::spec::ImageSource::Built,
             registry: None,
             sticky: false,
@@ -239,6 +252,14 @@ mod tests {
         assert!(plan.context_xml.contains(r#"sticky="false""#));
         assert!(plan.nginx_conf.contains("server msmlab-default-tomcat-3:8080 weight=1;"));
         assert_eq!(plan.page_url(), "http://127.0.0.1:13355/ShareSession/ShowSession");
+    }
+
+    #[test]
+    fn the_page_is_reached_on_the_listen_address_or_loopback_for_every_interface() {
+        assert_eq!(page_url_at("0.0.0.0", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("::", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("192.0.2.7", 1), "http://192.0.2.7:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("::1", 1), "http://[::1]:1/ShareSession/ShowSession");
     }
 
     #[test]

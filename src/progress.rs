@@ -22,6 +22,17 @@ impl Progress {
         Progress { multi, quiet }
     }
 
+    /// A warning line (`! …`), shown even when quiet: it is something the user must know.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        let line = format!("! {}", message.as_ref());
+        match &self.multi {
+            Some(m) => {
+                let _ = m.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
     pub fn step(&self, title: impl Into<String>) -> Step {
         let title = title.into();
         let bar = self.multi.as_ref().map(|m| {

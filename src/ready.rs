@@ -23,10 +23,17 @@ pub enum NotReady {
 }
 
 async fn not_ready(engine: &Engine, container: &str, waited: Duration, reason: String) -> NotReady {
-    let logs = engine.logs_tail(container, LOG_LINES).await;
     match engine.state(container).await {
-        Ok((state, exit_code)) if state != "running" => NotReady::Exited { container: container.into(), exit_code, reason, logs },
-        _ => NotReady::Timeout { container: container.into(), waited, reason, logs },
+        // The wait failed because the engine went away, not the container: say that.
+        Err(e) if e.is_unreachable() => NotReady::Engine(e),
+        Ok((state, exit_code)) if state != "running" => {
+            let logs = engine.logs_tail(container, LOG_LINES).await;
+            NotReady::Exited { container: container.into(), exit_code, reason, logs }
+        }
+        _ => {
+            let logs = engine.logs_tail(container, LOG_LINES).await;
+            NotReady::Timeout { container: container.into(), waited, reason, logs }
+        }
     }
 }
 

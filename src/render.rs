@@ -126,7 +126,16 @@ struct NginxConf<'a> {
 
 /// The lab's nginx.conf: round robin over `backends`; with `sticky`, a session goes to the
 /// Tomcat its route names.
+///
+/// nginx's configuration language has no escaping to speak of, so instead of escaping, every
+/// value must be a plain name (lowercase letters, digits, `.`, `-`, `:`): the spec already
+/// restricts lab names to that, and this refuses anything else that might reach the template.
 pub fn nginx_conf(lab: &str, backends: &[Backend], listen_port: u16, sticky: bool) -> Result<String, RenderError> {
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-:".contains(&b));
+    let values = backends.iter().flat_map(|b| std::iter::once(b.address.as_str()).chain(b.route.as_deref()));
+    if let Some(bad) = std::iter::once(lab).chain(values).find(|s| !plain(s)) {
+        return Err(RenderError { template: "nginx.conf".into(), message: format!("{bad:?} is not a plain host name") });
+    }
     render("nginx.conf", NginxConf { lab, backends, listen_port, servers: false, sticky })
 }
 
@@ -266,6 +275,19 @@ mod tests {
         m.request_uri_ignore_pattern = r#"a"b<c>&'"#.into();
         let xml = context_xml(Some(&m)).unwrap();
         assert!(xml.contains(r#"requestUriIgnorePattern="a&quot;b&lt;c&gt;&amp;&apos;""#), "{xml}");
+    }
+
+    #[test]
+    fn nothing_but_plain_names_reaches_nginx_conf() {
+        let backend = |address: &str, route: Option<&str>| Backend { address: address.into(), route: route.map(Into::into) };
+        let ok = vec![backend("msmlab-a-tomcat-1:8080", Some("tomcat1"))];
+        assert!(nginx_conf("a", &ok, 13355, true).is_ok());
+        for bad in ["x; include /etc/passwd", "x:8080;\n}", "a b", "${x}", "X"] {
+            let err = nginx_conf("a", &[backend(bad, None)], 13355, false).unwrap_err();
+            assert!(err.message.contains("is not a plain host name"), "{bad}: {err}");
+            assert!(nginx_conf("a", &[backend("t:8080", Some(bad))], 13355, true).is_err(), "route {bad:?}");
+            assert!(nginx_conf(bad, &ok, 13355, false).is_err(), "lab {bad:?}");
+        }
     }
 
     #[test]

@@ -163,6 +163,29 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
     out
 }
 
+/// What `up --json` prints when the lab was up and healthy already.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlreadyUpReport {
+    pub lab: String,
+    pub url: String,
+    pub already_up: bool,
+    pub containers: Vec<ContainerInfo>,
+}
+
+pub fn already_up_text(lab: &str, url: &str) -> String {
+    format!(
+        "Lab {lab:?} is already up and healthy with these settings; nothing to do (rebuild it with `--recreate`)\n  \
+         open {url}\n  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`\n"
+    )
+}
+
+pub fn down_all_text(removed: &std::collections::BTreeMap<String, Found>) -> String {
+    if removed.is_empty() {
+        return "Nothing to remove: no resource carries the label io.msmlab.lab\n".into();
+    }
+    removed.iter().map(|(lab, found)| down_text(lab, found)).collect()
+}
+
 /// What `up --json` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct UpReport {

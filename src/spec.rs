@@ -322,6 +322,8 @@ pub struct LabSpec {
     pub maven_repo: String,
     /// Extra JVM options for every Tomcat (`CATALINA_OPTS`), e.g. `-Xmx256m`.
     pub java_opts: String,
+    /// Host address nginx is published on (127.0.0.1 unless the user says otherwise).
+    pub listen: std::net::IpAddr,
     pub images: ImageSource,
     /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
     pub registry: Option<String>,
@@ -422,6 +424,7 @@ mod tests {
             base_image: "debian:bookworm-slim".into(),
             maven_repo: "https://repo1.maven.org/maven2".into(),
             java_opts: String::new(),
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
             images: ImageSource::Built,
             registry: None,
             sticky: false,

@@ -62,14 +62,23 @@ pub fn parse_get(reply: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
 /// format, `args` fill its `%s` as separate arguments. memcached closes the connection after
 /// the `quit` that follows, which ends the reply.
 async fn exchange(engine: &Engine, container: &str, request: &str, args: &[&str]) -> Result<Vec<u8>, ProbeError> {
-    const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf "$0" "$@" >&3 && printf 'quit\r\n' >&3 && timeout 5 cat <&3"#;
-    let mut cmd = vec!["bash", "-c", SCRIPT, request];
-    cmd.extend_from_slice(args);
+    let cmd = exchange_argv(request, args);
     let out = engine.exec(container, &cmd).await?;
     if out.exit_code != 0 {
         return Err(ProbeError::Connect { container: container.into(), exit_code: out.exit_code });
     }
     Ok(out.stdout)
+}
+
+/// The fixed script of an exchange: values only ever arrive as its positional arguments.
+const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/11211 && printf "$0" "$@" >&3 && printf 'quit\r\n' >&3 && timeout 5 cat <&3"#;
+
+/// The argv of an exchange: `bash -c SCRIPT request args…`. The script never changes; the
+/// request (a constant of this module) and the values are separate arguments.
+fn exchange_argv<'a>(request: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut cmd = vec!["bash", "-c", SCRIPT, request];
+    cmd.extend_from_slice(args);
+    cmd
 }
 
 /// memcached's `version` answer, e.g. `VERSION 1.6.18`.
@@ -142,6 +151,23 @@ mod tests {
         assert!(parse_get(b"VALUE k 0 20\r\nshort\r\nEND\r\n").is_err());
         assert!(parse_get(b"ERROR\r\n").is_err());
         assert!(parse_get(b"").is_err());
+    }
+
+    #[test]
+    fn values_reach_bash_as_arguments_never_as_script() {
+        let hostile = "$(touch /tmp/pwned)";
+        let argv = exchange_argv("get %s\r\n", &[hostile]);
+        assert_eq!(argv, ["bash", "-c", SCRIPT, "get %s\r\n", hostile]);
+        assert!(!SCRIPT.contains(hostile));
+        // Run the same pattern locally, writing to stdout instead of memcached: bash prints
+        // the value and runs nothing in it.
+        let local = SCRIPT.replace("exec 3<>/dev/tcp/127.0.0.1/11211 && ", "exec 3>&1 && ").replace(" && timeout 5 cat <&3", "");
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("pwned");
+        let hostile = format!("$(touch {})`touch {}`", marker.display(), marker.display());
+        let out = std::process::Command::new("bash").args(["-c", &local, "get %s\r\n", &hostile]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), format!("get {hostile}\r\nquit\r\n"));
+        assert!(!marker.exists(), "the value was executed");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::drill::DrillReport;
 use crate::engine::{ContainerInfo, Engine, EngineError};
 use crate::lab;
 use crate::names::{self, Role};
-use crate::plan::page_url;
+use crate::plan::page_url_at;
 use crate::store::{self, ProbeError};
 
 /// The cookie Tomcat keeps its session id in.
@@ -71,10 +71,12 @@ pub enum Page {
 }
 
 impl Page {
-    pub fn url(&self, port: u16) -> String {
+    /// The page's URL through nginx published on `host:port`.
+    pub fn url(&self, host: &str, port: u16) -> String {
+        let test_page = page_url_at(host, port);
         match self {
-            Page::Test => format!("{}?format=json", page_url(port)),
-            Page::User(path) => format!("http://127.0.0.1:{port}{path}"),
+            Page::Test => format!("{test_page}?format=json"),
+            Page::User(path) => format!("{}{path}", test_page.trim_end_matches(crate::plan::TEST_PAGE_PATH)),
         }
     }
 
@@ -87,6 +89,8 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub lab: String,
+    /// The address nginx is published on, as reached from here (loopback for 0.0.0.0).
+    pub host: String,
     pub port: u16,
     pub nginx: String,
     pub tomcats: Vec<ContainerInfo>,
@@ -116,8 +120,10 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     if tomcats.is_empty() {
         return Err(incomplete("it has no Tomcat container"));
     }
+    // Reached where nginx is published: its address, or loopback for "every interface".
+    let host = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string();
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
-    Ok(Target { lab: lab.into(), port, nginx: nginx.name, tomcats, stores })
+    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores })
 }
 
 /// The parts of a session id: `<base>-<node>.<route>`, e.g. `ACFA…B10E-n2.tomcat1`.
@@ -192,7 +198,7 @@ impl Walker {
             .timeout(Duration::from_secs(15))
             .build()
             .expect("a plain HTTP client builds");
-        let url = reqwest::Url::parse(&page.url(target.port)).expect("the page URL is built from checked parts");
+        let url = reqwest::Url::parse(&page.url(&target.host, target.port)).expect("the page URL is built from checked parts");
         let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0 };
         walker.learn(&target.tomcats);
         walker
@@ -457,7 +463,15 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Res
     Ok(match found {
         Ok(Some(len)) => Ok((name, len)),
         Ok(None) => Err(format!("session {id} is not in {role} ({name}): nothing wrote it there")),
-        Err(ProbeError::Engine(e)) => return Err(e.into()),
+        Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),
+        // The engine answered but the exec failed: a store that stopped since the lab was
+        // found is a failed check of the lab, not an engine error.
+        Err(ProbeError::Engine(e)) => match engine.state(&name).await {
+            Ok((state, exit_code)) if state != "running" => {
+                Err(format!("{role} ({name}) is {state} (exit code {exit_code}): the session cannot be read"))
+            }
+            _ => return Err(e.into()),
+        },
         Err(e) => Err(format!("could not read {role} ({name}): {e}")),
     })
 }

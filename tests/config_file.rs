@@ -150,10 +150,17 @@ fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
         assert!(stderr(&out).contains(expected), "{file}: {}", stderr(&out));
     }
     // A value the file set that the lab refuses: the error names the flag, a note names the file.
+    // (--tomcats 1 is refused already when the value is read, naming the file, the key and the
+    // accepted range; --port 0 gets as far as the lab's validation.)
     std::fs::write(dir.path().join("msmlab.toml"), "[up]\ntomcats = 1\n").unwrap();
     let out = msmlab_in(dir.path(), &["up", "--name", "e2e-cfg-never"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("note: msmlab.toml set up.tomcats = 1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("msmlab.toml: up.tomcats = 1: invalid value '1' for '--tomcats <N>'"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(accepted: 2 to 16)"), "{}", stderr(&out));
+    std::fs::write(dir.path().join("msmlab.toml"), "[up]\nport = 0\n").unwrap();
+    let out = msmlab_in(dir.path(), &["up", "--name", "e2e-cfg-never"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("note: msmlab.toml set up.port = 0"), "{}", stderr(&out));
     // --config FILE that does not exist.
     let out = msmlab_in(dir.path(), &["status", "--config", "missing.toml"], &[]);
     assert_eq!(out.status.code(), Some(2));

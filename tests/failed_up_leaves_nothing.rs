@@ -29,8 +29,16 @@ fn a_taken_port_is_refused_before_anything_is_created() {
 
 #[test]
 fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
+    let long = "x".repeat(40);
     let cases: &[(&[&str], &str)] = &[
         (&["up", "--tomcats", "1"], "at least 2 Tomcats"),
+        (&["up", "--tomcats", "0"], "accepted: 2 to 16"),
+        (&["up", "--tomcats", "1000"], "accepted: 2 to 16"),
+        (&["up", "--name", "a.b"], "lowercase letters, digits or '-'"),
+        (&["up", "--name", &long], "1 to 32"),
+        (&["up", "--maven-repo", "http://127.0.0.1:9/maven2"], "accept plain http with --allow-http"),
+        (&["up", "--listen", "everywhere"], "invalid value 'everywhere' for '--listen <ADDR>'"),
+        (&["down", "--all", "--name", "x"], "cannot be used with"),
         (&["up", "--name", "Not_Valid"], "invalid lab name"),
         (&["up", "--tomcat", "10"], "jakarta"),
         (&["up", "--tomcat", "6"], "no Apache Tomcat 6 distribution"),
@@ -81,4 +89,101 @@ fn ctrl_c_during_up_removes_what_it_created() {
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted by Ctrl-C (msmlab removed what this up had created: 4 containers, 1 network)"), "{stderr}");
     assert_eq!(labelled("e2e-interrupt"), Vec::<String>::new());
+}
+
+#[test]
+fn a_repository_that_answers_garbage_is_named_and_the_cache_keeps_nothing() {
+    let _cleanup = Lab::claim("e2e-input-garbage");
+    let repo = serve_repo(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 52\r\nconnection: close\r\n\r\n",
+        b"<html><body>Please log in to continue</body></html>\n",
+        std::time::Duration::ZERO,
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let args = ["up", "--name", "e2e-input-garbage", "--port", "13446", "--maven-repo", &repo, "--allow-http"];
+    let up = msmlab_with(&args, &[("MSMLAB_CACHE_DIR", cache_dir)]);
+    assert_eq!(up.status.code(), Some(2));
+    let err = stderr(&up);
+    assert!(err.contains("! jars come over plain http from"), "the opt-in is visible: {err}");
+    assert!(err.contains(&format!("answered an HTML page (text/html), not the artifact; is --maven-repo {repo} a Maven repository?")), "{err}");
+    assert!(err.contains("https://repo1.maven.org/maven2"), "the accepted kind of value is named: {err}");
+    assert_eq!(files_under(cache.path()), Vec::<std::path::PathBuf>::new(), "nothing unverified in the cache");
+    assert_eq!(labelled("e2e-input-garbage"), Vec::<String>::new());
+}
+
+#[test]
+fn an_interrupt_during_a_download_leaves_no_partial_file_in_the_cache() {
+    use std::process::{Command, Stdio};
+    let _cleanup = Lab::claim("e2e-input-stall");
+    // Sends 4 of the 100 bytes it announces, then stalls.
+    let repo = serve_repo(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 100\r\n\r\n",
+        b"PK\x03\x04",
+        std::time::Duration::from_secs(60),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+        .args(["up", "--name", "e2e-input-stall", "--port", "13447", "--maven-repo", &repo, "--allow-http"])
+        .env("MSMLAB_CACHE_DIR", cache.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the downloads are under way.
+    while !files_under(cache.path()).iter().any(|p| p.to_string_lossy().contains(".part-")) {
+        assert!(up.try_wait().unwrap().is_none(), "msmlab ended before a download started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap().success());
+    let out = up.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted by Ctrl-C"), "{err}");
+    assert_eq!(files_under(cache.path()), Vec::<std::path::PathBuf>::new(), "no partial download is left behind");
+    assert_eq!(labelled("e2e-input-stall"), Vec::<String>::new());
+}
+
+#[test]
+fn sigterm_rolls_back_and_a_second_interrupt_stops_at_once_leaving_it_to_down() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let run = |lab: &'static str, port: &str, signals: &[&str]| {
+        let _ = Lab::claim(lab);
+        let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+            .args(["up", "--name", lab, "--port", port])
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut seen = Vec::new();
+        for line in BufReader::new(up.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            // The first signal once the containers exist; the next ones once the rollback began.
+            let first = line.starts_with(&format!("✓ Create network msmlab-{lab}"));
+            let rolling_back = line.contains("removing what this up created");
+            let to_send: &[&str] = if first { &signals[..1] } else if rolling_back { &signals[1..] } else { &[] };
+            for s in to_send {
+                assert!(Command::new("kill").args([s.to_string(), up.id().to_string()]).status().unwrap().success());
+            }
+            seen.push(line);
+        }
+        (up.wait().unwrap().code(), seen.join("\n"))
+    };
+
+    let _term = Lab("e2e-input-term");
+    let (code, err) = run("e2e-input-term", "13448", &["-TERM"]);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted by SIGTERM (msmlab removed what this up had created: 4 containers, 1 network)"), "{err}");
+    assert_eq!(labelled("e2e-input-term"), Vec::<String>::new());
+
+    let _twice = Lab("e2e-input-twice");
+    let (code, err) = run("e2e-input-twice", "13449", &["-INT", "-INT"]);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("Ctrl-C again: stopping without cleanup; `msmlab down --name e2e-input-twice` removes what is left"), "{err}");
+    assert!(!labelled("e2e-input-twice").is_empty(), "the second Ctrl-C stopped the cleanup");
+    let down = msmlab(&["down", "--name", "e2e-input-twice"]);
+    assert_eq!(down.status.code(), Some(0), "{}", stderr(&down));
+    assert!(stdout(&down).contains("Removed lab \"e2e-input-twice\""));
+    assert_eq!(labelled("e2e-input-twice"), Vec::<String>::new());
 }

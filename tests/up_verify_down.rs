@@ -51,7 +51,7 @@ fn a_lab_comes_up_shares_one_session_across_tomcats_and_goes_away() {
     // A second up of the same lab is refused, and touches nothing.
     let again = msmlab(&["up", "--name", "e2e-main", "--port", "13402"]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("lab \"e2e-main\" already exists"));
+    assert!(stderr(&again).contains("lab \"e2e-main\" is up with other settings (port: 13401 → 13402)"), "{}", stderr(&again));
     assert_eq!(labelled("e2e-main").len(), 5);
 
     // down: removes exactly what carries the label, and says what.
