@@ -12,12 +12,12 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::engine::{Engine, EngineError};
-use crate::lab::{self, LabError};
+use crate::lab;
 use crate::load::{self, Errors, Limit, LoadError, LoadSpec};
 use crate::lock::Lock;
 use crate::maven::Fetcher;
 use crate::names::{Role, WEBAPP_CONTEXT};
-use crate::plan::{Plan, PlanError};
+use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
 use crate::stats::{self, Latency};
@@ -313,10 +313,10 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     let mut wrk = None;
     for (i, &s) in spec.serializers.iter().enumerate() {
         let lab = spec.lab_for(s)?;
-        let plan = Plan::new(lab, lock).map_err(|e: PlanError| anyhow::Error::new(e))?;
+        let plan = Plan::new(lab, lock)?;
         let name = plan.spec.name.to_string();
         // A lab of that name left by an earlier run is replaced: the bench measures fresh labs.
-        let up = match lab::up(engine, &plan, fetcher, progress, true).await.map_err(|e: LabError| anyhow::Error::new(e))? {
+        let up = match lab::up(engine, &plan, fetcher, progress, true).await? {
             lab::UpOutcome::Created(timings) => Some(timings),
             lab::UpOutcome::AlreadyUp => None,
         };
