@@ -68,7 +68,7 @@ fn a_bundle_for_real_servers_holds_the_pinned_jars_and_configs_that_pass_nginx_t
 
     // Checked again, independently of msmlab: nginx -t on the written file, in msmlab's nginx
     // image, with no network (the host name mapped to a documentation address).
-    let image = Command::new("docker").args(["images", "--filter", "label=io.msmlab.image=nginx", "--format", "{{.Repository}}:{{.Tag}}"]).output().unwrap();
+    let image = Command::new("docker").args(["images", "--filter", "label=io.msmlab.image=nginx", "--filter", "dangling=false", "--format", "{{.Repository}}:{{.Tag}}"]).output().unwrap();
     let image = String::from_utf8_lossy(&image.stdout).lines().next().expect("render built msmlab's nginx image").to_string();
     let mut t = Command::new("docker")
         .args(["run", "--rm", "-i", "--network", "none", "--user", "root", "--add-host", "app3.internal:192.0.2.1", &image, "sh", "-c", "cat > /tmp/nginx.conf && nginx -t -c /tmp/nginx.conf"])
