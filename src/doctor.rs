@@ -145,12 +145,14 @@ async fn port(engine: &Engine, port: u16) -> Finding {
         Ok(c) => c,
         Err(e) => return finding("port", Status::Warn, e.to_string(), None),
     };
+    // A lab already on the port is not a fault: its own `up` says "already up"; only a new
+    // lab needs another port.
     if let Some(c) = containers.iter().find(|c| c.published_port == Some(port)) {
         return finding(
             "port",
-            Status::Fail,
-            format!("127.0.0.1:{port} is published by lab {:?} ({})", c.lab, c.name),
-            Some(format!("msmlab down --name {}, or msmlab up --port {}", c.lab, port.wrapping_add(1))),
+            Status::Info,
+            format!("127.0.0.1:{port} is published by lab {:?} ({}); a new lab needs another --port", c.lab, c.name),
+            Some(format!("msmlab up --port {} for a second lab, or msmlab down --name {} first", port.wrapping_add(1), c.lab)),
         );
     }
     if engine.is_local() && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {

@@ -163,9 +163,11 @@ pub enum Serializer {
     Kryo,
     /// XStream, through msm-xstream-serializer: sessions stored as XML.
     Xstream,
-    /// Flexjson, through msm-flexjson-serializer: sessions stored as JSON.
+    /// Flexjson: refused, with the reason (accepted here only to say why).
+    #[value(hide = true)]
     Flexjson,
-    /// Javolution: msm stopped publishing it after 2.1.1 (refused, with the reason).
+    /// Javolution: refused, with the reason (accepted here only to say why).
+    #[value(hide = true)]
     Javolution,
 }
 

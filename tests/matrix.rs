@@ -83,7 +83,7 @@ fn what_msm_cannot_do_is_refused_with_its_reason_and_creates_nothing() {
         (&["--tomcat", "8.0"], "Tomcat 8.0 is not offered"),
         (&["--serializer", "flexjson"], "AbstractMethodError"),
         (&["--serializer", "javolution"], "stopped publishing msm-javolution-serializer"),
-        (&["--serializer", "protobuf"], "possible values: java, kryo, xstream, flexjson, javolution"),
+        (&["--serializer", "protobuf"], "possible values: java, kryo, xstream"),
         (&["--store", "redis", "--store-nodes", "2"], "single Redis node"),
         (&["--store-nodes", "0"], "1 to 8 memcached nodes"),
         (&["--jre", "8"], "possible values: 11, 17, 21"),

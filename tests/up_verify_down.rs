@@ -44,6 +44,12 @@ fn a_lab_comes_up_shares_one_session_across_tomcats_and_goes_away() {
     let checks: Vec<(&str, bool)> = v["checks"].as_array().unwrap().iter().map(|c| (c["name"].as_str().unwrap(), c["ok"] == true)).collect();
     assert_eq!(checks, [("answers", true), ("same-session", true), ("backends", true), ("counter", true), ("store", true), ("msm-errors", true)]);
 
+    // doctor sees the lab on its port: worth knowing for a second lab, not a fault.
+    let doctor = json(&msmlab(&["doctor", "--json", "--port", "13401"]));
+    let port = doctor["findings"].as_array().unwrap().iter().find(|f| f["name"] == "port").unwrap().clone();
+    assert_eq!(port["status"], "info", "{port}");
+    assert!(port["detail"].as_str().unwrap().contains("published by lab \"e2e-main\""), "{port}");
+
     // The human form says the same.
     let text = stdout(&msmlab(&["verify", "--name", "e2e-main", "--requests", "6"]));
     assert!(text.contains("PASS: the session is shared"), "{text}");
