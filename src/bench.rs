@@ -550,25 +550,7 @@ mod tests {
 
     fn spec() -> BenchSpec {
         BenchSpec {
-            lab: LabSpec {
-                name: "bench".parse().unwrap(),
-                tomcat: "9".parse().unwrap(),
-                serializer: Serializer::Java,
-                jre: crate::spec::Jre::Jre17,
-                store: crate::spec::Store::Memcached,
-                store_nodes: 1,
-                session_manager: crate::spec::SessionManager::Msm,
-                tomcats: 2,
-                port: 13481,
-                base_image: "debian:bookworm-slim".into(),
-                maven_repo: crate::maven::CENTRAL.into(),
-                java_opts: "-Xmx256m".into(),
-                listen: std::net::Ipv4Addr::LOCALHOST.into(),
-                images: crate::spec::ImageSource::Built,
-                registry: None,
-                sticky: false,
-                webapp: None,
-            },
+            lab: LabSpec { name: "bench".parse().unwrap(), port: 13481, java_opts: "-Xmx256m".into(), ..LabSpec::example() },
             serializers: vec![Serializer::Java, Serializer::Kryo],
             concurrency: 8,
             limit: Limit::Duration(Duration::from_secs(5)),

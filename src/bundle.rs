@@ -298,28 +298,9 @@ pub fn write(bundle: &Bundle, jars: &[Fetched], checks: Vec<Check>, out: &Path) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{ImageSource, Jre, Serializer};
 
     fn spec(session_manager: SessionManager) -> LabSpec {
-        LabSpec {
-            name: "bundle".parse().unwrap(),
-            tomcat: "9".parse().unwrap(),
-            serializer: Serializer::Java,
-            jre: Jre::Jre17,
-            store: Store::Memcached,
-            store_nodes: 1,
-            session_manager,
-            tomcats: 2,
-            port: 13355,
-            base_image: "debian:bookworm-slim".into(),
-            maven_repo: crate::maven::CENTRAL.into(),
-            java_opts: String::new(),
-            images: ImageSource::Built,
-            registry: None,
-            sticky: false,
-            webapp: None,
-            listen: std::net::Ipv4Addr::LOCALHOST.into(),
-        }
+        LabSpec { name: "bundle".parse().unwrap(), session_manager, ..LabSpec::example() }
     }
 
     fn strings(v: &[&str]) -> Vec<String> {

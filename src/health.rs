@@ -113,28 +113,9 @@ mod tests {
     use super::*;
     use crate::engine::{ContainerInfo, Resource};
     use crate::lock::Lock;
-    use crate::spec::{Serializer, SessionManager};
 
     fn spec(tomcats: u8, port: u16) -> LabSpec {
-        LabSpec {
-            name: "idem".parse().unwrap(),
-            tomcat: "9".parse().unwrap(),
-            serializer: Serializer::Java,
-            jre: crate::spec::Jre::Jre17,
-            store: crate::spec::Store::Memcached,
-            store_nodes: 1,
-            session_manager: SessionManager::Msm,
-            tomcats,
-            port,
-            base_image: "debian:bookworm-slim".into(),
-            maven_repo: crate::maven::CENTRAL.into(),
-            java_opts: String::new(),
-            listen: std::net::Ipv4Addr::LOCALHOST.into(),
-            images: crate::spec::ImageSource::Built,
-            registry: None,
-            sticky: false,
-            webapp: None,
-        }
+        LabSpec { name: "idem".parse().unwrap(), tomcats, port, ..LabSpec::example() }
     }
 
     fn plan(tomcats: u8, port: u16) -> Plan {

@@ -214,25 +214,7 @@ mod tests {
     use super::*;
 
     pub fn spec(session_manager: SessionManager) -> LabSpec {
-        LabSpec {
-            name: "default".parse().unwrap(),
-            tomcat: "9".parse().unwrap(),
-            serializer: Serializer::Java,
-            jre: crate::spec::Jre::Jre17,
-            store: Store::Memcached,
-            store_nodes: 1,
-            session_manager,
-            tomcats: 3,
-            port: 13355,
-            base_image: "debian:bookworm-slim".into(),
-            maven_repo: crate::maven::CENTRAL.into(),
-            java_opts: String::new(),
-            listen: std::net::Ipv4Addr::LOCALHOST.into(),
-            images: crate::spec::ImageSource::Built,
-            registry: None,
-            sticky: false,
-            webapp: None,
-        }
+        LabSpec { session_manager, tomcats: 3, ..LabSpec::example() }
     }
 
     #[test]

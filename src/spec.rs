@@ -408,11 +408,11 @@ fn validate_java_opts(opts: &str) -> Result<(), SpecError> {
     }
 }
 
+/// A valid lab (Tomcat 9, java, one memcached, 2 Tomcats on 13355): the unit tests of every
+/// module start from it and change what they test, so a new field is added here once.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec() -> LabSpec {
+impl LabSpec {
+    pub fn example() -> LabSpec {
         LabSpec {
             name: "default".parse().unwrap(),
             tomcat: "9".parse().unwrap(),
@@ -432,6 +432,15 @@ mod tests {
             sticky: false,
             webapp: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> LabSpec {
+        LabSpec::example()
     }
 
     #[test]
