@@ -34,30 +34,15 @@ fn without_an_engine_every_verb_says_in_one_line_how_to_get_one() {
 
 #[test]
 fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_recovers() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let _cleanup = Lab::claim("e2e-engine");
     let proxy = EngineProxy::start();
     let host = proxy.docker_host();
-    let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
-        .args(["up", "--name", "e2e-engine", "--port", "13442"])
-        .env("DOCKER_HOST", &host)
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // The engine goes away once the containers exist, and stays away until msmlab gives up.
-    let mut seen = Vec::new();
-    for line in BufReader::new(up.stderr.take().unwrap()).lines() {
-        let line = line.unwrap();
+    let (code, stderr) = msmlab_watching(&["up", "--name", "e2e-engine", "--port", "13442"], &[("DOCKER_HOST", &host)], |line, _| {
         if line.starts_with("✓ Create network msmlab-e2e-engine") {
             proxy.cut();
         }
-        seen.push(line);
-    }
-    let status = up.wait().unwrap();
-    let stderr = seen.join("\n");
+    });
     eprintln!("--- stderr of the up that lost its engine ---\n{stderr}");
 
     // While the engine is still away, down says so in one line too, and removes nothing.
@@ -66,7 +51,7 @@ fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_rec
     assert_eq!(common::stderr(&down).lines().count(), 1, "{}", common::stderr(&down));
     assert!(common::stderr(&down).contains("cannot reach the Docker engine"), "{}", common::stderr(&down));
     proxy.restore();
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");
     let error = errors[0];

@@ -65,28 +65,14 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
 
 #[test]
 fn ctrl_c_during_up_removes_what_it_created() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let _cleanup = Lab::claim("e2e-interrupt");
-    let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
-        .args(["up", "--name", "e2e-interrupt", "--port", "13408"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Interrupt once the containers exist, while the Tomcats are still starting.
-    let mut seen = Vec::new();
-    for line in BufReader::new(up.stderr.take().unwrap()).lines() {
-        let line = line.unwrap();
-        seen.push(line.clone());
+    let (code, stderr) = msmlab_watching(&["up", "--name", "e2e-interrupt", "--port", "13408"], &[], |line, pid| {
         if line.starts_with("✓ Create network msmlab-e2e-interrupt") {
-            let kill = Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap();
-            assert!(kill.success());
+            signal(pid, "-INT");
         }
-    }
-    let status = up.wait().unwrap();
-    let stderr = seen.join("\n");
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    });
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted by Ctrl-C (msmlab removed what this up had created: 4 containers, 1 network)"), "{stderr}");
     assert_eq!(labelled("e2e-interrupt"), Vec::<String>::new());
 }
@@ -134,7 +120,7 @@ fn an_interrupt_during_a_download_leaves_no_partial_file_in_the_cache() {
         assert!(up.try_wait().unwrap().is_none(), "msmlab ended before a download started");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert!(Command::new("kill").args(["-INT", &up.id().to_string()]).status().unwrap().success());
+    signal(up.id(), "-INT");
     let out = up.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
@@ -145,30 +131,18 @@ fn an_interrupt_during_a_download_leaves_no_partial_file_in_the_cache() {
 
 #[test]
 fn sigterm_rolls_back_and_a_second_interrupt_stops_at_once_leaving_it_to_down() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
 
     let run = |lab: &'static str, port: &str, signals: &[&str]| {
         let _ = Lab::claim(lab);
-        let mut up = Command::new(env!("CARGO_BIN_EXE_msmlab"))
-            .args(["up", "--name", lab, "--port", port])
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut seen = Vec::new();
-        for line in BufReader::new(up.stderr.take().unwrap()).lines() {
-            let line = line.unwrap();
+        msmlab_watching(&["up", "--name", lab, "--port", port], &[], |line, pid| {
             // The first signal once the containers exist; the next ones once the rollback began.
             let first = line.starts_with(&format!("✓ Create network msmlab-{lab}"));
             let rolling_back = line.contains("removing what this up created");
             let to_send: &[&str] = if first { &signals[..1] } else if rolling_back { &signals[1..] } else { &[] };
             for s in to_send {
-                assert!(Command::new("kill").args([s.to_string(), up.id().to_string()]).status().unwrap().success());
+                signal(pid, s);
             }
-            seen.push(line);
-        }
-        (up.wait().unwrap().code(), seen.join("\n"))
+        })
     };
 
     let _term = Lab("e2e-input-term");

@@ -55,6 +55,33 @@ pub fn finding<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json:
     report["findings"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap_or_else(|| panic!("no finding {name}: {report}"))
 }
 
+/// Runs `msmlab ARGS…` and hands each line it prints on stderr (its progress) to `on_line`
+/// with msmlab's pid, as it comes, so a test can act at a given step (send a signal, cut the
+/// engine). Returns the exit code and the whole stderr.
+pub fn msmlab_watching(args: &[&str], env: &[(&str, &str)], mut on_line: impl FnMut(&str, u32)) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msmlab"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the msmlab binary runs");
+    let pid = child.id();
+    let mut seen = Vec::new();
+    for line in BufReader::new(child.stderr.take().expect("stderr is piped")).lines() {
+        let line = line.expect("stderr is text");
+        on_line(&line, pid);
+        seen.push(line);
+    }
+    (child.wait().expect("msmlab ends").code(), seen.join("\n"))
+}
+
+/// Sends `signal` (`-INT`, `-TERM`) to `pid`.
+pub fn signal(pid: u32, signal: &str) {
+    assert!(Command::new("kill").args([signal, &pid.to_string()]).status().expect("kill runs").success());
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
