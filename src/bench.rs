@@ -16,7 +16,7 @@ use crate::lab;
 use crate::load::{self, Errors, Limit, LoadError, LoadSpec};
 use crate::lock::Lock;
 use crate::maven::Fetcher;
-use crate::names::{Role, WEBAPP_CONTEXT};
+use crate::names::WEBAPP_CONTEXT;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
@@ -406,11 +406,7 @@ async fn session_sizes(engine: &Engine, plan: &Plan, sessions: &[String]) -> Res
     for id in sessions.iter().take(SESSIONS_SAMPLED) {
         let wanted = node_of(id).unwrap_or(1);
         let Some(node) = plan.stores.iter().find(|n| n.index == wanted) else { continue };
-        let size = match node.role {
-            Role::Redis => store::redis_strlen(engine, &node.name, id).await,
-            _ => store::memcached_get(engine, &node.name, id).await.map(|v| v.map(|v| v.len() as u64)),
-        };
-        match size {
+        match store::stored_size(engine, node.role, &node.name, id).await {
             Ok(Some(n)) => sizes.push(n),
             Ok(None) => {}
             Err(store::ProbeError::Engine(e)) => return Err(e.into()),

@@ -6,6 +6,7 @@
 //! arguments, never spliced into a script. The answers are parsed here.
 
 use crate::engine::{Engine, EngineError};
+use crate::names::Role;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -128,6 +129,15 @@ pub async fn redis_strlen(engine: &Engine, container: &str, key: &str) -> Result
         Ok(0) => Ok(None),
         Ok(n) => Ok(Some(n)),
         Err(_) => Err(StoreError::RedisReply(reply).into()),
+    }
+}
+
+/// The size of what `role`'s store in `container` holds under `key` (msm's session id), or
+/// `None` when it holds nothing: memcached's `get`, Redis's `STRLEN`.
+pub async fn stored_size(engine: &Engine, role: Role, container: &str, key: &str) -> Result<Option<u64>, ProbeError> {
+    match role {
+        Role::Redis => redis_strlen(engine, container, key).await,
+        _ => Ok(memcached_get(engine, container, key).await?.map(|v| v.len() as u64)),
     }
 }
 

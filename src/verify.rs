@@ -456,11 +456,7 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Res
         return Ok(Err(format!("{role} ({name}) is {}, so nothing can be stored there", node.state)));
     }
     // msm keys a session by its whole id, jvmRoute included.
-    let found = match role {
-        Role::Redis => store::redis_strlen(engine, &name, id).await,
-        _ => store::memcached_get(engine, &name, id).await.map(|v| v.map(|v| v.len() as u64)),
-    };
-    Ok(match found {
+    Ok(match store::stored_size(engine, role, &name, id).await {
         Ok(Some(len)) => Ok((name, len)),
         Ok(None) => Err(format!("session {id} is not in {role} ({name}): nothing wrote it there")),
         Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),
