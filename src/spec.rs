@@ -107,11 +107,6 @@ impl TomcatLine {
         self.given.as_deref()?.split('.').nth(1)?.parse().ok()
     }
 
-    /// The exact release asked for, if the user gave one.
-    pub fn exact(&self) -> Option<&str> {
-        self.given.as_deref().filter(|g| g.split('.').count() == 3)
-    }
-
     /// True when a pinned release (`8.5.100`) is what the user asked for (`8`, `8.5`, `8.5.100`).
     pub fn admits(&self, release: &str) -> bool {
         match &self.given {
@@ -458,9 +453,12 @@ mod tests {
         for v in ["9", "9.0", "9.0.117"] {
             assert_eq!(v.parse::<TomcatLine>().unwrap().major(), 9);
         }
-        assert_eq!("9.0".parse::<TomcatLine>().unwrap().exact(), None);
+        // A line admits any of its releases; an exact release only itself.
+        assert!("9.0".parse::<TomcatLine>().unwrap().admits("9.0.118"));
         assert_eq!("8.5".parse::<TomcatLine>().unwrap().to_string(), "8.5");
-        assert_eq!("9.0.117".parse::<TomcatLine>().unwrap().exact(), Some("9.0.117"));
+        let exact = "9.0.117".parse::<TomcatLine>().unwrap();
+        assert!(exact.admits("9.0.117") && !exact.admits("9.0.118"));
+        assert_eq!(exact.to_string(), "9.0.117");
         for bad in ["", "nine", "9.", "9.0.1.2", "-9", "0"] {
             assert_eq!(bad.parse::<TomcatLine>(), Err(SpecError::TomcatSyntax(bad.to_string())), "{bad}");
         }
