@@ -141,24 +141,21 @@ async fn lab_images(engine: &Engine) -> Finding {
 }
 
 async fn port(engine: &Engine, port: u16) -> Finding {
-    let containers = match engine.containers(None).await {
-        Ok(c) => c,
-        Err(e) => return finding("port", Status::Warn, e.to_string(), None),
-    };
-    // A lab already on the port is not a fault: its own `up` says "already up"; only a new
-    // lab needs another port.
-    if let Some(c) = containers.iter().find(|c| c.published_port == Some(port)) {
-        return finding(
+    match lab::port_holder(engine, std::net::Ipv4Addr::LOCALHOST.into(), port).await {
+        Err(e) => finding("port", Status::Warn, e.to_string(), None),
+        // A lab already on the port is not a fault: its own `up` says "already up"; only a new
+        // lab needs another port.
+        Ok(lab::PortHolder::Lab { lab, container }) => finding(
             "port",
             Status::Info,
-            format!("127.0.0.1:{port} is published by lab {:?} ({}); a new lab needs another --port", c.lab, c.name),
-            Some(format!("msmlab up --port {} for a second lab, or msmlab down --name {} first", port.wrapping_add(1), c.lab)),
-        );
+            format!("127.0.0.1:{port} is published by lab {lab:?} ({container}); a new lab needs another --port"),
+            Some(format!("msmlab up --port {} for a second lab, or msmlab down --name {lab} first", port.wrapping_add(1))),
+        ),
+        Ok(lab::PortHolder::Program) => {
+            finding("port", Status::Fail, format!("127.0.0.1:{port} is taken by another program"), Some(format!("msmlab up --port {}", port.wrapping_add(1))))
+        }
+        Ok(lab::PortHolder::Free) => finding("port", Status::Ok, format!("127.0.0.1:{port} is free for nginx"), None),
     }
-    if engine.is_local() && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
-        return finding("port", Status::Fail, format!("127.0.0.1:{port} is taken by another program"), Some(format!("msmlab up --port {}", port.wrapping_add(1))));
-    }
-    finding("port", Status::Ok, format!("127.0.0.1:{port} is free for nginx"), None)
 }
 
 /// Bytes and files under `dir`.

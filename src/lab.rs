@@ -285,15 +285,33 @@ async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: 
     }
 
     let (ip, port) = (plan.spec.listen, plan.spec.port);
+    match port_holder(engine, ip, port).await? {
+        PortHolder::Free => Ok(Preflight::Proceed),
+        PortHolder::Lab { lab, container } => Err(LabError::PortTaken { ip, port, by: format!("lab {lab:?} ({container})") }),
+        PortHolder::Program => Err(LabError::PortTaken { ip, port, by: "another program".into() }),
+    }
+}
+
+/// Who holds a host port nginx would publish on: `up`'s pre-flight and `doctor` ask the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortHolder {
+    Free,
+    /// A lab's nginx publishes it.
+    Lab { lab: String, container: String },
+    /// Something else is bound to it on this machine.
+    Program,
+}
+
+pub async fn port_holder(engine: &Engine, ip: std::net::IpAddr, port: u16) -> Result<PortHolder, EngineError> {
     let all = engine.containers(None).await?;
     if let Some(c) = all.iter().find(|c| c.published_port == Some(port)) {
-        return Err(LabError::PortTaken { ip, port, by: format!("lab {:?} ({})", c.lab, c.name) });
+        return Ok(PortHolder::Lab { lab: c.lab.clone(), container: c.name.clone() });
     }
     // Only a local engine publishes on this machine's addresses, so only then can we test it.
     if engine.is_local() && std::net::TcpListener::bind((ip, port)).is_err() {
-        return Err(LabError::PortTaken { ip, port, by: "another program".into() });
+        return Ok(PortHolder::Program);
     }
-    Ok(Preflight::Proceed)
+    Ok(PortHolder::Free)
 }
 
 /// Image tags by role, and the command of a role whose image's own command does not suit.
