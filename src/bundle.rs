@@ -11,10 +11,10 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{self, Entry};
+use crate::plan::archive::{self, Entry};
 use crate::engine::{ContainerSpec, Engine, EngineError};
-use crate::lock::{JarSet, Lock, LockError};
-use crate::maven::Fetched;
+use crate::jars::lock::{JarSet, Lock, LockError};
+use crate::jars::maven::Fetched;
 use crate::plan;
 use crate::render::{self, RenderError};
 use crate::spec::{LabSpec, SessionManager, Store};

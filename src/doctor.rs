@@ -7,10 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::lab;
-use crate::lock::Lock;
-use crate::names::IMAGE_LABEL;
-use crate::official;
+use crate::lab::preflight::{self, PortHolder};
+use crate::lab::provision;
+use crate::jars::lock::Lock;
+use crate::spec::names::IMAGE_LABEL;
+use crate::plan::official;
 use crate::spec::{Jre, Serializer, Store};
 
 /// How long the registry and the Maven repository get to answer: where packets are dropped
@@ -114,7 +115,7 @@ pub async fn examine(q: &Question<'_>) -> Report {
 
 async fn base_image(engine: &Engine, image: &str) -> Finding {
     match engine.image_id(image).await {
-        Ok(Some(id)) => finding("base image", Status::Ok, format!("{image} is present ({})", lab::short_id(&id)), None),
+        Ok(Some(id)) => finding("base image", Status::Ok, format!("{image} is present ({})", provision::short_id(&id)), None),
         Ok(None) => finding(
             "base image",
             Status::Fail,
@@ -141,20 +142,20 @@ async fn lab_images(engine: &Engine) -> Finding {
 }
 
 async fn port(engine: &Engine, port: u16) -> Finding {
-    match lab::port_holder(engine, std::net::Ipv4Addr::LOCALHOST.into(), port).await {
+    match preflight::port_holder(engine, std::net::Ipv4Addr::LOCALHOST.into(), port).await {
         Err(e) => finding("port", Status::Warn, e.to_string(), None),
         // A lab already on the port is not a fault: its own `up` says "already up"; only a new
         // lab needs another port.
-        Ok(lab::PortHolder::Lab { lab, container }) => finding(
+        Ok(PortHolder::Lab { lab, container }) => finding(
             "port",
             Status::Info,
             format!("127.0.0.1:{port} is published by lab {lab:?} ({container}); a new lab needs another --port"),
             Some(format!("msmlab up --port {} for a second lab, or msmlab down --name {lab} first", port.wrapping_add(1))),
         ),
-        Ok(lab::PortHolder::Program) => {
+        Ok(PortHolder::Program) => {
             finding("port", Status::Fail, format!("127.0.0.1:{port} is taken by another program"), Some(format!("msmlab up --port {}", port.wrapping_add(1))))
         }
-        Ok(lab::PortHolder::Free) => finding("port", Status::Ok, format!("127.0.0.1:{port} is free for nginx"), None),
+        Ok(PortHolder::Free) => finding("port", Status::Ok, format!("127.0.0.1:{port} is free for nginx"), None),
     }
 }
 

@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
-use msmlab::cli::Command;
-use msmlab::commands::{self, Globals, Outcome};
-use msmlab::config::{self, ParseFailure};
+use msmlab::cli::args::Command;
+use msmlab::cli::commands::{self, Globals, Outcome};
+use msmlab::cli::config::{self, ParseFailure};
 
 fn main() -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
@@ -19,19 +19,19 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Up(args) => commands::up(args, &globals).await,
-            Command::Verify(args) => commands::verify(args, &globals).await,
-            Command::Status(args) => commands::status(args, &globals).await,
-            Command::Down(args) => commands::down(args, &globals).await,
-            Command::Logs(args) => commands::logs(args, &globals).await,
-            Command::Render(args) => commands::render(args, &globals).await,
-            Command::Doctor(args) => commands::doctor(args, &globals).await,
-            Command::Jars(args) => commands::jars(args, &globals).await,
-            Command::Lock(args) => commands::lock(args).await,
-            Command::Init(args) => commands::init(args),
-            Command::Completions(args) => commands::completions(args),
-            Command::DocsReference => commands::docs_reference(),
-            Command::Bench(args) => commands::bench(args, &globals).await,
+            Command::Up(args) => commands::up::run(args, &globals).await,
+            Command::Verify(args) => commands::verify::run(args, &globals).await,
+            Command::Status(args) => commands::status::run(args, &globals).await,
+            Command::Down(args) => commands::down::run(args, &globals).await,
+            Command::Logs(args) => commands::logs::run(args, &globals).await,
+            Command::Render(args) => commands::render::run(args, &globals).await,
+            Command::Doctor(args) => commands::doctor::run(args, &globals).await,
+            Command::Jars(args) => commands::jars::run(args, &globals).await,
+            Command::Lock(args) => commands::lock::run(args).await,
+            Command::Init(args) => commands::init::run(args),
+            Command::Completions(args) => commands::completions::run(args),
+            Command::DocsReference => commands::reference::run(),
+            Command::Bench(args) => commands::bench::run(args, &globals).await,
         }
     });
     match result {

@@ -172,7 +172,7 @@ struct Junit<'a> {
 
 /// The JUnit XML report of a verify run: one test case per check and per drill.
 pub fn junit(v: &crate::verify::Verdict) -> Result<String, RenderError> {
-    use crate::drill::Outcome;
+    use crate::verify::drill::Outcome;
     let mut cases: Vec<JunitCase> = v
         .checks
         .iter()

@@ -256,7 +256,7 @@ impl Soak {
 /// The jars the soak's lab puts in Tomcat's `lib/` (small, quick to fetch again; the Tomcat
 /// archive is not touched).
 fn corruptible(cache: &Path) -> Vec<PathBuf> {
-    let lock = msmlab::lock::Lock::bundled();
+    let lock = msmlab::jars::lock::Lock::bundled();
     let set = lock.select(&"9".parse().unwrap(), msmlab::spec::Serializer::Java, msmlab::spec::Store::Memcached, true).unwrap();
     set.lib.iter().map(|a| cache.join("maven").join(a.coords.repo_path())).collect()
 }
@@ -285,13 +285,13 @@ fn cache_problems(cache: &Path) -> (usize, Vec<String>) {
 /// Where each artifact of jars.lock lives in `cache`, with its pinned SHA-256 (read from the
 /// lock's text, independently of msmlab's parser).
 fn pinned(cache: &Path) -> BTreeMap<PathBuf, String> {
-    let lock: toml::Value = toml::from_str(msmlab::lock::BUNDLED).unwrap();
+    let lock: toml::Value = toml::from_str(msmlab::jars::lock::BUNDLED).unwrap();
     lock["artifact"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| {
-            let coords = msmlab::lock::Coords::parse(a["coords"].as_str().unwrap()).unwrap();
+            let coords = msmlab::jars::lock::Coords::parse(a["coords"].as_str().unwrap()).unwrap();
             (cache.join("maven").join(coords.repo_path()), a["sha256"].as_str().unwrap().to_lowercase())
         })
         .collect()
@@ -299,7 +299,7 @@ fn pinned(cache: &Path) -> BTreeMap<PathBuf, String> {
 
 /// Fills the soak's cache from the user's, so a first run does not download what is there.
 fn seed_cache(cache: &Path) {
-    let user = msmlab::maven::default_cache_dir().join("maven");
+    let user = msmlab::jars::maven::default_cache_dir().join("maven");
     if cache.join("maven").exists() || !user.exists() {
         return;
     }

@@ -1,0 +1,79 @@
+//! `msmlab bench`.
+
+use anyhow::Context;
+
+use super::{connect, Globals, Outcome};
+use crate::bench::{self, chart, load, BenchSpec, Payload};
+use crate::cli::args::BenchArgs;
+use crate::jars::lock::Lock;
+use crate::jars::maven::{default_cache_dir, Fetcher};
+use crate::plan::Plan;
+use crate::report;
+use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager};
+use crate::ui::progress::Progress;
+
+pub async fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let lab = LabSpec {
+        name: args.name,
+        tomcat: args.tomcat,
+        serializer: Serializer::Java,
+        jre: args.jre,
+        store: args.store,
+        store_nodes: args.store_nodes,
+        session_manager: SessionManager::Msm,
+        tomcats: args.tomcats,
+        port: args.port,
+        base_image: args.base_image,
+        maven_repo: args.maven_repo,
+        java_opts: args.java_opts,
+        // The load generator talks to 127.0.0.1.
+        listen: std::net::Ipv4Addr::LOCALHOST.into(),
+        // The images msmlab builds: they carry the start-up tuning the bench overrides.
+        images: ImageSource::Built,
+        registry: None,
+        sticky: false,
+        webapp: None,
+    }
+    .validate()?;
+    let serializers = bench::serializers(&args.serializers, &lab.tomcat)?;
+    let spec = BenchSpec {
+        serializers,
+        concurrency: args.concurrency,
+        limit: match args.requests {
+            Some(n) => load::Limit::Requests(n),
+            None => load::Limit::Duration(args.duration),
+        },
+        warmup: args.warmup,
+        payload: Payload { kb: args.payload_kb, attributes: args.payload_attributes, shape: args.payload_shape },
+        compare_wrk: args.compare_wrk,
+        lab,
+    }
+    .validate()?;
+    let lock = Lock::bundled();
+    for s in &spec.serializers {
+        Plan::new(spec.lab_for(*s)?, &lock)?;
+    }
+    let engine = connect(globals).await?;
+    let progress = Progress::new(globals.quiet);
+    let fetcher = Fetcher::new(&spec.lab.maven_repo, default_cache_dir());
+    let report = bench::run(&engine, &lock, &fetcher, &progress, &spec).await.context("msmlab bench did not complete")?;
+
+    let dir = &args.out;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let json_path = dir.join("bench.json");
+    std::fs::write(&json_path, report::bench_json(&report)).with_context(|| format!("writing {}", json_path.display()))?;
+    let svg_path = dir.join("bench.svg");
+    let svg = chart::svg(&report).context("drawing the chart")?;
+    std::fs::write(&svg_path, svg).with_context(|| format!("writing {}", svg_path.display()))?;
+    let png_path = dir.join("bench.png");
+    let png = chart::png(&svg_path, &png_path).await;
+    if args.output.json {
+        println!("{}", report::bench_json(&report));
+    } else {
+        print!("{}", report::bench_text(&report));
+        let png_note = if png { format!(", {}", png_path.display()) } else { String::new() };
+        println!("wrote {}, {}{png_note}", json_path.display(), svg_path.display());
+    }
+    let failed = report.runs.iter().any(|r| r.requests == 0);
+    Ok(if failed { Outcome::Failure } else { Outcome::Success })
+}

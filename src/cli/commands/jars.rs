@@ -1,0 +1,39 @@
+//! `msmlab jars`.
+
+use anyhow::Context;
+
+use super::{load_lock, Globals, Outcome};
+use crate::cli::args::{JarChoice, JarsArgs};
+use crate::jars::maven::{default_cache_dir, sha256_file, Fetcher};
+use crate::plan::PlanError;
+use crate::report;
+use crate::spec::{support, trust};
+
+pub async fn run(args: JarsArgs, _globals: &Globals) -> anyhow::Result<Outcome> {
+    let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
+    let lock = load_lock(lockfile.as_deref())?;
+    support::check_combination(tomcat, *serializer)?;
+    let set = lock.select(tomcat, *serializer, *store, true).map_err(PlanError::from)?;
+    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
+        eprintln!("! {warning}");
+    }
+    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    let mut cached = Vec::new();
+    for a in set.all() {
+        let path = fetcher.path(a);
+        let ok = sha256_file(&path).await.with_context(|| format!("reading {}", path.display()))?.as_deref() == Some(a.sha256.as_str());
+        cached.push(ok);
+    }
+    let listing = report::JarListing::new(tomcat, *serializer, *store, &set, &cached);
+    report::emit(args.output.json, &listing, report::JarListing::text);
+    if let Some(dir) = &args.copy_to {
+        let fetched = fetcher.fetch_all(&set.lib).await.context("fetching the jars")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for f in &fetched {
+            let to = dir.join(f.artifact.coords.file_name());
+            std::fs::copy(&f.path, &to).with_context(|| format!("copying {} to {}", f.path.display(), to.display()))?;
+        }
+        eprintln!("copied {} verified jars to {}", fetched.len(), dir.display());
+    }
+    Ok(Outcome::Success)
+}

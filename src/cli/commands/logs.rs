@@ -1,0 +1,26 @@
+//! `msmlab logs`.
+
+use anyhow::Context;
+
+use super::{connect, Globals, Outcome};
+use crate::cli::args::LogsArgs;
+use crate::lab::logs;
+use crate::report;
+use crate::ui::term;
+
+pub async fn run(args: LogsArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let since = args.since.as_deref().map(|s| logs::parse_since(s, std::time::SystemTime::now())).transpose()?.unwrap_or(0);
+    let engine = connect(globals).await?;
+    let lab = args.lab.name.as_str();
+    let containers = engine.containers(Some(lab)).await?;
+    let chosen = logs::select(lab, &containers, args.which.as_deref())?;
+    if let Some(dir) = &args.export {
+        let status = report::status_json(lab, &containers);
+        let export = logs::export(&engine, lab, &chosen, &status, dir).await.with_context(|| format!("exporting lab {lab:?} to {}", dir.display()))?;
+        eprintln!("Exported {} files of lab {lab:?} (logs of {} containers, their configs, status.json) to:", export.files.len(), chosen.len());
+        print!("{}", report::export_text(&export));
+        return Ok(Outcome::Success);
+    }
+    logs::show(&engine, &chosen, args.follow, since, args.tail, term::stdout_colour()).await?;
+    Ok(Outcome::Success)
+}

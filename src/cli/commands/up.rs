@@ -1,0 +1,59 @@
+//! `msmlab up`.
+
+use anyhow::Context;
+
+use super::{connect, load_lock, spec_from, Globals, LabOnly, Outcome};
+use crate::cli::args::UpArgs;
+use crate::jars::maven::{default_cache_dir, Fetcher};
+use crate::lab::{self, UpOutcome};
+use crate::plan::Plan;
+use crate::report;
+use crate::spec::trust;
+use crate::spec::webapp::{self, WebappSpec};
+use crate::ui::progress::Progress;
+
+pub async fn run(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+    let lock = load_lock(args.choice.lockfile.as_deref())?;
+    let webapp = args.webapp.map(|path| WebappSpec { path, context_path: args.context_path });
+    let lab = LabOnly {
+        name: args.lab.name,
+        jre: args.jre,
+        store_nodes: args.store_nodes,
+        tomcats: args.tomcats,
+        port: args.port,
+        java_opts: args.java_opts,
+        sticky: args.sticky,
+        webapp,
+        listen: args.listen,
+    };
+    let allow_http = args.shape.allow_http;
+    let spec = spec_from(&args.choice, args.shape, lab)?;
+    let http_warning = trust::check_repository(&spec.maven_repo, allow_http)?;
+    // Read and check the user's webapp before anything is created.
+    let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
+    let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
+    let engine = connect(globals).await?;
+    let progress = Progress::new(globals.quiet);
+    let warnings = http_warning.into_iter().chain(trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port));
+    for warning in warnings {
+        progress.warn(warning);
+    }
+    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir()).allow_http(allow_http);
+    let outcome = lab::up(&engine, &plan, &fetcher, &progress, args.recreate)
+        .await
+        .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
+    let lab = plan.spec.name.as_str();
+    let UpOutcome::Created(timings) = outcome else {
+        let containers = engine.containers(Some(lab)).await?;
+        let already = report::AlreadyUpReport { lab: lab.into(), url: plan.page_url(), already_up: true, containers };
+        report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
+        return Ok(Outcome::Success);
+    };
+    let containers = engine.containers(Some(lab)).await?;
+    let up = report::UpReport { lab: lab.into(), url: plan.page_url(), webapp_url: plan.webapp_url(), timings: (&timings).into(), floor: (&timings).into(), containers };
+    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
+    if args.timings && !args.output.json {
+        print!("{}", report::up_timings_text(&timings));
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,44 @@
+//! How a lab step fails: which step, what the rollback removed, and the cause.
+
+use crate::engine::EngineError;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error(
+        "lab {lab:?} is up with other settings ({what}); rebuild it with these with `--recreate`, \
+         or choose another --name"
+    )]
+    Different { lab: String, what: String },
+    #[error("port {port} on {ip} is taken by {by}; choose another with --port")]
+    PortTaken { ip: std::net::IpAddr, port: u16, by: String },
+    #[error("the {kind} name {name} that lab {lab:?} needs is taken by {by}; remove it, or choose another --name")]
+    NameTaken { lab: String, kind: &'static str, name: String, by: String },
+    #[error("{step} failed{}", cleanup_note(.cleanup))]
+    Step { step: String, cleanup: Option<String>, source: BoxError },
+    #[error("interrupted by {signal}{}", cleanup_note(.cleanup))]
+    Interrupted { signal: &'static str, cleanup: Option<String> },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+fn cleanup_note(cleanup: &Option<String>) -> String {
+    cleanup.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+}
+
+impl LabError {
+    /// Records what the rollback after this error removed, if anything.
+    pub(crate) fn cleaned_up(self, cleanup: Option<String>) -> LabError {
+        match self {
+            LabError::Step { step, source, .. } => LabError::Step { step, cleanup, source },
+            LabError::Interrupted { signal, .. } => LabError::Interrupted { signal, cleanup },
+            other => LabError::Step { step: "creating the lab".into(), cleanup, source: other.into() },
+        }
+    }
+}
+
+pub fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
+    let step = step.into();
+    move |e| LabError::Step { step, cleanup: None, source: e.into() }
+}

@@ -1,0 +1,20 @@
+//! A lab as it exists on the engine. `up` brings one up from a `Plan`: `preflight` first,
+//! then `provision` (images built or pulled), then the containers, each awaited by `ready`.
+//! `found` finds a lab again by label and removes it; `health` judges one that exists
+//! already; `logs` and `store` read what runs. Nothing is remembered between commands.
+
+pub mod errors;
+pub mod found;
+pub mod health;
+pub mod logs;
+pub mod preflight;
+pub mod provision;
+pub mod ready;
+pub mod store;
+pub mod timings;
+pub mod up;
+
+pub use errors::LabError;
+pub use found::{down, down_all, find, Found};
+pub use timings::Timings;
+pub use up::{up, UpOutcome};

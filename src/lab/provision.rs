@@ -1,0 +1,139 @@
+//! The images a lab runs: msmlab's own, built from their recipes when the engine lacks the
+//! tag, or Docker Hub's official ones, pulled (`--images official`).
+
+use std::collections::HashMap;
+
+use futures_util::future::try_join_all;
+
+use crate::engine::{Engine, EngineError, PullProgress};
+use crate::jars::maven::Fetched;
+use crate::lab::errors::{at, LabError};
+use crate::plan::images::ImageRecipe;
+use crate::plan::{official, Plan};
+use crate::spec::names::{Role, IMAGE_LABEL};
+use crate::spec::{ImageSource, LabSpec};
+use crate::ui::progress::Progress;
+
+/// Image tags by role, and the command of a role whose image's own command does not suit.
+pub struct Images {
+    pub by_role: HashMap<Role, String>,
+    pub cmd: HashMap<Role, Vec<String>>,
+}
+
+/// Builds the three images a lab needs (those the engine lacks): nginx and the store on
+/// `--base-image`, Tomcat on the Debian release that ships the chosen JRE.
+pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
+    let base = plan.spec.base_image.clone();
+    let tomcat_base = plan.spec.jre.base_image();
+    let mut bases = vec![base.clone()];
+    if tomcat_base != base {
+        bases.push(tomcat_base.clone());
+    }
+    let ids: HashMap<String, String> =
+        try_join_all(bases.into_iter().map(|b| async move { Ok::<_, LabError>((b.clone(), base_image(engine, &b, progress).await?)) }))
+            .await?
+            .into_iter()
+            .collect();
+
+    let dist = &distribution.artifact;
+    let store_role = plan.stores[0].role;
+    let recipes = [
+        ImageRecipe::packaged(store_role, &base, &ids[&base]).map_err(at(format!("rendering the {store_role} Dockerfile")))?,
+        ImageRecipe::tomcat(plan.spec.jre, &ids[&tomcat_base], &dist.coords.version, distribution.path.clone(), &dist.sha256)
+            .map_err(at("rendering the Tomcat Dockerfile"))?,
+        ImageRecipe::packaged(Role::Nginx, &base, &ids[&base]).map_err(at("rendering the nginx Dockerfile"))?,
+    ];
+    let built = try_join_all(recipes.iter().map(|r| async move { Ok::<_, LabError>((r.role, built(engine, r, progress).await?)) })).await?;
+    Ok(Images { by_role: built.into_iter().collect(), cmd: HashMap::new() })
+}
+
+/// The nginx image a lab of this spec runs, built or pulled as `up` would (`render` runs
+/// `nginx -t` in it).
+pub async fn nginx_image(engine: &Engine, spec: &LabSpec, progress: &Progress) -> Result<String, LabError> {
+    if spec.images == ImageSource::Official {
+        let image = official::reference(spec.registry.as_deref(), "nginx", official::NGINX_TAG);
+        return pulled(engine, &image, progress).await;
+    }
+    let base_id = base_image(engine, &spec.base_image, progress).await?;
+    let recipe = ImageRecipe::packaged(Role::Nginx, &spec.base_image, &base_id).map_err(at("rendering the nginx Dockerfile"))?;
+    built(engine, &recipe, progress).await
+}
+
+/// A base image's id, pulled if the engine lacks it (else the error says how to make it).
+async fn base_image(engine: &Engine, image: &str, progress: &Progress) -> Result<String, LabError> {
+    let step = progress.step(format!("Base image {image}"));
+    let id = step.check(engine.ensure_base_image(image).await).map_err(at::<EngineError>(format!("preparing the base image {image}")))?;
+    step.done(short_id(&id));
+    Ok(id)
+}
+
+/// A recipe's image, built unless the engine has its tag already; its tag.
+async fn built(engine: &Engine, r: &ImageRecipe, progress: &Progress) -> Result<String, LabError> {
+    let step = progress.step(format!("Image {}", r.tag));
+    if engine.image_id(&r.tag).await?.is_some() {
+        step.done("reused");
+        return Ok(r.tag.clone());
+    }
+    step.update("building (Debian packages from the mirror)");
+    let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
+    let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
+    step.check(engine.build_image(&r.tag, context, &labels).await).map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
+    step.done("built");
+    Ok(r.tag.clone())
+}
+
+/// An official image, pulled unless the engine has it, with its progress on the step's line.
+async fn pulled(engine: &Engine, image: &str, progress: &Progress) -> Result<String, LabError> {
+    let step = progress.step(format!("Image {image}"));
+    let pulled = step.check(engine.pull(image, |p| step.update(describe(p))).await).map_err(at::<EngineError>("fetching the official images"))?;
+    step.done(if pulled { "pulled" } else { "present" });
+    Ok(image.to_string())
+}
+
+pub fn short_id(id: &str) -> String {
+    id.chars().take(19).collect()
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// A pull's progress, for its step's line.
+fn describe(p: &PullProgress) -> String {
+    format!("pulling: {} of {} layers, {} of {}", p.layers_done, p.layers, megabytes(p.current), megabytes(p.total))
+}
+
+/// Pulls the three images (those the engine lacks), each with its own progress line.
+pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) -> Result<Images, LabError> {
+    let spec = &plan.spec;
+    let major = spec.tomcat.major();
+    let images = official::images_for(major, spec.jre, spec.store, spec.registry.as_deref()).ok_or_else(|| LabError::Step {
+        step: "choosing the official images".into(),
+        cleanup: None,
+        source: format!("no official Tomcat tag is known for Tomcat {major}").into(),
+    })?;
+    let store_role = plan.stores[0].role;
+    let wanted = [(store_role, images.store), (Role::Tomcat, images.tomcat), (Role::Nginx, images.nginx)];
+    let pulled =
+        try_join_all(wanted.into_iter().map(|(role, image)| async move { Ok::<_, LabError>((role, pulled(engine, &image, progress).await?)) }))
+            .await?;
+    // The official store images run with their own defaults; give them the lab's settings
+    // (the same as msmlab's own images: memory only, reachable on the lab network).
+    let store_cmd: &[&str] = match store_role {
+        Role::Redis => &["redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"],
+        _ => &["memcached", "-p", "11211", "-U", "0", "-m", "64"],
+    };
+    let cmd = HashMap::from([(store_role, store_cmd.iter().map(|s| s.to_string()).collect())]);
+    Ok(Images { by_role: pulled.into_iter().collect(), cmd })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_in_megabytes() {
+        let p = PullProgress { layers: 4, layers_done: 1, current: 12_345_678, total: 45_600_000 };
+        assert_eq!(describe(&p), "pulling: 1 of 4 layers, 12.3 MB of 45.6 MB");
+    }
+}

@@ -1,0 +1,165 @@
+//! Readiness without sleeps: each wait watches for a concrete sign (a log line, a protocol
+//! answer, an HTTP answer) under a deadline, and says what it saw when it gives up.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use crate::engine::{Engine, EngineError};
+use crate::spec::names::{Role, WEBAPP_CONTEXT};
+use crate::lab::store;
+use crate::spec::webapp::ContextPath;
+
+/// How long each kind of container may take to become ready. Cold Tomcats on a loaded
+/// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(30);
+pub const TOMCAT_TIMEOUT: Duration = Duration::from_secs(120);
+pub const NGINX_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Lines of a container's log quoted when it fails to become ready.
+pub const LOG_LINES: usize = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("{container} did not become ready within {}s: {reason}\n--- last {LOG_LINES} log lines of {container} ---\n{logs}", .waited.as_secs())]
+    Timeout { container: String, waited: Duration, reason: String, logs: String },
+    #[error("{container} stopped (exit code {exit_code}) before it was ready: {reason}\n--- last {LOG_LINES} log lines of {container} ---\n{logs}")]
+    Exited { container: String, exit_code: i64, reason: String, logs: String },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+async fn not_ready(engine: &Engine, container: &str, waited: Duration, reason: String) -> NotReady {
+    match engine.state(container).await {
+        // The wait failed because the engine went away, not the container: say that.
+        Err(e) if e.is_unreachable() => NotReady::Engine(e),
+        Ok((state, exit_code)) if state != "running" => {
+            let logs = engine.logs_tail(container, LOG_LINES).await;
+            NotReady::Exited { container: container.into(), exit_code, reason, logs }
+        }
+        _ => {
+            let logs = engine.logs_tail(container, LOG_LINES).await;
+            NotReady::Timeout { container: container.into(), waited, reason, logs }
+        }
+    }
+}
+
+/// The store answers over its own protocol, from inside its container: memcached's
+/// `version`, Redis's `INFO server`. Returns the version it gave.
+pub async fn store(engine: &Engine, role: Role, container: &str, timeout: Duration) -> Result<String, NotReady> {
+    let started = Instant::now();
+    let mut last = String::from("no answer yet");
+    while started.elapsed() < timeout {
+        let answer = match role {
+            Role::Redis => store::redis_version(engine, container).await,
+            _ => store::memcached_version(engine, container).await,
+        };
+        match answer {
+            Ok(version) => return Ok(version),
+            Err(e) => last = format!("the {role} protocol got no answer: {e}"),
+        }
+        if !running(engine, container).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(not_ready(engine, container, started.elapsed(), last).await)
+}
+
+async fn running(engine: &Engine, container: &str) -> bool {
+    matches!(engine.state(container).await, Ok((state, _)) if state == "running")
+}
+
+/// Tomcat logged `Server startup in …` and then served the test page (probe mode: no
+/// session is created) from inside its container. Returns the startup line.
+pub async fn tomcat(engine: &Engine, container: &str, timeout: Duration) -> Result<String, NotReady> {
+    tomcat_since(engine, container, 0, timeout).await
+}
+
+/// As `tomcat`, for a container (re)started at `since` (Unix seconds): the startup line of an
+/// earlier run does not count.
+pub async fn tomcat_since(engine: &Engine, container: &str, since: i64, timeout: Duration) -> Result<String, NotReady> {
+    let started = Instant::now();
+    let startup = match engine.wait_for_log_since(container, "Server startup in", since, timeout).await {
+        Ok(Some(line)) => line,
+        Ok(None) => return Err(not_ready(engine, container, started.elapsed(), "Tomcat never logged \"Server startup in\"".into()).await),
+        Err(e) => return Err(not_ready(engine, container, started.elapsed(), e.to_string()).await),
+    };
+    let script = format!(
+        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /{WEBAPP_CONTEXT}/ShowSession?probe=1 HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 head -c 12 <&3"
+    );
+    let mut last = String::new();
+    // The connector is up before Tomcat logs its startup line; a few tries cover a slow exec.
+    for _ in 0..20 {
+        match engine.exec(container, &["bash", "-c", &script]).await {
+            Ok(out) => last = String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            Err(e) => last = e.to_string(),
+        }
+        if last.starts_with("HTTP/1.1 200") {
+            return Ok(startup);
+        }
+        // Tomcat is up but the webapp is not: an answer like 404 will not change by waiting.
+        if last.starts_with("HTTP/") || !running(engine, container).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reason = format!(
+        "Tomcat started but /{WEBAPP_CONTEXT}/ShowSession answered {last:?} instead of 200 (did the webapp or msm fail to start?)"
+    );
+    Err(not_ready(engine, container, started.elapsed(), reason).await)
+}
+
+/// nginx answers on its published port and has reached every Tomcat at least once.
+/// Returns how long its first proxied answer took.
+pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[String], timeout: Duration) -> Result<Duration, NotReady> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("a plain HTTP client builds");
+    let probe = format!("{url}?probe=1");
+    let want: BTreeSet<&str> = tomcats.iter().map(String::as_str).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let started = Instant::now();
+    let mut last = String::from("no answer yet");
+    let mut first_answer = None;
+    while started.elapsed() < timeout {
+        let sent = Instant::now();
+        match client.get(&probe).send().await {
+            Ok(r) if r.status().is_success() => {
+                let body = r.text().await.unwrap_or_default();
+                let took = *first_answer.get_or_insert(sent.elapsed());
+                if let Some(backend) = body.trim().strip_prefix("ready ") {
+                    seen.insert(backend.to_string());
+                }
+                if want.iter().all(|t| seen.contains(*t)) {
+                    return Ok(took);
+                }
+                last = format!("reached {} of {} Tomcats: {:?}", seen.len(), want.len(), seen);
+            }
+            Ok(r) => last = format!("{probe} answered {}", r.status()),
+            Err(e) => last = format!("{probe}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(not_ready(engine, container, started.elapsed(), last).await)
+}
+
+/// The user's webapp deployed on a Tomcat that is ready: Tomcat deploys it during start-up,
+/// before its startup line, and says so in its log when it cannot.
+pub async fn webapp(engine: &Engine, container: &str, context: &ContextPath) -> Result<(), NotReady> {
+    let log = engine.logs_tail(container, 2000).await;
+    let ctx = if context.as_str() == "/" { String::new() } else { context.as_str().to_string() };
+    let failed = format!("Context [{ctx}] startup failed");
+    let base = context.base_name();
+    let bad_deploy = log.lines().find(|l| {
+        l.contains(&failed) || (l.contains("Error deploying web application") && (l.contains(&format!("/{base}.war]")) || l.contains(&format!("/{base}]"))))
+    });
+    match bad_deploy {
+        None => Ok(()),
+        Some(line) => {
+            let reason = format!("your webapp at {context} did not deploy: {}", line.trim());
+            Err(not_ready(engine, container, Duration::ZERO, reason).await)
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! `msmlab up`: fetch the jars, provision the images, create the network and containers, start
+//! them in order and wait until each is ready. A failure or an interrupt removes what this
+//! `up` created (`roll_back`), so nothing is left behind.
+
+use std::time::{Duration, Instant};
+
+use futures_util::future::try_join_all;
+
+use crate::engine::{ContainerSpec, Engine, EngineError, Privileges};
+use crate::jars::maven::{FetchError, Fetched, Fetcher};
+use crate::lab::errors::{at, LabError};
+use crate::lab::found::{down, Found};
+use crate::lab::health;
+use crate::lab::preflight::{preflight, Preflight};
+use crate::lab::provision::{self, Images};
+use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::lab::timings::{startup_millis, Floor, Timings};
+use crate::plan::{Node, Plan, CATALINA_HOME};
+use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
+use crate::spec::ImageSource;
+use crate::ui::interrupt::Interrupts;
+use crate::ui::progress::Progress;
+
+/// What `up` did.
+#[derive(Debug, Clone)]
+pub enum UpOutcome {
+    /// Built and started the lab.
+    Created(Timings),
+    /// The lab was up and healthy with these settings already; nothing was touched.
+    AlreadyUp,
+}
+
+/// Brings a lab up, or fails having removed everything it created. A lab that exists already
+/// is left alone when healthy and made with the same settings (`AlreadyUp`), refused when made
+/// with others, and cleared away first when broken or half made; `recreate` clears it always.
+pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
+    let started = Instant::now();
+    let lab = plan.spec.name.as_str();
+    if preflight(engine, plan, progress, recreate).await? == Preflight::AlreadyUp {
+        return Ok(UpOutcome::AlreadyUp);
+    }
+
+    // The lab is ours from here: an interrupt, like any failure, removes what exists of it.
+    let mut interrupts = Interrupts::watch();
+    let work = async {
+        let step = progress.step("Fetch jars");
+        // Official images bring their own Tomcat: only the jars for lib/ are needed.
+        let official = plan.spec.images == ImageSource::Official;
+        let artifacts: Vec<_> = if official { plan.jars.lib.clone() } else { plan.jars.all().cloned().collect() };
+        let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
+        for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
+            progress.warn(format!(
+                "cached {} failed its checksum (sha256 {}, jars.lock pins {}); it was removed and downloaded again",
+                f.path.display(),
+                f.replaced_corrupt.as_deref().unwrap_or(""),
+                f.artifact.sha256
+            ));
+        }
+        let downloaded = fetched.iter().filter(|f| f.downloaded).count();
+        let fetch = step.done(format!(
+            "{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache",
+            fetched.len(),
+            fetched.len() - downloaded
+        ));
+
+        let t = Instant::now();
+        let (images, lib_jars) = if official {
+            (provision::pull_official(engine, plan, progress).await?, &fetched[..])
+        } else {
+            let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
+            (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
+        };
+        let images_took = t.elapsed();
+
+        let s = create_and_start(engine, plan, &images, lib_jars, progress).await?;
+        Ok(Timings {
+            fetch,
+            images: images_took,
+            create: s.create,
+            start: s.start,
+            ready: s.start_to_ready.saturating_sub(s.start),
+            start_to_ready: s.start_to_ready,
+            total: started.elapsed(),
+            floor: s.floor,
+        })
+    };
+    let failure = tokio::select! {
+        result = work => match result {
+            Ok(timings) => return Ok(UpOutcome::Created(timings)),
+            Err(e) => e,
+        },
+        signal = interrupts.next() => {
+            progress.warn(format!("{signal}: removing what this up created ({signal} again stops at once)"));
+            LabError::Interrupted { signal, cleanup: None }
+        }
+    };
+    let removed = tokio::select! {
+        removed = roll_back(engine, lab) => removed,
+        signal = interrupts.next() => {
+            // A second interrupt means "now": what is left carries the label, so `down` finds it.
+            eprintln!("{signal} again: stopping without cleanup; `msmlab down --name {lab}` removes what is left");
+            std::process::exit(130);
+        }
+    };
+    Err(failure.cleaned_up(removed))
+}
+
+/// Pauses between rollback passes that failed: an engine that dropped out for a moment
+/// (a restart, a cut connection) gets about 7 s to come back before msmlab gives up.
+const ROLLBACK_RETRY: [Duration; 5] =
+    [Duration::from_millis(250), Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3)];
+
+/// Removes what a failed `up` created, and says what that was in a sentence (`None`: nothing).
+async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
+    let mut removed = Found::default();
+    let mut retries = ROLLBACK_RETRY.iter();
+    // A create the engine received just before an interrupt can land after the first pass
+    // listed the lab, so passes go on until one finds nothing.
+    for _ in 0..8 {
+        match down(engine, lab).await {
+            Ok(found) if found.is_empty() => break,
+            Ok(found) => removed.extend(found),
+            Err(e) => match retries.next() {
+                Some(pause) => tokio::time::sleep(*pause).await,
+                None => {
+                    let what = if removed.is_empty() { String::new() } else { format!(" (it removed {})", removed.summary()) };
+                    let why = if e.is_unreachable() { "the engine did not answer" } else { "removing failed too" };
+                    return Some(format!(
+                        "msmlab could not remove everything this up created{what}: {why}; \
+                         run `msmlab down --name {lab}` once the engine answers"
+                    ));
+                }
+            },
+        }
+    }
+    (!removed.is_empty()).then(|| format!("msmlab removed what this up had created: {}", removed.summary()))
+}
+
+/// What `create_and_start` measured.
+struct Started {
+    create: Duration,
+    start: Duration,
+    start_to_ready: Duration,
+    floor: Floor,
+}
+
+async fn create_and_start(
+    engine: &Engine,
+    plan: &Plan,
+    images: &Images,
+    lib_jars: &[Fetched],
+    progress: &Progress,
+) -> Result<Started, LabError> {
+    let lab = &plan.spec.name;
+    let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
+    step.check(engine.create_network(&plan.network, names::network_labels(lab)).await)
+        .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
+    let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
+    let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
+    let spec_label = health::spec_label(&plan.spec);
+    let create_node = |node: &Node| {
+        let spec = ContainerSpec {
+            name: node.name.clone(),
+            image: images.by_role[&node.role].clone(),
+            labels: {
+                let mut labels = names::labels(lab, node.role, node.index);
+                labels.insert(SPEC_LABEL.to_string(), spec_label.clone());
+                labels
+            },
+            network: plan.network.clone(),
+            env: plan.env(node),
+            // Only nginx is published, on the --listen address (loopback unless told otherwise).
+            publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
+            cmd: images.cmd.get(&node.role).cloned(),
+            // Official images start as root and switch users themselves; msmlab's own need nothing.
+            privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
+            ..Default::default()
+        };
+        let files = match node.role {
+            Role::Tomcat => Some((CATALINA_HOME, tomcat_files.clone())),
+            Role::Nginx => Some(("/etc/nginx", nginx_files.clone())),
+            Role::Memcached | Role::Redis => None,
+        };
+        async move {
+            engine.create_container(&spec).await?;
+            if let Some((path, tar)) = files {
+                engine.upload(&spec.name, path, tar).await?;
+            }
+            Ok::<_, EngineError>(())
+        }
+    };
+    // The store starts first, as soon as it exists, while the others are created and get
+    // their files: msm fails for good if its node's name does not resolve when Tomcat
+    // starts, and the name resolves as soon as the container runs. The Tomcats take a second
+    // to reach msm, so they need not wait for the store to answer.
+    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
+    let stores = all_settled(plan.stores.iter().zip(&store_steps).map(|(n, step)| {
+        let created = create_node(n);
+        async move {
+            step.check(created.await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
+            step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
+        }
+    }));
+    let others = all_settled(plan.tomcats.iter().chain([&plan.nginx]).map(create_node));
+    let (stores, others) = tokio::join!(stores, others);
+    step.check(others).map_err(at::<EngineError>("creating the containers"))?;
+    stores?;
+    let create = step.done("");
+    let ready_from = Instant::now();
+
+    let store = try_join_all(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
+        let answer = step.check(ready::store(engine, n.role, &n.name, STORE_TIMEOUT).await);
+        step.done(answer.map_err(at::<NotReady>(format!("starting {}", n.name)))?.to_lowercase());
+        Ok::<_, LabError>(())
+    }));
+
+    let tc_steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
+    let ng = &plan.nginx.name;
+    let ng_step = progress.step(format!("Start {ng}"));
+    let tomcats_then_nginx = async {
+        all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
+            step.check(engine.start(&t.name).await).map_err(at::<EngineError>(format!("starting {}", t.name)))
+        }))
+        .await?;
+
+        // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
+        // containers run. Nothing is sent through it before the Tomcats are ready, so it never
+        // marks a starting Tomcat as failed.
+        ng_step.check(engine.start(ng).await).map_err(at::<EngineError>(format!("starting {ng}")))?;
+        let all_started = ready_from.elapsed();
+        ng_step.update("waiting for the Tomcats");
+
+        let startups = try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
+            step.update("waiting for \"Server startup in\" and the test page");
+            let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
+            let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+            if let Some(w) = &plan.webapp {
+                step.check(ready::webapp(engine, &t.name, &w.context_path).await)
+                    .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
+            }
+            let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
+            let millis = startup_millis(&detail);
+            step.done(format!("serves the test page ({detail})"));
+            Ok::<_, LabError>(millis)
+        }))
+        .await?;
+        Ok::<_, LabError>((all_started, startups))
+    };
+    let (_, (start, startups)) = tokio::try_join!(store, tomcats_then_nginx)?;
+
+    let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
+    let first_answer = ng_step
+        .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
+        .map_err(at::<NotReady>(format!("starting {ng}")))?;
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{}", tomcats.len(), plan.spec.listen, plan.spec.port));
+    let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
+    let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
+    Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
+}
+
+/// Runs engine calls that change the lab side by side and waits for every one of them, so
+/// that none is still in flight when a failure leads to a rollback; the first error wins.
+async fn all_settled<T, E>(calls: impl IntoIterator<Item = impl std::future::Future<Output = Result<T, E>>>) -> Result<Vec<T>, E> {
+    futures_util::future::join_all(calls).await.into_iter().collect()
+}

@@ -1,0 +1,152 @@
+//! Image recipes: the Dockerfile (from `templates/images/`), the files of its build context,
+//! and a tag derived from all of it, so an unchanged recipe is never built twice.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::spec::names::Role;
+use crate::render::{self, RenderError};
+use crate::spec::Jre;
+
+/// JVM flags for a lab Tomcat: C1 only, serial GC and no perf data start Tomcat about twice
+/// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.
+pub const TOMCAT_JAVA_OPTS: &str = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData";
+
+/// A file of a build context, with its known SHA-256: from the verified cache, or built into
+/// msmlab (the test webapp).
+#[derive(Debug, Clone)]
+pub struct ContextFile {
+    pub source: Source,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    Path(PathBuf),
+    Bytes(&'static [u8]),
+}
+
+/// What to build, and under which tag.
+#[derive(Debug, Clone)]
+pub struct ImageRecipe {
+    pub role: Role,
+    pub dockerfile: String,
+    pub files: BTreeMap<String, ContextFile>,
+    /// `msmlab-<role>:<version>-<content hash>`
+    pub tag: String,
+}
+
+#[derive(Serialize)]
+struct TomcatVars<'a> {
+    base_image: &'a str,
+    tomcat_version: &'a str,
+    java_opts: &'a str,
+    jre: u8,
+    jre_package: &'a str,
+    /// A class-data sharing archive made at build time (dynamic archives need Java 13+).
+    cds: bool,
+}
+
+#[derive(Serialize)]
+struct BaseVars<'a> {
+    base_image: &'a str,
+}
+
+impl ImageRecipe {
+    /// Tomcat `version` on `jre` (whose Debian release is the base image). `base_image_id`
+    /// is the engine's id of that base image: a new base means a new tag.
+    pub fn tomcat(jre: Jre, base_image_id: &str, version: &str, dist: PathBuf, dist_sha256: &str) -> Result<Self, RenderError> {
+        let dockerfile = render::render(
+            "images/tomcat.Dockerfile",
+            TomcatVars {
+                base_image: &jre.base_image(),
+                tomcat_version: version,
+                java_opts: TOMCAT_JAVA_OPTS,
+                jre: jre.version(),
+                jre_package: &jre.package(),
+                cds: jre.version() >= 13,
+            },
+        )?;
+        let mut files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { source: Source::Path(dist), sha256: dist_sha256.into() })]);
+        // The test webapp, so that the image's training start compiles its JSP once, at build
+        // time (see the Dockerfile); `up` uploads the same files again.
+        for (path, body) in render::WEBAPP {
+            let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
+            files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
+        }
+        Ok(Self::tagged(Role::Tomcat, &format!("{version}-jre{jre}"), dockerfile, files, base_image_id))
+    }
+
+    /// The nginx, memcached or Redis image: Debian's package on the base image.
+    pub fn packaged(role: Role, base_image: &str, base_image_id: &str) -> Result<Self, RenderError> {
+        let dockerfile = render::render(&format!("images/{role}.Dockerfile"), BaseVars { base_image })?;
+        Ok(Self::tagged(role, "debian", dockerfile, BTreeMap::new(), base_image_id))
+    }
+
+    fn tagged(role: Role, version: &str, dockerfile: String, files: BTreeMap<String, ContextFile>, base_image_id: &str) -> Self {
+        let mut h = Sha256::new();
+        h.update(base_image_id.as_bytes());
+        h.update([0]);
+        h.update(dockerfile.as_bytes());
+        for (name, ContextFile { sha256, .. }) in &files {
+            h.update([0]);
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(sha256.as_bytes());
+        }
+        let hash = hex::encode(h.finalize());
+        let tag = format!("msmlab-{role}:{version}-{}", &hash[..12]);
+        ImageRecipe { role, dockerfile, files, tag }
+    }
+
+    /// The build context as an uncompressed tar: `Dockerfile` plus the recipe's files.
+    pub fn context_tar(&self) -> std::io::Result<Vec<u8>> {
+        let mut files: Vec<(String, Vec<u8>)> = vec![("Dockerfile".into(), self.dockerfile.clone().into_bytes())];
+        for (name, ContextFile { source, .. }) in &self.files {
+            let data = match source {
+                Source::Path(path) => std::fs::read(path)?,
+                Source::Bytes(bytes) => bytes.to_vec(),
+            };
+            files.push((name.clone(), data));
+        }
+        crate::plan::archive::tar(files.iter().map(|(n, b)| crate::plan::archive::Entry { path: n, data: b, mode: 0o644, uid: 0 }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_change_with_the_base_image_and_stay_put_otherwise() {
+        let a = ImageRecipe::packaged(Role::Memcached, "debian:bookworm-slim", "sha256:1").unwrap();
+        let b = ImageRecipe::packaged(Role::Memcached, "debian:bookworm-slim", "sha256:1").unwrap();
+        let c = ImageRecipe::packaged(Role::Memcached, "debian:bookworm-slim", "sha256:2").unwrap();
+        assert_eq!(a.tag, b.tag);
+        assert_ne!(a.tag, c.tag);
+        assert!(a.tag.starts_with("msmlab-memcached:debian-"), "{}", a.tag);
+    }
+
+    #[test]
+    fn the_tomcat_image_is_built_from_the_pinned_distribution() {
+        let r = ImageRecipe::tomcat(Jre::Jre17, "sha256:1", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(r.tag.starts_with("msmlab-tomcat:9.0.117-jre17-"), "{}", r.tag);
+        assert!(r.dockerfile.contains("FROM debian:bookworm-slim"));
+        assert!(r.dockerfile.contains("apache-tomcat-9.0.117"));
+        assert!(r.dockerfile.contains("openjdk-17-jre-headless"));
+        let other = ImageRecipe::tomcat(Jre::Jre17, "sha256:1", "9.0.117", "/nonexistent".into(), "cd").unwrap();
+        assert_ne!(r.tag, other.tag, "another distribution checksum is another image");
+        let jre21 = ImageRecipe::tomcat(Jre::Jre21, "sha256:3", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(jre21.dockerfile.contains("FROM debian:trixie-slim"));
+        assert!(jre21.dockerfile.contains("openjdk-21-jre-headless"));
+        // Java 11 cannot make a dynamic class-data archive; 17 and 21 make one at build time.
+        assert!(jre21.dockerfile.contains("-XX:ArchiveClassesAtExit=") && r.dockerfile.contains("-XX:SharedArchiveFile="));
+        let jre11 = ImageRecipe::tomcat(Jre::Jre11, "sha256:4", "9.0.117", "/nonexistent".into(), "ab").unwrap();
+        assert!(!jre11.dockerfile.contains("SharedArchiveFile"));
+        // The webapp is in the context, so a changed page is a new image.
+        assert!(r.files.contains_key("webapp/ShowSession.jsp") && r.files.contains_key("webapp/WEB-INF/web.xml"));
+    }
+}

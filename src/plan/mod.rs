@@ -1,0 +1,283 @@
+//! Everything that follows from a `LabSpec` and the lock, computed without I/O: the jar set,
+//! the containers and their names, and the rendered files each container receives.
+
+pub mod archive;
+pub mod images;
+pub mod official;
+
+
+use crate::plan::archive::{Entry};
+use crate::jars::lock::{JarSet, Lock, LockError};
+use crate::jars::maven::Fetched;
+use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
+use crate::render::{self, Backend, MsmSettings, RenderError};
+use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager, Store};
+use crate::spec::support::{self, Unsupported};
+use crate::spec::webapp::Webapp;
+
+/// Where the Apache distribution is unpacked in the Tomcat image.
+pub const CATALINA_HOME: &str = "/usr/local/tomcat";
+/// The uid the Tomcat image runs as (see `templates/images/tomcat.Dockerfile`).
+pub const TOMCAT_UID: u64 = 8080;
+/// Requests for static files never trigger a session backup (the seed's pattern, plus .ico).
+pub const REQUEST_URI_IGNORE_PATTERN: &str = r".*\.(ico|png|gif|jpg|css|js)$";
+/// msm's `sessionBackupTimeout`: how long a request waits for its session to reach the store.
+/// The seed (and msm's default) says 100 ms. On a busy machine (a CI runner, a laptop running
+/// a lab of JVMs) a write can take longer; msm then drops it and the next Tomcat starts a new
+/// session, so the lab would fail for a reason no server has. 1 s keeps the lab about sharing.
+pub const SESSION_BACKUP_TIMEOUT_MS: u32 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    // Not transparent: the lock's error stays a cause of its own, so callers that classify
+    // errors (exit codes) find it in the chain.
+    #[error("choosing the jars")]
+    Lock(#[from] LockError),
+    #[error("rendering the lab's files")]
+    Render(#[from] RenderError),
+}
+
+/// One container of the lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub role: Role,
+    pub index: u8,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub spec: LabSpec,
+    pub jars: JarSet,
+    pub network: String,
+    /// The session store's nodes: memcached `n1..nN`, or one Redis.
+    pub stores: Vec<Node>,
+    pub tomcats: Vec<Node>,
+    pub nginx: Node,
+    pub context_xml: String,
+    pub nginx_conf: String,
+    /// The user's webapp, read from disk (`with_webapp`), deployed next to the test page.
+    pub webapp: Option<Webapp>,
+}
+
+impl Plan {
+    pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
+        support::check(&spec)?;
+        let with_msm = spec.session_manager == SessionManager::Msm;
+        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
+        let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
+        let stores: Vec<Node> = match spec.store {
+            Store::Memcached => (1..=spec.store_nodes).map(|i| node(Role::Memcached, i)).collect(),
+            Store::Redis => vec![node(Role::Redis, 1)],
+        };
+        let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
+        let nginx = node(Role::Nginx, 1);
+
+        let msm = msm_settings(&spec, memcached_nodes(spec.store, &stores));
+        let context_xml = render::context_xml(msm.as_ref())?;
+        let backends: Vec<Backend> = tomcats
+            .iter()
+            .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.sticky.then(|| names::jvm_route(t.index)) })
+            .collect();
+        let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?;
+        Ok(Plan {
+            network: names::network_name(&spec.name),
+            spec,
+            jars,
+            stores,
+            tomcats,
+            nginx,
+            context_xml,
+            nginx_conf,
+            webapp: None,
+        })
+    }
+
+    /// The plan with the user's webapp added to every Tomcat.
+    pub fn with_webapp(self, webapp: Option<Webapp>) -> Plan {
+        Plan { webapp, ..self }
+    }
+
+    /// Environment of a container: the serializer's JVM flags, in sticky mode the jvmRoute
+    /// (Tomcat's Engine reads the `jvmRoute` system property), and the user's JVM options
+    /// reach the Tomcats only.
+    pub fn env(&self, node: &Node) -> Vec<String> {
+        if node.role != Role::Tomcat {
+            return Vec::new();
+        }
+        // Java 8 (the official Tomcat 7 image) knows no --add-opens, and needs none.
+        let java8 = self.spec.images == ImageSource::Official && crate::plan::official::java_of(self.spec.tomcat.major(), self.spec.jre) == 8;
+        let serializer = if self.spec.session_manager == SessionManager::Msm && !java8 { serializer_jvm_flags(self.spec.serializer) } else { "" };
+        let route = if self.spec.sticky { format!("-DjvmRoute={}", names::jvm_route(node.index)) } else { String::new() };
+        let opts = [serializer, route.as_str(), self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        let mut env = Vec::new();
+        // msmlab's own image sets its start-up tuning; an official image needs it given.
+        if self.spec.images == ImageSource::Official {
+            env.push(format!("JAVA_OPTS={}", crate::plan::official::tomcat_java_opts()));
+        }
+        if !opts.is_empty() {
+            env.push(format!("CATALINA_OPTS={opts}"));
+        }
+        env
+    }
+
+    /// Every container, in start order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.stores.iter().chain(&self.tomcats).chain(std::iter::once(&self.nginx))
+    }
+
+    /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
+    /// in `lib/`, `conf/context.xml` and the test webapp. `jars` are the fetched lib jars.
+    pub fn tomcat_archive(&self, jars: &[Fetched]) -> std::io::Result<Vec<u8>> {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for j in jars {
+            files.push((format!("lib/{}", j.artifact.coords.file_name()), std::fs::read(&j.path)?));
+        }
+        files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
+        for (path, body) in render::WEBAPP {
+            files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
+        }
+        for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
+            files.push((format!("webapps/{path}"), body.clone()));
+        }
+        archive::tar(files.iter().map(|(path, data)| Entry { path, data, mode: 0o644, uid: TOMCAT_UID }))
+    }
+
+    /// `nginx.conf`, as a tar to unpack at `/etc/nginx`.
+    pub fn nginx_archive(&self) -> std::io::Result<Vec<u8>> {
+        archive::tar([Entry { path: "nginx.conf", data: self.nginx_conf.as_bytes(), mode: 0o644, uid: 0 }])
+    }
+
+    /// The URL of the test page on the host.
+    pub fn page_url(&self) -> String {
+        page_url_at(&self.spec.listen.to_string(), self.spec.port)
+    }
+
+    /// The URL of the user's webapp on the host, if there is one.
+    pub fn webapp_url(&self) -> Option<String> {
+        self.webapp.as_ref().map(|w| format!("http://127.0.0.1:{}{}", self.spec.port, w.context_path.url_path()))
+    }
+}
+
+/// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
+/// `up` and `render` both take them from here, so a lab and a bundle never differ.
+pub fn msm_settings(spec: &LabSpec, memcached_nodes: String) -> Option<MsmSettings> {
+    (spec.session_manager == SessionManager::Msm).then(|| MsmSettings {
+        memcached_nodes,
+        sticky: spec.sticky,
+        request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
+        session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
+        transcoder_factory: spec.serializer.transcoder_factory().into(),
+    })
+}
+/// The test page's path on every Tomcat and through nginx.
+pub const TEST_PAGE_PATH: &str = "/ShareSession/ShowSession";
+
+/// msm's `memcachedNodes`. memcached nodes are written with ids (`n1:host:port`), so
+/// session ids carry the node suffix the seed shows (`…-n1`) and msm can fail over between
+/// nodes; Redis is a single `redis://host:port`.
+fn memcached_nodes(store: Store, nodes: &[Node]) -> String {
+    match store {
+        Store::Memcached => nodes.iter().map(|n| format!("n{}:{}:{MEMCACHED_PORT}", n.index, n.name)).collect::<Vec<_>>().join(","),
+        Store::Redis => format!("redis://{}:{REDIS_PORT}", nodes[0].name),
+    }
+}
+
+/// JVM flags a serializer needs on Java 17+: reflective access beyond what Tomcat's
+/// `catalina.sh` opens (java.lang, java.io, java.util, java.util.concurrent).
+pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
+    match serializer {
+        Serializer::Java => "",
+        Serializer::Kryo | Serializer::Xstream | Serializer::Flexjson | Serializer::Javolution => {
+            "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED \
+             --add-opens=java.base/java.math=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+             --add-opens=java.base/java.lang.reflect=ALL-UNNAMED"
+        }
+    }
+}
+
+pub fn page_url(port: u16) -> String {
+    page_url_at("127.0.0.1", port)
+}
+
+/// The test page as reached through nginx published on `host_ip:port`; an address that means
+/// "every interface" is reached through loopback.
+pub fn page_url_at(host_ip: &str, port: u16) -> String {
+    let host = match host_ip.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
+        Ok(ip) => ip.to_string(),
+        Err(_) => "127.0.0.1".to_string(),
+    };
+    format!("http://{host}:{port}{TEST_PAGE_PATH}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn spec(session_manager: SessionManager) -> LabSpec {
+        LabSpec { session_manager, tomcats: 3, ..LabSpec::example() }
+    }
+
+    #[test]
+    fn the_test_page_lives_in_the_test_webapp() {
+        assert_eq!(TEST_PAGE_PATH, format!("/{WEBAPP_CONTEXT}/ShowSession"));
+    }
+
+    #[test]
+    fn a_plan_names_every_container_and_points_msm_at_the_store() {
+        let plan = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap();
+        let names: Vec<&str> = plan.nodes().map(|n| n.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["msmlab-default-memcached-1", "msmlab-default-tomcat-1", "msmlab-default-tomcat-2", "msmlab-default-tomcat-3", "msmlab-default-nginx-1"]
+        );
+        assert!(plan.context_xml.contains(r#"memcachedNodes="n1:msmlab-default-memcached-1:11211""#));
+        assert!(plan.context_xml.contains(r#"sticky="false""#));
+        assert!(plan.nginx_conf.contains("server msmlab-default-tomcat-3:8080 weight=1;"));
+        assert_eq!(plan.page_url(), "http://127.0.0.1:13355/ShareSession/ShowSession");
+    }
+
+    #[test]
+    fn the_page_is_reached_on_the_listen_address_or_loopback_for_every_interface() {
+        assert_eq!(page_url_at("0.0.0.0", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("::", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("192.0.2.7", 1), "http://192.0.2.7:1/ShareSession/ShowSession");
+        assert_eq!(page_url_at("::1", 1), "http://[::1]:1/ShareSession/ShowSession");
+    }
+
+    #[test]
+    fn sticky_mode_gives_each_tomcat_its_jvm_route_and_nginx_routes_on_it() {
+        let plan = Plan::new(LabSpec { sticky: true, java_opts: "-Xmx256m".into(), ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
+        assert!(plan.context_xml.contains(r#"sticky="true""#));
+        assert_eq!(plan.env(&plan.tomcats[1]), ["CATALINA_OPTS=-DjvmRoute=tomcat2 -Xmx256m"]);
+        assert_eq!(plan.env(&plan.nginx), Vec::<String>::new());
+        assert!(plan.nginx_conf.contains("upstream route_tomcat3 {"), "{}", plan.nginx_conf);
+        let plain = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap();
+        assert_eq!(plain.env(&plain.tomcats[0]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_users_webapp_goes_next_to_the_test_page() {
+        let webapp = Webapp { context_path: "/my".parse().unwrap(), source: "my.war".into(), files: vec![("my.war".into(), b"PK".to_vec())] };
+        let plan = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap().with_webapp(Some(webapp));
+        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
+        assert_eq!(plan.webapp_url().as_deref(), Some("http://127.0.0.1:13355/my/"));
+    }
+
+    #[test]
+    fn the_tomcat_archive_holds_context_xml_and_the_webapp() {
+        let plan = Plan::new(spec(SessionManager::None), &Lock::bundled()).unwrap();
+        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert_eq!(paths, ["conf/context.xml", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
+        assert!(!plan.context_xml.contains("<Manager"));
+    }
+}

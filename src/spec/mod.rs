@@ -1,0 +1,543 @@
+//! The user's choices for one lab, validated once and without I/O.
+//!
+//! Every bad input fails here, before anything is downloaded or created.
+
+pub mod names;
+pub mod support;
+pub mod trust;
+pub mod webapp;
+
+
+use std::fmt;
+use std::str::FromStr;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::spec::webapp::WebappSpec;
+
+/// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
+/// 16 of them is already past the point where the lab says anything useful.
+pub const MAX_TOMCATS: u8 = 16;
+/// Longest lab name: it ends up in DNS names (`msmlab-<name>-memcached-1`), whose labels
+/// may not exceed 63 characters.
+pub const MAX_NAME_LEN: usize = 32;
+/// Most store nodes: msm's failover needs two; a handful shows the node suffix moving.
+pub const MAX_STORE_NODES: u8 = 8;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SpecError {
+    #[error(
+        "invalid lab name {0:?}: use 1 to {MAX_NAME_LEN} lowercase letters, digits or '-', \
+         starting and ending with a letter or digit (it becomes part of container and DNS names)"
+    )]
+    Name(String),
+    #[error("invalid Tomcat version {0:?}: give a major line such as 9, or 9.0, or 9.0.117")]
+    TomcatSyntax(String),
+    #[error(
+        "Tomcat {0} uses the jakarta.* servlet API, which memcached-session-manager does not \
+         support (msm issue #459); choose Tomcat 9 or older"
+    )]
+    TomcatJakarta(u8),
+    #[error("--tomcats {0}: a shared session needs at least 2 Tomcats and msmlab builds at most {MAX_TOMCATS}")]
+    TomcatCount(u8),
+    #[error("--store-nodes {0}: give 1 to {MAX_STORE_NODES} memcached nodes")]
+    StoreNodes(u8),
+    #[error("--store-nodes {0}: msm talks to a single Redis node (redis://host:port); use --store memcached for several nodes")]
+    RedisNodes(u8),
+    #[error("--port 0: choose a port from 1 to 65535 for nginx to publish")]
+    Port,
+    #[error("invalid Maven repository URL {0:?}: give an https:// URL such as https://repo1.maven.org/maven2")]
+    MavenRepo(String),
+    #[error("invalid base image {0:?}: give an image reference such as debian:bookworm-slim")]
+    BaseImage(String),
+    #[error(
+        "invalid --java-opts {0:?}: use JVM options made of letters, digits, spaces and -_.:=+/,%@ \
+         (Tomcat's catalina.sh evaluates them in a shell, so nothing else is let through)"
+    )]
+    JavaOpts(String),
+    #[error("invalid registry {0:?}: give a host and optional port such as 127.0.0.1:5555 or mirror.example.com")]
+    Registry(String),
+}
+
+/// A lab name: part of every container, network and label msmlab creates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct LabName(String);
+
+impl LabName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for LabName {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        let valid = !s.is_empty()
+            && s.len() <= MAX_NAME_LEN
+            && s.chars().all(ok_char)
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if valid {
+            Ok(LabName(s.to_string()))
+        } else {
+            Err(SpecError::Name(s.to_string()))
+        }
+    }
+}
+
+impl fmt::Display for LabName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A Tomcat line as the user wrote it: a major line (`9`), a minor line (`8.5`, `9.0`), or an
+/// exact release (`9.0.117`). Anything beyond the major must match the release the lock pins.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct TomcatLine {
+    major: u8,
+    /// What the user wrote, when it says more than the major line.
+    given: Option<String>,
+}
+
+impl TomcatLine {
+    pub fn major(&self) -> u8 {
+        self.major
+    }
+
+    /// The minor line asked for (`0` of `8.0`), if the user gave one.
+    pub fn minor(&self) -> Option<u32> {
+        self.given.as_deref()?.split('.').nth(1)?.parse().ok()
+    }
+
+    /// True when a pinned release (`8.5.100`) is what the user asked for (`8`, `8.5`, `8.5.100`).
+    pub fn admits(&self, release: &str) -> bool {
+        match &self.given {
+            None => release.split('.').next() == Some(&*self.major.to_string()),
+            Some(g) => {
+                let (g, r): (Vec<&str>, Vec<&str>) = (g.split('.').collect(), release.split('.').collect());
+                g.len() <= r.len() && g.iter().zip(&r).all(|(a, b)| a.parse::<u32>().ok() == b.parse::<u32>().ok())
+            }
+        }
+    }
+}
+
+impl FromStr for TomcatLine {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        let syntax = || SpecError::TomcatSyntax(s.to_string());
+        let parts: Vec<&str> = s.split('.').collect();
+        if parts.len() > 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(syntax());
+        }
+        let major: u8 = parts[0].parse().map_err(|_| syntax())?;
+        if major >= 10 {
+            return Err(SpecError::TomcatJakarta(major));
+        }
+        if major == 0 {
+            return Err(syntax());
+        }
+        let given = (parts.len() > 1).then(|| s.to_string());
+        Ok(TomcatLine { major, given })
+    }
+}
+
+impl fmt::Display for TomcatLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.given {
+            Some(v) => f.write_str(v),
+            None => write!(f, "{}", self.major),
+        }
+    }
+}
+
+/// How msm turns a session into bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Serializer {
+    /// Java serialization, built into msm core (the seed's example).
+    Java,
+    /// Kryo, through msm-kryo-serializer: fast and compact.
+    Kryo,
+    /// XStream, through msm-xstream-serializer: sessions stored as XML.
+    Xstream,
+    /// Flexjson: refused, with the reason (accepted here only to say why).
+    #[value(hide = true)]
+    Flexjson,
+    /// Javolution: refused, with the reason (accepted here only to say why).
+    #[value(hide = true)]
+    Javolution,
+}
+
+impl Serializer {
+    pub const ALL: [Serializer; 5] =
+        [Serializer::Java, Serializer::Kryo, Serializer::Xstream, Serializer::Flexjson, Serializer::Javolution];
+
+    /// The key of this serializer's section in `jars.lock`, and its name on the command line.
+    pub fn lock_key(self) -> &'static str {
+        match self {
+            Serializer::Java => "java",
+            Serializer::Kryo => "kryo",
+            Serializer::Xstream => "xstream",
+            Serializer::Flexjson => "flexjson",
+            Serializer::Javolution => "javolution",
+        }
+    }
+
+    /// msm's `transcoderFactoryClass` for this serializer.
+    pub fn transcoder_factory(self) -> &'static str {
+        match self {
+            Serializer::Java => "de.javakaffee.web.msm.JavaSerializationTranscoderFactory",
+            Serializer::Kryo => "de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory",
+            Serializer::Xstream => "de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory",
+            Serializer::Flexjson => "de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory",
+            Serializer::Javolution => "de.javakaffee.web.msm.serializer.javolution.JavolutionTranscoderFactory",
+        }
+    }
+}
+
+impl fmt::Display for Serializer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.lock_key())
+    }
+}
+
+/// The Java runtime of the Tomcat image: each is the OpenJDK of one Debian release, so the
+/// image needs nothing but Debian's mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
+pub enum Jre {
+    /// OpenJDK 11, from Debian 11 (bullseye).
+    #[value(name = "11")]
+    #[serde(rename = "11")]
+    Jre11,
+    /// OpenJDK 17, from Debian 12 (bookworm).
+    #[value(name = "17")]
+    #[serde(rename = "17")]
+    Jre17,
+    /// OpenJDK 21, from Debian 13 (trixie).
+    #[value(name = "21")]
+    #[serde(rename = "21")]
+    Jre21,
+}
+
+impl Jre {
+    pub const ALL: [Jre; 3] = [Jre::Jre11, Jre::Jre17, Jre::Jre21];
+
+    pub fn version(self) -> u8 {
+        match self {
+            Jre::Jre11 => 11,
+            Jre::Jre17 => 17,
+            Jre::Jre21 => 21,
+        }
+    }
+
+    /// The Debian release that ships this OpenJDK.
+    pub fn debian_suite(self) -> &'static str {
+        match self {
+            Jre::Jre11 => "bullseye",
+            Jre::Jre17 => "bookworm",
+            Jre::Jre21 => "trixie",
+        }
+    }
+
+    /// The base image of the Tomcat image (`scripts/base-image.sh <suite>` builds it offline).
+    pub fn base_image(self) -> String {
+        format!("debian:{}-slim", self.debian_suite())
+    }
+
+    /// Debian's package of this runtime.
+    pub fn package(self) -> String {
+        format!("openjdk-{}-jre-headless", self.version())
+    }
+}
+
+impl fmt::Display for Jre {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.version())
+    }
+}
+
+/// Where msm keeps the sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// memcached (the seed's store), one or more nodes.
+    Memcached,
+    /// Redis, through msm's `redis://` node syntax and the jedis client.
+    Redis,
+}
+
+impl Store {
+    pub const ALL: [Store; 2] = [Store::Memcached, Store::Redis];
+
+    /// The key of this store's section in `jars.lock`.
+    pub fn lock_key(self) -> &'static str {
+        match self {
+            Store::Memcached => "memcached",
+            Store::Redis => "redis",
+        }
+    }
+}
+
+impl fmt::Display for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.lock_key())
+    }
+}
+
+/// Which session manager the Tomcats run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionManager {
+    /// memcached-session-manager, sessions shared through the store.
+    Msm,
+    /// Tomcat's default manager: the control experiment, sessions are not shared.
+    None,
+}
+
+/// Where the lab's images come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageSource {
+    /// Built by msmlab on the base image from Debian's packages and the pinned Tomcat.
+    Built,
+    /// Docker Hub's official tomcat, nginx and memcached images, pulled (see `official`).
+    Official,
+}
+
+/// Everything that decides what a lab looks like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabSpec {
+    pub name: LabName,
+    pub tomcat: TomcatLine,
+    pub serializer: Serializer,
+    pub jre: Jre,
+    pub store: Store,
+    /// Store nodes: memcached `n1..nN` (msm fails a session over between them).
+    pub store_nodes: u8,
+    pub session_manager: SessionManager,
+    pub tomcats: u8,
+    pub port: u16,
+    pub base_image: String,
+    pub maven_repo: String,
+    /// Extra JVM options for every Tomcat (`CATALINA_OPTS`), e.g. `-Xmx256m`.
+    pub java_opts: String,
+    /// Host address nginx is published on (127.0.0.1 unless the user says otherwise).
+    pub listen: std::net::IpAddr,
+    pub images: ImageSource,
+    /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
+    pub registry: Option<String>,
+    /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
+    pub sticky: bool,
+    /// The user's own webapp, deployed next to the test page.
+    pub webapp: Option<WebappSpec>,
+}
+
+impl LabSpec {
+    /// Checks the values that are not checked by their types.
+    pub fn validate(self) -> Result<Self, SpecError> {
+        if !(2..=MAX_TOMCATS).contains(&self.tomcats) {
+            return Err(SpecError::TomcatCount(self.tomcats));
+        }
+        if !(1..=MAX_STORE_NODES).contains(&self.store_nodes) {
+            return Err(SpecError::StoreNodes(self.store_nodes));
+        }
+        if self.store == Store::Redis && self.store_nodes != 1 {
+            return Err(SpecError::RedisNodes(self.store_nodes));
+        }
+        if self.port == 0 {
+            return Err(SpecError::Port);
+        }
+        validate_repo_url(&self.maven_repo)?;
+        validate_image_ref(&self.base_image)?;
+        validate_java_opts(&self.java_opts)?;
+        if let Some(r) = &self.registry {
+            validate_registry(r)?;
+        }
+        Ok(self)
+    }
+}
+
+fn validate_repo_url(url: &str) -> Result<(), SpecError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| SpecError::MavenRepo(url.to_string()))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(SpecError::MavenRepo(url.to_string()));
+    }
+    Ok(())
+}
+
+fn validate_image_ref(image: &str) -> Result<(), SpecError> {
+    let ok = !image.is_empty()
+        && image.len() <= 255
+        && image
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c))
+        && !image.starts_with(['-', '.', '/', ':']);
+    if ok {
+        Ok(())
+    } else {
+        Err(SpecError::BaseImage(image.to_string()))
+    }
+}
+
+/// A registry as a host with an optional port: it becomes the first part of image names.
+pub fn validate_registry(registry: &str) -> Result<(), SpecError> {
+    let (host, port) = registry.rsplit_once(':').map_or((registry, None), |(h, p)| (h, Some(p)));
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+        && !host.starts_with(['-', '.']);
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        Err(SpecError::Registry(registry.to_string()))
+    }
+}
+
+fn validate_java_opts(opts: &str) -> Result<(), SpecError> {
+    if opts.chars().all(|c| c.is_ascii_alphanumeric() || " -_.:=+/,%@".contains(c)) {
+        Ok(())
+    } else {
+        Err(SpecError::JavaOpts(opts.to_string()))
+    }
+}
+
+/// A valid lab (Tomcat 9, java, one memcached, 2 Tomcats on 13355): the unit tests of every
+/// module start from it and change what they test, so a new field is added here once.
+#[cfg(test)]
+impl LabSpec {
+    pub fn example() -> LabSpec {
+        LabSpec {
+            name: "default".parse().unwrap(),
+            tomcat: "9".parse().unwrap(),
+            serializer: Serializer::Java,
+            jre: Jre::Jre17,
+            store: Store::Memcached,
+            store_nodes: 1,
+            session_manager: SessionManager::Msm,
+            tomcats: 2,
+            port: 13355,
+            base_image: "debian:bookworm-slim".into(),
+            maven_repo: "https://repo1.maven.org/maven2".into(),
+            java_opts: String::new(),
+            listen: std::net::Ipv4Addr::LOCALHOST.into(),
+            images: ImageSource::Built,
+            registry: None,
+            sticky: false,
+            webapp: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> LabSpec {
+        LabSpec::example()
+    }
+
+    #[test]
+    fn lab_names_become_dns_safe_container_names() {
+        for good in ["default", "a", "ci-42", "x1"] {
+            assert!(good.parse::<LabName>().is_ok(), "{good}");
+        }
+        for bad in ["", "-a", "a-", "Upper", "under_score", "dot.ted", "sp ace", "a/b", &"x".repeat(33)] {
+            assert_eq!(bad.parse::<LabName>(), Err(SpecError::Name(bad.to_string())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tomcat_versions_are_read_as_their_major_line() {
+        for v in ["9", "9.0", "9.0.117"] {
+            assert_eq!(v.parse::<TomcatLine>().unwrap().major(), 9);
+        }
+        // A line admits any of its releases; an exact release only itself.
+        assert!("9.0".parse::<TomcatLine>().unwrap().admits("9.0.118"));
+        assert_eq!("8.5".parse::<TomcatLine>().unwrap().to_string(), "8.5");
+        let exact = "9.0.117".parse::<TomcatLine>().unwrap();
+        assert!(exact.admits("9.0.117") && !exact.admits("9.0.118"));
+        assert_eq!(exact.to_string(), "9.0.117");
+        for bad in ["", "nine", "9.", "9.0.1.2", "-9", "0"] {
+            assert_eq!(bad.parse::<TomcatLine>(), Err(SpecError::TomcatSyntax(bad.to_string())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_line_admits_the_releases_it_names() {
+        let line = |s: &str| s.parse::<TomcatLine>().unwrap();
+        assert!(line("8").admits("8.5.100"));
+        assert!(line("8.5").admits("8.5.100"));
+        assert!(line("8.5.100").admits("8.5.100"));
+        assert!(!line("8.0").admits("8.5.100"));
+        assert!(!line("8.5.99").admits("8.5.100"));
+        assert!(!line("9").admits("8.5.100"));
+        assert!(line("9.0").admits("9.0.117"));
+    }
+
+    #[test]
+    fn jakarta_tomcats_are_refused_with_the_reason() {
+        let err = "10.1".parse::<TomcatLine>().unwrap_err();
+        assert_eq!(err, SpecError::TomcatJakarta(10));
+        assert!(err.to_string().contains("jakarta"));
+        assert!(err.to_string().contains("#459"));
+    }
+
+    #[test]
+    fn a_lab_needs_two_to_sixteen_tomcats() {
+        assert!(LabSpec { tomcats: 2, ..spec() }.validate().is_ok());
+        assert!(LabSpec { tomcats: 16, ..spec() }.validate().is_ok());
+        assert_eq!(LabSpec { tomcats: 1, ..spec() }.validate(), Err(SpecError::TomcatCount(1)));
+        assert_eq!(LabSpec { tomcats: 17, ..spec() }.validate(), Err(SpecError::TomcatCount(17)));
+    }
+
+    #[test]
+    fn port_zero_is_refused() {
+        assert_eq!(LabSpec { port: 0, ..spec() }.validate(), Err(SpecError::Port));
+    }
+
+    #[test]
+    fn maven_repo_must_be_an_http_url() {
+        for bad in ["repo1.maven.org", "ftp://x", "https://", "https://a b"] {
+            let s = LabSpec { maven_repo: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::MavenRepo(bad.into())), "{bad}");
+        }
+        assert!(LabSpec { maven_repo: "http://127.0.0.1:8081/repo".into(), ..spec() }.validate().is_ok());
+    }
+
+    #[test]
+    fn java_opts_cannot_smuggle_shell_syntax() {
+        assert!(LabSpec { java_opts: "-Xmx256m -Dmsm.foo=a,b".into(), ..spec() }.validate().is_ok());
+        for bad in ["-Dx=$(id)", "-Xmx1g; rm -rf /", "`id`", "-Da=\"b\"", "a\nb"] {
+            let s = LabSpec { java_opts: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::JavaOpts(bad.into())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_registry_is_a_host_and_an_optional_port() {
+        for good in ["127.0.0.1:5555", "mirror.example.com", "reg-1.local:443"] {
+            assert!(LabSpec { registry: Some(good.into()), ..spec() }.validate().is_ok(), "{good}");
+        }
+        for bad in ["", "http://x", "a/b", "host:0", "host:port", "-x"] {
+            let s = LabSpec { registry: Some(bad.into()), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::Registry(bad.into())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base_image_must_be_an_image_reference() {
+        for bad in ["", "debian bookworm", "-x", "a;rm -rf /"] {
+            let s = LabSpec { base_image: bad.into(), ..spec() };
+            assert_eq!(s.validate(), Err(SpecError::BaseImage(bad.into())), "{bad}");
+        }
+        assert!(LabSpec { base_image: "registry.local:5000/debian@sha256:abc".into(), ..spec() }.validate().is_ok());
+    }
+}

@@ -1,0 +1,119 @@
+//! What msmlab can build, and for everything it cannot, the reason in one line.
+//!
+//! The lock decides which jars exist; this table decides which combinations run. The
+//! README's support table is checked against it by a test.
+
+use crate::spec::{LabSpec, Serializer, TomcatLine};
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum Unsupported {
+    #[error(
+        "Tomcat 6 cannot be built: Maven Central publishes no Apache Tomcat 6 distribution (the \
+         org.apache.tomcat:tomcat artifacts start at 7.0.35), and Tomcat 6 predates the Java 11+ \
+         runtimes msmlab offers; msm's tc6 jar exists, for servers you already run. Choose --tomcat 7, 8 or 9"
+    )]
+    Tomcat6,
+    #[error(
+        "Tomcat 8.0 is not offered: it reached end of life in 2018, and its last release (8.0.52) \
+         predates Java 9 (its catalina.sh does not open java.util, which kryo needs on Java 17). \
+         --tomcat 8 is 8.5, which msm's tc8 jar covers as well"
+    )]
+    Tomcat80,
+    #[error("Tomcat {0} is older than anything memcached-session-manager supports (Tomcat 6 to 9); choose --tomcat 7, 8 or 9")]
+    TooOld(u8),
+    #[error(
+        "--serializer javolution: msm stopped publishing msm-javolution-serializer after 2.1.1, \
+         and the javolution 5.4.3.1 it was built with was never on Maven Central (5.4.3 is, and \
+         brings BigDecimal, Locale and URI values back wrong); choose java, kryo or xstream"
+    )]
+    Javolution,
+    #[error(
+        "--serializer flexjson: msm never published msm-flexjson-serializer for msm 2.x (the last is \
+         1.8.3), and 1.8.3 fails with msm 2.3.2 at the first session backup (AbstractMethodError: \
+         JSONTranscoder does not implement serializeAttributes(MemcachedBackupSession, ConcurrentMap)); \
+         choose java, kryo or xstream"
+    )]
+    Flexjson,
+}
+
+/// Refuses what cannot run, whatever the lock holds.
+pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
+    check_combination(&spec.tomcat, spec.serializer)
+}
+
+/// Every line msmlab pins starts on every JRE it offers (11, 17, 21; the matrix test brings
+/// each up), so the JRE refuses nothing today.
+pub fn check_combination(tomcat: &TomcatLine, serializer: Serializer) -> Result<(), Unsupported> {
+    match tomcat.major() {
+        6 => return Err(Unsupported::Tomcat6),
+        m if m < 6 => return Err(Unsupported::TooOld(m)),
+        8 if tomcat.minor() == Some(0) => return Err(Unsupported::Tomcat80),
+        _ => {}
+    }
+    match serializer {
+        Serializer::Javolution => return Err(Unsupported::Javolution),
+        Serializer::Flexjson => return Err(Unsupported::Flexjson),
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(s: &str) -> TomcatLine {
+        s.parse().unwrap()
+    }
+
+    /// The README's support table says what this module and the lock say.
+    #[test]
+    fn the_readme_support_table_matches_the_code() {
+        let readme = include_str!("../../README.md");
+        let lock = crate::jars::lock::Lock::bundled();
+        let serializers: Vec<&str> = Serializer::ALL
+            .iter()
+            .filter(|s| check_combination(&line("9"), **s).is_ok())
+            .map(|s| s.lock_key())
+            .collect();
+        let jres: Vec<String> = crate::spec::Jre::ALL.iter().map(|j| j.to_string()).collect();
+        for major in lock.tomcat_lines() {
+            let release = &lock.tomcat[&major].0.version;
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| {major} ")))
+                .unwrap_or_else(|| panic!("README has no support row for Tomcat {major}"));
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            assert_eq!(cells[2], release, "{row}");
+            assert_eq!(cells[3], format!("`memcached-session-manager-tc{major}`"), "{row}");
+            assert_eq!(cells[4], serializers.join(", "), "{row}");
+            assert_eq!(cells[6], jres.join(", "), "{row}");
+            assert!(check_combination(&line(&major.to_string()), Serializer::Java).is_ok());
+        }
+        for refused in ["| 6 | refused", "| 10 and later | refused"] {
+            assert!(readme.contains(refused), "README should say {refused:?}");
+        }
+    }
+
+    #[test]
+    fn tomcat_6_is_refused_with_the_reason() {
+        let err = check_combination(&line("6"), Serializer::Java).unwrap_err();
+        assert_eq!(err, Unsupported::Tomcat6);
+        assert!(err.to_string().contains("no Apache Tomcat 6 distribution"), "{err}");
+        assert_eq!(check_combination(&line("5.5"), Serializer::Java), Err(Unsupported::TooOld(5)));
+        assert_eq!(check_combination(&line("8.0.52"), Serializer::Java), Err(Unsupported::Tomcat80));
+        assert!(check_combination(&line("8.5"), Serializer::Java).is_ok());
+    }
+
+    #[test]
+    fn flexjson_is_refused_with_the_reason() {
+        let err = check_combination(&line("9"), Serializer::Flexjson).unwrap_err();
+        assert!(err.to_string().contains("AbstractMethodError"), "{err}");
+    }
+
+    #[test]
+    fn javolution_is_refused_with_the_reason() {
+        let err = check_combination(&line("9"), Serializer::Javolution).unwrap_err();
+        assert!(err.to_string().contains("after 2.1.1"), "{err}");
+    }
+}

@@ -1,0 +1,274 @@
+//! The user's own webapp (`up --webapp PATH`): a WAR file or an exploded directory, deployed
+//! into every Tomcat next to the test page, at a context path of its own.
+//!
+//! The context path is checked without I/O (`ContextPath`); `load` reads the files and refuses
+//! what Tomcat could not deploy (a "WAR" that is not a zip archive), before anything is created.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::spec::names::WEBAPP_CONTEXT;
+
+/// Largest webapp msmlab uploads: it is sent to every Tomcat through the engine's API.
+pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebappError {
+    #[error(
+        "invalid context path {0:?}: use \"/\" or segments of letters, digits, '.', '_' or '-' \
+         separated by '/', such as /my or /shop/v2"
+    )]
+    ContextPath(String),
+    #[error("context path /{WEBAPP_CONTEXT} is taken by msmlab's test page; choose another with --context-path")]
+    Reserved,
+    #[error(
+        "cannot derive a context path from {path}: its name {name:?} is not a valid context path; \
+         give one with --context-path, e.g. --context-path /my"
+    )]
+    Unnamed { path: PathBuf, name: String },
+    #[error("cannot read webapp {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(
+        "{path} is not a WAR: a WAR is a zip archive, and this file is not one ({reason}); \
+         build it with `jar cf app.war -C dir .` or give the exploded directory instead"
+    )]
+    NotZip { path: PathBuf, reason: String },
+    #[error("{path} is neither a WAR file nor a directory; give a .war file or an exploded webapp directory")]
+    NotFileOrDir { path: PathBuf },
+    #[error("webapp {path} is larger than {} MiB, which msmlab uploads to every Tomcat", MAX_BYTES / 1024 / 1024)]
+    TooLarge { path: PathBuf },
+}
+
+/// A context path: `/` (Tomcat's ROOT) or `/a/b`, normalized with a leading slash and no
+/// trailing one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ContextPath(String);
+
+impl ContextPath {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name Tomcat gives this context's WAR or directory under `webapps/`:
+    /// `ROOT` for `/`, `a#b` for `/a/b`.
+    pub fn base_name(&self) -> String {
+        if self.0 == "/" {
+            "ROOT".into()
+        } else {
+            self.0[1..].replace('/', "#")
+        }
+    }
+
+    /// The URL path of the context's root, ending with a slash (`/my/`).
+    pub fn url_path(&self) -> String {
+        if self.0 == "/" {
+            "/".into()
+        } else {
+            format!("{}/", self.0)
+        }
+    }
+}
+
+impl FromStr for ContextPath {
+    type Err = WebappError;
+    fn from_str(s: &str) -> Result<Self, WebappError> {
+        let trimmed = s.trim_matches('/');
+        if trimmed.is_empty() {
+            return if s.is_empty() { Err(WebappError::ContextPath(s.into())) } else { Ok(ContextPath("/".into())) };
+        }
+        let segment_ok = |seg: &str| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        };
+        if !trimmed.split('/').all(segment_ok) {
+            return Err(WebappError::ContextPath(s.into()));
+        }
+        if trimmed == WEBAPP_CONTEXT {
+            return Err(WebappError::Reserved);
+        }
+        Ok(ContextPath(format!("/{trimmed}")))
+    }
+}
+
+impl fmt::Display for ContextPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the user asked for: where the webapp is and, optionally, its context path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebappSpec {
+    pub path: PathBuf,
+    pub context_path: Option<ContextPath>,
+}
+
+impl WebappSpec {
+    /// The context path: the one given, else the file or directory name (`my.war` → `/my`,
+    /// `ROOT.war` → `/`).
+    pub fn context_path(&self) -> Result<ContextPath, WebappError> {
+        if let Some(c) = &self.context_path {
+            return Ok(c.clone());
+        }
+        let file_name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file_name.strip_suffix(".war").unwrap_or(&file_name);
+        if name == "ROOT" {
+            return Ok(ContextPath("/".into()));
+        }
+        // Tomcat's own naming: `a#b.war` deploys at /a/b.
+        let candidate = format!("/{}", name.replace('#', "/"));
+        match candidate.parse::<ContextPath>() {
+            Err(WebappError::Reserved) => Err(WebappError::Reserved),
+            Err(_) => Err(WebappError::Unnamed { path: self.path.clone(), name: name.into() }),
+            Ok(c) if name.is_empty() => Err(WebappError::Unnamed { path: self.path.clone(), name: c.to_string() }),
+            Ok(c) => Ok(c),
+        }
+    }
+}
+
+/// A webapp read from disk, ready to upload.
+#[derive(Debug, Clone)]
+pub struct Webapp {
+    pub context_path: ContextPath,
+    /// Where it came from, for messages.
+    pub source: PathBuf,
+    /// Files relative to Tomcat's `webapps/`: one `<name>.war`, or a directory's files.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads the webapp and checks that Tomcat can deploy it.
+pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
+    let context_path = spec.context_path()?;
+    let path = &spec.path;
+    let read = |p: &Path| std::fs::read(p).map_err(|source| WebappError::Read { path: p.to_path_buf(), source });
+    let meta = std::fs::metadata(path).map_err(|source| WebappError::Read { path: path.clone(), source })?;
+    let base = context_path.base_name();
+    let files = if meta.is_file() {
+        if meta.len() > MAX_BYTES {
+            return Err(WebappError::TooLarge { path: path.clone() });
+        }
+        let bytes = read(path)?;
+        check_zip(path, &bytes)?;
+        vec![(format!("{base}.war"), bytes)]
+    } else if meta.is_dir() {
+        let mut files = Vec::new();
+        let mut total = 0u64;
+        for rel in walk(path).map_err(|source| WebappError::Read { path: path.clone(), source })? {
+            let bytes = read(&path.join(&rel))?;
+            total += bytes.len() as u64;
+            if total > MAX_BYTES {
+                return Err(WebappError::TooLarge { path: path.clone() });
+            }
+            files.push((format!("{base}/{rel}"), bytes));
+        }
+        files
+    } else {
+        return Err(WebappError::NotFileOrDir { path: path.clone() });
+    };
+    Ok(Webapp { context_path, source: path.clone(), files })
+}
+
+/// A WAR is a zip archive: read its central directory, as Tomcat will.
+fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), WebappError> {
+    let not_zip = |reason: String| WebappError::NotZip { path: path.to_path_buf(), reason };
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_zip(e.to_string()))?;
+    if archive.is_empty() {
+        return Err(not_zip("the archive is empty".into()));
+    }
+    Ok(())
+}
+
+/// Regular files under `dir`, as sorted `/`-separated relative paths (symbolic links followed).
+fn walk(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let child = rel.join(entry.file_name());
+            let meta = std::fs::metadata(entry.path())?;
+            if meta.is_dir() {
+                pending.push(child);
+            } else if meta.is_file() {
+                let parts: Vec<String> = child.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                out.push(parts.join("/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(path: &str, context: Option<&str>) -> WebappSpec {
+        WebappSpec { path: path.into(), context_path: context.map(|c| c.parse().unwrap()) }
+    }
+
+    #[test]
+    fn context_paths_are_normalized_and_named_as_tomcat_does() {
+        let c: ContextPath = "my".parse().unwrap();
+        assert_eq!((c.as_str(), c.base_name(), c.url_path()), ("/my", "my".into(), "/my/".into()));
+        let c: ContextPath = "/shop/v2/".parse().unwrap();
+        assert_eq!((c.as_str(), c.base_name()), ("/shop/v2", "shop#v2".into()));
+        let root: ContextPath = "/".parse().unwrap();
+        assert_eq!((root.as_str(), root.base_name(), root.url_path()), ("/", "ROOT".into(), "/".into()));
+    }
+
+    #[test]
+    fn bad_context_paths_are_refused() {
+        for bad in ["", "/a b", "/../etc", "/a//b", "/a?b", "/a#b", "/é"] {
+            assert!(matches!(bad.parse::<ContextPath>(), Err(WebappError::ContextPath(_))), "{bad}");
+        }
+        assert!(matches!("/ShareSession".parse::<ContextPath>(), Err(WebappError::Reserved)));
+    }
+
+    #[test]
+    fn the_context_path_comes_from_the_file_name_unless_given() {
+        assert_eq!(spec("/tmp/my.war", None).context_path().unwrap().as_str(), "/my");
+        assert_eq!(spec("/tmp/shop#v2.war", None).context_path().unwrap().as_str(), "/shop/v2");
+        assert_eq!(spec("/tmp/ROOT.war", None).context_path().unwrap().as_str(), "/");
+        assert_eq!(spec("/tmp/exploded", None).context_path().unwrap().as_str(), "/exploded");
+        assert_eq!(spec("/tmp/my app.war", Some("/app")).context_path().unwrap().as_str(), "/app");
+        assert!(matches!(spec("/tmp/my app.war", None).context_path(), Err(WebappError::Unnamed { .. })));
+    }
+
+    #[test]
+    fn a_war_that_is_not_a_zip_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("my.war");
+        std::fs::write(&path, b"<html>not a zip</html>").unwrap();
+        let err = load(&WebappSpec { path: path.clone(), context_path: None }).unwrap_err();
+        assert!(matches!(err, WebappError::NotZip { .. }), "{err}");
+        assert!(err.to_string().contains("is not a WAR"), "{err}");
+    }
+
+    #[test]
+    fn a_zip_war_and_an_exploded_directory_are_read() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let war = dir.path().join("my.war");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&war).unwrap());
+        zip.start_file("index.jsp", zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored))
+            .unwrap();
+        zip.write_all(b"hello").unwrap();
+        zip.finish().unwrap();
+        let w = load(&WebappSpec { path: war, context_path: None }).unwrap();
+        assert_eq!(w.files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["my.war"]);
+
+        let exploded = dir.path().join("shop");
+        std::fs::create_dir_all(exploded.join("WEB-INF")).unwrap();
+        std::fs::write(exploded.join("index.jsp"), b"x").unwrap();
+        std::fs::write(exploded.join("WEB-INF/web.xml"), b"<web-app/>").unwrap();
+        let w = load(&WebappSpec { path: exploded, context_path: Some("/s".parse().unwrap()) }).unwrap();
+        assert_eq!(w.files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["s/WEB-INF/web.xml", "s/index.jsp"]);
+    }
+}

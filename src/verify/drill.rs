@@ -1,0 +1,595 @@
+//! Failover drills (`verify --drill`): break one part of the lab as a bad day would, watch what
+//! one user's session does through nginx, then put the lab back as it was.
+//!
+//! Each drill opens a session of its own, reports every step with what it did and what it saw,
+//! and always runs its restore steps, even after a failed step. Engine errors become failed
+//! steps, so the report still says how far the drill got and whether the lab was restored.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::lab::ready::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::spec::names::Role;
+use crate::plan::page_url_at;
+use crate::lab::ready;
+use crate::verify::{self, answered, store_has, unix_now, Answer, Page, SessionId, Target, Walker};
+
+/// Grace period of a `docker stop`: Tomcat and memcached stop in about a second.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+/// Requests that open the drill's session, and that follow each failure.
+const OPEN_REQUESTS: usize = 3;
+const AFTER_REQUESTS: usize = 4;
+/// After a cache node dies, msm's client notices on its next operation; a request already in
+/// flight (or sent at once) can lose the session (msm-facts, "Failover as it really behaves").
+/// The drill lets the Tomcats notice first, as an operator's next user would arrive later.
+const STORE_SETTLE: Duration = Duration::from_secs(2);
+/// How long the restore of a store waits for msm to store sessions again before it restarts
+/// the Tomcats (spymemcached reconnects on its own, with a back-off).
+const STORE_RECONNECT: Duration = Duration::from_secs(40);
+/// How long nginx's master may take to re-read its configuration (it resolves every Tomcat's
+/// name again, through the engine's DNS) and start a new worker.
+const NGINX_RELOAD: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Drill {
+    Tomcat,
+    Store,
+    Restart,
+}
+
+impl Drill {
+    pub fn name(self) -> &'static str {
+        match self {
+            Drill::Tomcat => "tomcat",
+            Drill::Store => "store",
+            Drill::Restart => "restart",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    #[error("interrupted by {signal} during the {drill} drill; {restored}")]
+    Interrupted { signal: &'static str, drill: &'static str, restored: String },
+}
+
+/// How a drill ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The session survived, and the lab was restored.
+    Passed,
+    /// The session did not survive where it should have, or the lab was not restored.
+    Failed,
+    /// What the drill shows is a property of the configuration, not a fault: with a single
+    /// cache node, a store outage loses sessions. The lab was restored.
+    Finding,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub action: String,
+    pub saw: String,
+    pub ok: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DrillReport {
+    pub drill: Drill,
+    pub outcome: Outcome,
+    /// One sentence: what the drill shows.
+    pub summary: String,
+    pub steps: Vec<Step>,
+    pub seconds: f64,
+}
+
+impl DrillReport {
+    pub fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed
+    }
+}
+
+/// Steps as they happen.
+struct Log {
+    steps: Vec<Step>,
+}
+
+impl Log {
+    fn step(&mut self, action: impl Into<String>, ok: bool, saw: impl Into<String>) -> bool {
+        self.steps.push(Step { action: action.into(), saw: saw.into(), ok });
+        ok
+    }
+    fn all_ok(&self) -> bool {
+        self.steps.iter().all(|s| s.ok)
+    }
+}
+
+/// Runs one drill and restores the lab; `target` is refreshed from the engine first.
+pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Result<DrillReport, verify::VerifyError> {
+    let started = Instant::now();
+    let target = verify::target(engine, lab).await?;
+    let mut log = Log { steps: Vec::new() };
+    let (outcome, summary) = match drill {
+        Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
+        Drill::Restart => restart(engine, &target, page, &mut log).await,
+        Drill::Store => store_drill(engine, &target, page, &mut log).await,
+    };
+    Ok(DrillReport { drill, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// The session's state as the last answers show it.
+struct Seen {
+    id: Option<String>,
+    counter: Option<i64>,
+    backend: Option<String>,
+}
+
+fn last(answers: &[Answer]) -> Seen {
+    let a = answers.last();
+    Seen {
+        id: a.and_then(|a| a.session_id.clone()),
+        counter: a.and_then(|a| a.counter),
+        backend: a.and_then(|a| a.backend.clone()),
+    }
+}
+
+/// "3 requests: session X, counter 1 → 3, answered by A (2), B (1)".
+fn describe(answers: &[Answer]) -> String {
+    let ok = answers.iter().filter(|a| answered(a)).count();
+    let ids = verify::session_ids(answers);
+    let by = verify::backends(answers).iter().map(|(b, n)| format!("{b} ({n})")).collect::<Vec<_>>().join(", ");
+    let counters: Vec<String> = answers.iter().map(|a| a.counter.map_or("-".into(), |c| c.to_string())).collect();
+    let slowest = answers.iter().map(|a| a.millis).max().unwrap_or(0);
+    let mut out = format!("{ok} of {} answered", answers.len());
+    if !by.is_empty() {
+        out += &format!(" by {by}");
+    }
+    match ids.as_slice() {
+        [] => out += "; no session",
+        [id] => out += &format!("; session {id}"),
+        many => out += &format!("; {} session ids: {}", many.len(), many.join(" → ")),
+    }
+    if answers.iter().any(|a| a.counter.is_some()) {
+        out += &format!("; counter {}", counters.join(", "));
+    }
+    if let Some(bad) = answers.iter().find(|a| !answered(a)) {
+        out += &format!("; request {} {}", bad.n, bad.error.clone().unwrap_or_else(|| format!("answered {}", bad.status.unwrap_or(0))));
+    }
+    out += &format!("; slowest {:.1} s", slowest as f64 / 1000.0);
+    out
+}
+
+/// Opens the drill's session: every request answered, one session.
+async fn open(walker: &mut Walker, log: &mut Log) -> Option<Seen> {
+    let answers = walker.walk(OPEN_REQUESTS).await;
+    let ok = answers.iter().all(answered) && verify::session_ids(&answers).len() == 1;
+    log.step(format!("open a session ({OPEN_REQUESTS} requests)"), ok, describe(&answers));
+    ok.then(|| last(&answers))
+}
+
+/// Whether the answers after a failure kept the session: all answered, the same session
+/// (its base id: msm may move it to another node or route), and the counter went on.
+fn kept(before: &Seen, answers: &[Answer]) -> Result<(), String> {
+    if let Some(a) = answers.iter().find(|a| !answered(a)) {
+        return Err(format!("request {} failed", a.n));
+    }
+    let base = before.id.as_deref().map(|id| SessionId::parse(id).base);
+    if let Some(a) = answers.iter().find(|a| a.session_id.as_deref().map(|id| SessionId::parse(id).base) != base) {
+        return Err(format!("request {} carried another session ({}): the session was lost", a.n, a.session_id.as_deref().unwrap_or("none")));
+    }
+    if let Some(start) = before.counter {
+        for (i, a) in answers.iter().enumerate() {
+            let want = start + 1 + i as i64;
+            if a.counter != Some(want) {
+                return Err(format!("request {} showed counter {}, expected {want}: the session's state was lost", a.n, a.counter.map_or("-".into(), |c| c.to_string())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the drill could see of the session's state: the test page's counter; a page of the
+/// user's shows only that the session (its id) was kept.
+fn kept_state(page: &Page) -> &'static str {
+    if page.is_test() {
+        ", its visit counter intact"
+    } else {
+        "; the session id is the evidence (this page shows no state to compare)"
+    }
+}
+
+/// The answers' session, compared with the one before: "ABC-n1.tomcat1 → ABC-n1.tomcat2".
+fn id_change(before: &Seen, answers: &[Answer]) -> String {
+    let after = last(answers).id;
+    match (before.id.as_deref(), after.as_deref()) {
+        (Some(b), Some(a)) if a != b => format!("session id {b} → {a}"),
+        (Some(b), Some(_)) => format!("session id {b} unchanged"),
+        _ => String::new(),
+    }
+}
+
+/// Brings Tomcats back: starts them (or, with `restarted_since`, waits for the ones restarted
+/// since then), waits until they serve the test page, reloads nginx and waits until it reaches
+/// every Tomcat again.
+async fn bring_back_tomcats(engine: &Engine, target: &Target, names: &[String], restarted_since: Option<i64>, log: &mut Log) -> bool {
+    let start = restarted_since.is_none();
+    let since = restarted_since.unwrap_or_else(unix_now);
+    let started = Instant::now();
+    let action = if start { format!("start {} again", names.join(", ")) } else { format!("wait for {}", names.join(", ")) };
+    if start {
+        for n in names {
+            if let Err(e) = engine.start(n).await {
+                return log.step(action, false, e.to_string());
+            }
+        }
+    }
+    let waits = futures_util::future::join_all(names.iter().map(|n| ready::tomcat_since(engine, n, since, TOMCAT_TIMEOUT))).await;
+    if let Some(Err(e)) = waits.into_iter().find(Result::is_err) {
+        return log.step(action, false, e.to_string());
+    }
+    log.step(action, true, format!("serving the test page again after {:.1} s", started.elapsed().as_secs_f64()));
+    reach_all(engine, target, log).await
+}
+
+/// nginx reaches every Tomcat again. nginx is reloaded first: it resolves the Tomcats' names
+/// again (a Tomcat may come back on a new address), and it forgets that it saw a Tomcat fail
+/// (for `fail_timeout`, 10 s, it would keep a session's owner aside, and in sticky mode
+/// another Tomcat would take the session over).
+async fn reach_all(engine: &Engine, target: &Target, log: &mut Log) -> bool {
+    let started = Instant::now();
+    let action = "reload nginx and check that it reaches every Tomcat";
+    if let Err(e) = reload_nginx(engine, &target.nginx).await {
+        return log.step(action, false, e);
+    }
+    let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
+    match ready::nginx(engine, &target.nginx, &page_url_at(&target.host, target.port), &names, NGINX_TIMEOUT).await {
+        Ok(_) => log.step(action, true, format!("all {} Tomcats answered through nginx after {:.1} s", names.len(), started.elapsed().as_secs_f64())),
+        Err(e) => log.step(action, false, e.to_string()),
+    }
+}
+
+/// Reloads nginx and waits until it runs a new worker, so that no request after this meets
+/// the old worker's view of the Tomcats.
+async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
+    // nginx's processes other than the master, by pid (read from /proc: the image has no ps).
+    const WORKERS: &str = r#"m=$(cat /tmp/nginx.pid); for p in /proc/[0-9]*; do n=${p#/proc/}; [ "$n" != "$m" ] && [ "$(cat $p/comm 2>/dev/null)" = nginx ] && echo $n; done; true"#;
+    let workers = |out: crate::engine::ExecOutput| -> BTreeSet<String> { String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect() };
+    let before = workers(engine.exec(nginx, &["bash", "-c", WORKERS]).await.map_err(|e| e.to_string())?);
+    let out = engine.exec(nginx, &["nginx", "-s", "reload"]).await.map_err(|e| e.to_string())?;
+    if out.exit_code != 0 {
+        return Err(format!("`nginx -s reload` in {nginx} exited with {}", out.exit_code));
+    }
+    let started = Instant::now();
+    while started.elapsed() < NGINX_RELOAD {
+        let now = workers(engine.exec(nginx, &["bash", "-c", WORKERS]).await.map_err(|e| e.to_string())?);
+        // A new worker means the master re-read its configuration and told the old one to
+        // stop accepting connections (the walker opens a new connection for every request).
+        if now.difference(&before).next().is_some() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("nginx in {nginx} started no new worker within {} s of `nginx -s reload`: {}", NGINX_RELOAD.as_secs(), engine.logs_tail(nginx, 10).await))
+}
+
+/// Every Tomcat stores a new session again. Each is asked directly (from inside its container,
+/// as nginx would route only to some of them in sticky mode): msm marks a node it saw fail as
+/// unavailable and looks again only when a request needs it, so a Tomcat that had no traffic
+/// during the outage can still be handing out sessions that are never stored.
+async fn every_tomcat_stores(engine: &Engine, target: &Target) -> Result<String, String> {
+    let target = verify::target(engine, &target.lab).await.map_err(|e| e.to_string())?;
+    let script = format!(
+        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET {} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 cat <&3",
+        crate::plan::TEST_PAGE_PATH
+    );
+    let mut stored = Vec::new();
+    for t in &target.tomcats {
+        let out = engine.exec(&t.name, &["bash", "-c", &script]).await.map_err(|e| e.to_string())?;
+        let reply = String::from_utf8_lossy(&out.stdout);
+        let id = reply
+            .lines()
+            .find_map(|l| l.strip_prefix("Set-Cookie: JSESSIONID="))
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| format!("{} gave no session: {:?}", t.name, reply.lines().next().unwrap_or("")))?;
+        match store_has(engine, &target, id).await {
+            Ok(Ok((node, _))) => stored.push(format!("{} → {node}", t.name)),
+            Ok(Err(why)) => return Err(format!("{}: {why}", t.name)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(format!("a new session from each Tomcat is in the store ({})", stored.join(", ")))
+}
+
+/// `tomcat`: stop the Tomcat that served the last request; the next requests reach another
+/// Tomcat with the same session and the counter intact; then start it again.
+async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+    let mut walker = Walker::new(target, page);
+    let Some(before) = open(&mut walker, log).await else {
+        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+    };
+    let Some(victim) = before.backend.clone().filter(|b| target.tomcats.iter().any(|t| &t.name == b)) else {
+        log.step("find the Tomcat that served the last request", false, "no answer named a Tomcat of this lab");
+        return (Outcome::Failed, "the drill could not tell which Tomcat served the session".into());
+    };
+    let t = Instant::now();
+    let stopped = match engine.stop(&victim, STOP_GRACE).await {
+        Ok(()) => log.step(format!("stop {victim}, which served the last request"), true, format!("stopped in {:.1} s", t.elapsed().as_secs_f64())),
+        Err(e) => log.step(format!("stop {victim}"), false, e.to_string()),
+    };
+    if !stopped {
+        return (Outcome::Failed, format!("the drill could not stop {victim}; nothing was changed"));
+    }
+    let summary = {
+        let answers = walker.walk(AFTER_REQUESTS).await;
+        let on_victim = answers.iter().filter(|a| a.backend.as_deref() == Some(victim.as_str())).count();
+        let verdict = kept(&before, &answers).and_then(|()| {
+            if on_victim > 0 {
+                Err(format!("{on_victim} requests were answered by the stopped {victim}"))
+            } else {
+                Ok(())
+            }
+        });
+        let change = id_change(&before, &answers);
+        let ok = log.step(
+            format!("send {AFTER_REQUESTS} requests with {victim} down"),
+            verdict.is_ok(),
+            format!("{}{}{}", describe(&answers), if change.is_empty() { String::new() } else { format!("; {change}") }, verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
+        );
+        if ok {
+            let to = verify::backends(&answers).keys().cloned().collect::<Vec<_>>().join(", ");
+            format!("with {victim} stopped, {to} carried on with the same session{}", kept_state(page))
+        } else {
+            format!("with {victim} stopped, the session did not survive: {}", verdict.err().unwrap_or_default())
+        }
+    };
+    // Restore, whatever happened.
+    let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), None, log).await;
+    if restored {
+        walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+        let answers = walker.walk(2).await;
+        // The session goes on where the failover left it.
+        let expected = Seen { id: before.id.clone(), counter: before.counter.map(|c| c + AFTER_REQUESTS as i64), backend: None };
+        let verdict = kept(&expected, &answers);
+        log.step("send 2 requests after the restore", verdict.is_ok(), format!("{}{}", describe(&answers), verdict.err().map_or(String::new(), |e| format!(": {e}"))));
+    }
+    finish(log, summary, restored)
+}
+
+/// `restart`: restart every Tomcat at once; the session survives.
+async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+    let mut walker = Walker::new(target, page);
+    let Some(before) = open(&mut walker, log).await else {
+        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+    };
+    let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
+    let since = unix_now();
+    let t = Instant::now();
+    let restarts = futures_util::future::join_all(names.iter().map(|n| engine.restart(n, STOP_GRACE))).await;
+    let restarted = match restarts.into_iter().find_map(Result::err) {
+        None => log.step(format!("restart all {} Tomcats at once", names.len()), true, format!("the engine restarted them in {:.1} s", t.elapsed().as_secs_f64())),
+        Some(e) => log.step(format!("restart all {} Tomcats at once", names.len()), false, e.to_string()),
+    };
+    // The Tomcats were restarted, not stopped: wait for them (their startup lines since `since`).
+    let back = {
+        let waits = futures_util::future::join_all(names.iter().map(|n| ready::tomcat_since(engine, n, since, TOMCAT_TIMEOUT))).await;
+        match waits.into_iter().find_map(Result::err) {
+            None => log.step("wait until every Tomcat serves the test page", true, format!("all {} back after {:.1} s", names.len(), t.elapsed().as_secs_f64())),
+            Some(e) => log.step("wait until every Tomcat serves the test page", false, e.to_string()),
+        }
+    };
+    let reached = back && reach_all(engine, target, log).await;
+    let mut summary = "the Tomcats did not come back".to_string();
+    if restarted && reached {
+        walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+        let answers = walker.walk(AFTER_REQUESTS).await;
+        let verdict = kept(&before, &answers);
+        let ok = log.step(
+            format!("send {AFTER_REQUESTS} requests after the restart"),
+            verdict.is_ok(),
+            format!("{}{}", describe(&answers), verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
+        );
+        summary = if ok {
+            format!("after all {} Tomcats restarted at once, the session came back from the store{}", names.len(), kept_state(page))
+        } else {
+            format!("after all Tomcats restarted, the session did not survive: {}", verdict.err().unwrap_or_default())
+        };
+    }
+    finish(log, summary, reached)
+}
+
+/// `store`: stop the cache node that holds the session. With two or more nodes msm moves the
+/// session to another node (the id's node suffix changes) and the counter is intact. With one
+/// node there is nowhere to go: the drill reports what a user loses.
+async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+    let mut walker = Walker::new(target, page);
+    let Some(before) = open(&mut walker, log).await else {
+        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+    };
+    let id = before.id.clone().unwrap_or_default();
+    let Some((node, role)) = target.store_for(&id).map(|m| (m.name.clone(), m.role.unwrap_or(Role::Memcached))) else {
+        log.step("find the cache node that holds the session", false, "the lab has no session store container");
+        return (Outcome::Failed, "the lab has no cache node".into());
+    };
+    let nodes = target.stores.len();
+    let t = Instant::now();
+    let drill_since = unix_now();
+    let stopped = match engine.stop(&node, STOP_GRACE).await {
+        Ok(()) => log.step(
+            format!("stop {node}, the cache node that holds session {id}"),
+            true,
+            format!("stopped in {:.1} s; {} of {nodes} cache nodes left", t.elapsed().as_secs_f64(), nodes - 1),
+        ),
+        Err(e) => log.step(format!("stop {node}"), false, e.to_string()),
+    };
+    if !stopped {
+        return (Outcome::Failed, format!("the drill could not stop {node}; nothing was changed"));
+    }
+    let summary;
+    {
+        tokio::time::sleep(STORE_SETTLE).await;
+        log.step(
+            format!("wait {} s", STORE_SETTLE.as_secs()),
+            true,
+            "msm's store client notices a dead node on its next operation; a request sent at the very moment of the failure can lose the session (msm's own behaviour)",
+        );
+        let answers = walker.walk(AFTER_REQUESTS).await;
+        let verdict = kept(&before, &answers);
+        let change = id_change(&before, &answers);
+        let moved = last(&answers).id.as_deref().map(|a| SessionId::parse(a).node) != Some(SessionId::parse(&id).node);
+        let relocation = relocated_in_logs(engine, target, drill_since).await;
+        let saw = format!(
+            "{}{}{}{}",
+            describe(&answers),
+            if change.is_empty() { String::new() } else { format!("; {change}") },
+            verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}")),
+            relocation.map_or(String::new(), |l| format!("; Tomcat log: {l}")),
+        );
+        if nodes == 1 {
+            // msm talks to one Redis node only; memcached nodes can be several.
+            let remedy = if role == Role::Redis {
+                "msm uses a single Redis node; memcached with --store-nodes 2 lets msm move sessions"
+            } else {
+                "run two or more nodes (--store-nodes 2) so msm can move sessions"
+            };
+            let served = answers.iter().filter(|a| answered(a)).count();
+            log.step(format!("send {AFTER_REQUESTS} requests with the only cache node down"), true, saw);
+            summary = if verdict.is_err() {
+                format!(
+                    "FINDING: with one cache node, a store outage loses the session: {} ({served} of {AFTER_REQUESTS} requests answered); \
+                     {remedy}",
+                    verdict.err().unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "FINDING: with its only cache node down, the session survived ({served} of {AFTER_REQUESTS} requests answered) \
+                     only in Tomcat's memory: a Tomcat failure now would lose it; {remedy}"
+                )
+            };
+        } else {
+            let ok = verdict.is_ok() && moved;
+            let why = match (&verdict, moved) {
+                (Err(e), _) => e.clone(),
+                (Ok(()), false) => "the session id still names the stopped node".into(),
+                _ => String::new(),
+            };
+            log.step(format!("send {AFTER_REQUESTS} requests with {node} down"), ok, if why.is_empty() { saw } else { format!("{saw}: {why}") });
+            summary = if ok {
+                format!("msm moved the session off the stopped {node} ({change}){}", kept_state(page))
+            } else {
+                format!("with {node} stopped, msm did not keep the session: {why}")
+            };
+        }
+    }
+    // Restore: the node first, then make sure msm stores sessions again.
+    let restored = restore_store(engine, target, role, &node, log).await;
+    if !restored {
+        return (Outcome::Failed, format!("{summary}; the lab was not restored"));
+    }
+    if nodes == 1 && summary.starts_with("FINDING") {
+        return (Outcome::Finding, summary);
+    }
+    finish(log, summary, true)
+}
+
+/// The first "relocated" line msm logged since `since`, as evidence that it moved a session.
+async fn relocated_in_logs(engine: &Engine, target: &Target, since: i64) -> Option<String> {
+    for t in &target.tomcats {
+        if let Ok(text) = engine.logs_since(&t.name, since).await {
+            if let Some(line) = text.lines().find(|l| l.contains("relocated")) {
+                let line = line.trim();
+                let at = line.find("de.javakaffee").unwrap_or(0);
+                return Some(format!("{} ({})", &line[at..], t.name));
+            }
+        }
+    }
+    None
+}
+
+async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str, log: &mut Log) -> bool {
+    let t = Instant::now();
+    if let Err(e) = engine.start(node).await {
+        return log.step(format!("start {node} again"), false, e.to_string());
+    }
+    match ready::store(engine, role, node, Duration::from_secs(30)).await {
+        Ok(v) => log.step(format!("start {node} again"), true, format!("answers `version` ({}) after {:.1} s", v.to_lowercase(), t.elapsed().as_secs_f64())),
+        Err(e) => return log.step(format!("start {node} again"), false, e.to_string()),
+    };
+    // msm's client reconnects by itself, with a back-off: wait until new sessions are stored.
+    let t = Instant::now();
+    let mut last = String::new();
+    while t.elapsed() < STORE_RECONNECT {
+        match every_tomcat_stores(engine, target).await {
+            Ok(saw) => {
+                return log.step("check that msm stores sessions again", true, format!("{saw}, {:.1} s after the node came back", t.elapsed().as_secs_f64()));
+            }
+            Err(why) => last = why,
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    log.step("check that msm stores sessions again", false, format!("not within {} s: {last}", STORE_RECONNECT.as_secs()));
+    // The Tomcats' store client gave up on the node: restart them, as an operator would.
+    let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
+    let since = unix_now();
+    for n in &names {
+        if let Err(e) = engine.restart(n, STOP_GRACE).await {
+            return log.step(format!("restart {n}"), false, e.to_string());
+        }
+    }
+    if !bring_back_tomcats(engine, target, &names, Some(since), log).await {
+        return false;
+    }
+    match every_tomcat_stores(engine, target).await {
+        Ok(saw) => log.step("check that msm stores sessions again", true, saw),
+        Err(why) => log.step("check that msm stores sessions again", false, why),
+    }
+}
+
+fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
+    if log.all_ok() && restored {
+        (Outcome::Passed, summary)
+    } else if !restored {
+        (Outcome::Failed, format!("{summary}; the lab was not restored"))
+    } else {
+        (Outcome::Failed, summary)
+    }
+}
+
+/// Puts a lab back after an interrupted drill: starts every stopped store node, then every
+/// stopped Tomcat (msm needs its store when Tomcat starts), waits for them, reloads nginx.
+/// Says what it did.
+pub async fn restore_all(engine: &Engine, lab: &str) -> String {
+    let target = match verify::target(engine, lab).await {
+        Ok(t) => t,
+        Err(e) => return format!("could not restore the lab ({e}); `msmlab down --name {lab}` and `up` again"),
+    };
+    let mut started = Vec::new();
+    for s in target.stores.iter().filter(|c| c.state != "running") {
+        let role = s.role.unwrap_or(Role::Memcached);
+        let ok = engine.start(&s.name).await.is_ok() && ready::store(engine, role, &s.name, Duration::from_secs(30)).await.is_ok();
+        if !ok {
+            return format!("could not start {} again; `msmlab down --name {lab}` and `up` again", s.name);
+        }
+        started.push(s.name.clone());
+    }
+    let since = unix_now();
+    let tomcats: Vec<&str> = target.tomcats.iter().filter(|c| c.state != "running").map(|c| c.name.as_str()).collect();
+    for t in &tomcats {
+        let ok = engine.start(t).await.is_ok() && ready::tomcat_since(engine, t, since, TOMCAT_TIMEOUT).await.is_ok();
+        if !ok {
+            return format!("could not start {t} again; `msmlab down --name {lab}` and `up` again");
+        }
+        started.push(t.to_string());
+    }
+    if let Err(e) = reload_nginx(engine, &target.nginx).await {
+        return format!("could not reload nginx ({e})");
+    }
+    if started.is_empty() {
+        "the lab was complete; nginx was reloaded".into()
+    } else {
+        format!("msmlab started {} again and reloaded nginx", started.join(", "))
+    }
+}
