@@ -19,6 +19,7 @@ use crate::plan;
 use crate::render::{self, RenderError};
 use crate::spec::{LabSpec, SessionManager, Store};
 use crate::verify::Check;
+use crate::exit::{Classified, ExitStatus};
 
 /// Longest `nginx -t` may take; it answers in well under a second.
 const NGINX_TEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -293,6 +294,17 @@ pub fn write(bundle: &Bundle, jars: &[Fetched], checks: Vec<Check>, out: &Path) 
     std::fs::write(&sums_path, &sums).map_err(|source| BundleError::Write { path: sums_path.display().to_string(), source })?;
     written.push(Written { path: "SHA256SUMS".into(), bytes: sums.len() as u64, sha256: hex::encode(Sha256::digest(sums.as_bytes())) });
     Ok(Rendered { ok: checks.iter().all(|c| c.ok), out: out.to_path_buf(), files: written, checks })
+}
+
+impl Classified for BundleError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            BundleError::Write { .. } => ExitStatus::Failed,
+            BundleError::Lock(e) => e.exit_status(),
+            BundleError::Render(e) => e.exit_status(),
+            _ => ExitStatus::BadInput,
+        }
+    }
 }
 
 #[cfg(test)]

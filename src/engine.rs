@@ -24,6 +24,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL, SPEC_LABEL};
+use crate::exit::{Classified, ExitStatus};
 
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
@@ -781,6 +782,12 @@ impl Engine {
             Err(e) if !is_not_found(&e) => Err(call("remove volume", name)(e)),
             _ => Ok(()),
         }
+    }
+}
+
+impl Classified for EngineError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failed
     }
 }
 

@@ -15,6 +15,7 @@ pub mod bundle;
 pub mod cli;
 pub mod doctor;
 pub mod engine;
+pub mod exit;
 pub mod jars;
 pub mod lab;
 pub mod plan;

@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use msmlab::cli::args::Command;
-use msmlab::cli::commands::{self, Globals, Outcome};
+use msmlab::cli::commands::{self, Globals};
+use msmlab::exit::Classified;
 use msmlab::cli::config::{self, ParseFailure};
 
 fn main() -> ExitCode {
@@ -11,7 +12,7 @@ fn main() -> ExitCode {
         Err(ParseFailure::Clap(e)) => e.exit(),
         Err(ParseFailure::Config(e)) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(e.exit_status().code());
         }
     };
     let globals = Globals { quiet: cli.quiet, verbose: cli.verbose, applied };
@@ -34,14 +35,13 @@ fn main() -> ExitCode {
             Command::Bench(args) => commands::bench::run(args, &globals).await,
         }
     });
-    match result {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Failure) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            let code = commands::exit_code(&e);
-            globals.blame_config(code);
-            ExitCode::from(code)
+    let status = match result {
+        Ok(outcome) => outcome.exit_status(),
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            globals.blame_config(failure.status);
+            failure.status
         }
-    }
+    };
+    ExitCode::from(status.code())
 }

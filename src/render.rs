@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use minijinja::{AutoEscape, Environment, Value};
 use serde::Serialize;
+use crate::exit::{Classified, ExitStatus};
 
 /// Every template, by its path under `templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -219,6 +220,12 @@ pub fn junit(v: &crate::verify::Verdict) -> Result<String, RenderError> {
             cases,
         },
     )
+}
+
+impl Classified for RenderError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failed
+    }
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ fn a_webapp_that_tomcat_cannot_deploy_fails_up_with_the_log_and_leaves_nothing()
     zip.finish().unwrap();
 
     let up = msmlab(&["up", "--name", "e2e-bad-deploy", "--port", "13434", "--webapp", war.to_str().unwrap()]);
-    assert_eq!(up.status.code(), Some(1));
+    assert_eq!(up.status.code(), Some(3), "the lab could not be built");
     let err = stderr(&up);
     assert!(err.contains("your webapp at /shop did not deploy: "), "{err}");
     assert!(err.contains("Context [/shop] startup failed"), "{err}");

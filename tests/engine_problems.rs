@@ -24,7 +24,7 @@ fn without_an_engine_every_verb_says_in_one_line_how_to_get_one() {
         &["down", "--all"],
     ] {
         let out = msmlab_with(args, &[("DOCKER_HOST", &host)]);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         assert!(err.starts_with(&format!("error: cannot reach the Docker engine at {host}")), "{err}");
@@ -47,11 +47,11 @@ fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_rec
 
     // While the engine is still away, down says so in one line too, and removes nothing.
     let down = msmlab_with(&["down", "--name", "e2e-engine"], &[("DOCKER_HOST", &host)]);
-    assert_eq!(down.status.code(), Some(2));
+    assert_eq!(down.status.code(), Some(3));
     assert_eq!(common::stderr(&down).lines().count(), 1, "{}", common::stderr(&down));
     assert!(common::stderr(&down).contains("cannot reach the Docker engine"), "{}", common::stderr(&down));
     proxy.restore();
-    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(code, Some(3), "{stderr}");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");
     let error = errors[0];

@@ -83,7 +83,7 @@ fn lock_refuses_a_checksum_that_changed_under_the_same_coordinates() {
     assert_ne!(tampered, committed);
     std::fs::write(&path, &tampered).unwrap();
     let out = msmlab(&["lock", "--lockfile", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "the repository named serves other bytes than the lock pins");
     assert!(stderr(&out).contains("net.spy:spymemcached:2.12.0: the repository now serves a file with sha256 9f280de9"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), tampered, "the lock was not rewritten");
 }

@@ -54,7 +54,7 @@ fn a_registry_that_does_not_answer_fails_the_pull_before_anything_is_created() {
     let _cleanup = Lab::claim("e2e-official-none");
     // Nothing listens on this port.
     let up = msmlab(&["up", "--name", "e2e-official-none", "--port", "13463", "--images", "official", "--registry", "127.0.0.1:13479"]);
-    assert_eq!(up.status.code(), Some(1));
+    assert_eq!(up.status.code(), Some(3), "a registry that does not answer is the environment failing");
     let err = stderr(&up);
     assert!(err.contains("fetching the official images failed: 127.0.0.1:13479/library/"), "{err}");
     assert!(err.contains("use the images msmlab builds itself (--images built, the default)"), "{err}");

@@ -21,6 +21,7 @@ use hyper::header::{COOKIE, HOST, SET_COOKIE};
 use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+use crate::exit::{Classified, ExitStatus};
 
 /// Latencies are recorded in microseconds, from 1 µs to 60 s, with 3 significant digits.
 pub const HIGHEST_MICROS: u64 = 60_000_000;
@@ -322,6 +323,12 @@ pub fn session_cookie(set_cookie: &str) -> Option<String> {
     let pair = set_cookie.split(';').next()?.trim();
     let (name, value) = pair.split_once('=')?;
     (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+}
+
+impl Classified for LoadError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failed
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ use crate::jars::lock::Lock;
 use crate::jars::maven::Fetcher;
 use crate::spec::names::WEBAPP_CONTEXT;
 use crate::plan::Plan;
+use crate::exit::{Classified, ExitStatus};
+use crate::lab::LabError;
+use crate::plan::PlanError;
+use crate::spec::support::Unsupported;
 use crate::ui::interrupt::unless_interrupted;
 use crate::ui::progress::Progress;
 use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
@@ -68,6 +72,26 @@ pub enum BenchError {
     Wrk(#[source] WrkError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Lab(#[from] LabError),
+}
+
+impl Classified for BenchError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            BenchError::Serializers(_) | BenchError::Concurrency(_) | BenchError::Payload(_) | BenchError::Name(_) => ExitStatus::BadInput,
+            BenchError::Interrupted(_) => ExitStatus::Interrupted,
+            BenchError::Load { .. } | BenchError::Wrk(_) => ExitStatus::Failed,
+            BenchError::Engine(e) => e.exit_status(),
+            BenchError::Unsupported(e) => e.exit_status(),
+            BenchError::Plan(e) => e.exit_status(),
+            BenchError::Lab(e) => e.exit_status(),
+        }
+    }
 }
 
 /// What the session holds: about `kb` KiB spread over `attributes` attributes.
@@ -170,9 +194,9 @@ pub struct BenchSpec {
 
 impl BenchSpec {
     /// Checks what the types do not, and refuses serializers msm cannot run, before any I/O.
-    pub fn validate(self) -> Result<BenchSpec, anyhow::Error> {
+    pub fn validate(self) -> Result<BenchSpec, BenchError> {
         if !(1..=4096).contains(&self.concurrency) {
-            return Err(BenchError::Concurrency(self.concurrency).into());
+            return Err(BenchError::Concurrency(self.concurrency));
         }
         self.payload.validate()?;
         for s in &self.serializers {
@@ -302,7 +326,7 @@ pub struct BenchReport {
     pub wrk: Option<WrkComparison>,
 }
 
-pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Progress, spec: &BenchSpec) -> anyhow::Result<BenchReport> {
+pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Progress, spec: &BenchSpec) -> Result<BenchReport, BenchError> {
     let mut machine = Machine::now();
     let settings = Settings {
         tomcat: spec.lab.tomcat.to_string(),
@@ -457,10 +481,6 @@ async fn compare_with_wrk(url: &str, spec: &BenchSpec, progress: &Progress) -> R
 }
 
 /// Bench's refusals are usage errors (exit code 2), like the rest of bad input.
-pub fn is_usage_error(e: &BenchError) -> bool {
-    matches!(e, BenchError::Serializers(_) | BenchError::Concurrency(_) | BenchError::Payload(_) | BenchError::Name(_))
-}
-
 /// A report as a bench of java, kryo and xstream produces it (figures made up), for the
 /// tests of the report formats.
 #[cfg(test)]
@@ -564,10 +584,9 @@ mod tests {
 
     #[test]
     fn what_msm_cannot_run_is_refused_before_anything_starts() {
-        use crate::spec::support::Unsupported;
         let s = BenchSpec { serializers: vec![Serializer::Java, Serializer::Flexjson], ..spec() };
         let e = s.validate().unwrap_err();
-        assert!(e.downcast_ref::<Unsupported>().is_some(), "{e:#}");
+        assert!(matches!(e, BenchError::Unsupported(_)), "{e:#}");
         assert!(e.to_string().contains("flexjson"), "{e}");
         let s = BenchSpec { concurrency: 0, ..spec() };
         assert!(s.validate().unwrap_err().to_string().contains("--concurrency 0"));

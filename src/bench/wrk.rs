@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WrkError {
@@ -84,6 +85,12 @@ fn duration_ms(v: &str) -> Option<f64> {
         return None;
     };
     number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+impl Classified for WrkError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failed
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,14 @@ msm jars (pinned in jars.lock), Tomcats with a rendered context.xml, memcached a
 then proves with real HTTP traffic that the session is shared.\n\n\
 Every flag can also live in msmlab.toml (in the current directory, or --config FILE): \
 `msmlab init` writes a commented example. A flag beats an environment variable, which beats the file.",
-    after_help = "Example:\n  msmlab up --tomcat 9 --serializer java && msmlab verify && msmlab down"
+    after_help = "Example:\n  msmlab up --tomcat 9 --serializer java && msmlab verify && msmlab down",
+    after_long_help = "Example:\n  msmlab up --tomcat 9 --serializer java && msmlab verify && msmlab down\n\n\
+Exit status:\n  \
+0    the answer is yes: the session is shared, the lab is up, done\n  \
+1    the answer is no: a check or a drill failed\n  \
+2    bad input or usage: a flag, a file, a name or a port that is taken\n  \
+3    msmlab or its environment could not do the job: no engine, an image build or a container start failed, a repository unreachable\n  \
+130  interrupted (Ctrl-C, SIGTERM)"
 )]
 pub struct Cli {
     /// Config file to read instead of ./msmlab.toml

@@ -14,6 +14,7 @@ use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches};
 use serde::Serialize;
 
 use crate::cli::args::Cli;
+use crate::exit::{Classified, ExitStatus};
 
 /// The file read from the current directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = "msmlab.toml";
@@ -362,6 +363,12 @@ pub fn reference() -> String {
         v.keys.retain(|k| !k.global);
     }
     crate::render::render("docs/configuration.md", Vars { globals, verbs }).expect("the configuration reference renders")
+}
+
+impl Classified for ConfigError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
+    }
 }
 
 #[cfg(test)]

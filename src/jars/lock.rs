@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Serializer, Store, TomcatLine};
+use crate::exit::{Classified, ExitStatus};
 
 /// The lock shipped with this build of msmlab.
 pub const BUNDLED: &str = include_str!("../../jars.lock");
@@ -315,6 +316,12 @@ impl Lock {
             }
         }
         Ok(JarSet { distribution: self.artifacts[dist].clone(), lib })
+    }
+}
+
+impl Classified for LockError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
     }
 }
 

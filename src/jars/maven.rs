@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::jars::lock::{Artifact, Coords};
+use crate::exit::{Classified, ExitStatus};
 
 /// Maven Central, the default repository.
 pub const CENTRAL: &str = "https://repo1.maven.org/maven2";
@@ -260,6 +261,18 @@ pub async fn sha256_file(path: &Path) -> std::io::Result<Option<String>> {
     })
     .await
     .expect("hashing does not panic")
+}
+
+impl Classified for FetchError {
+    /// A repository that serves something other than the pinned jar is the user's to change
+    /// (bad input); one that cannot be reached, or fails, is the environment.
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            FetchError::Http { .. } | FetchError::Io { .. } => ExitStatus::Failed,
+            FetchError::Status { status, .. } if status.is_server_error() => ExitStatus::Failed,
+            _ => ExitStatus::BadInput,
+        }
+    }
 }
 
 #[cfg(test)]

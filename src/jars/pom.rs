@@ -4,6 +4,7 @@
 //! Pure parsing and interpolation; fetching and the transitive walk live in `resolve`.
 
 use std::collections::BTreeMap;
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PomError {
@@ -205,6 +206,12 @@ pub fn interpolate(s: &str, props: &BTreeMap<String, String>) -> String {
         out = format!("{}{}{}", &out[..start], value, &out[start + len + 1..]);
     }
     out
+}
+
+impl Classified for PomError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
+    }
 }
 
 #[cfg(test)]

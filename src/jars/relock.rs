@@ -13,6 +13,7 @@ use crate::jars::maven::{FetchError, Fetcher};
 use crate::jars::pom::Key;
 use crate::jars::policy::{self, MSM_CORE, MSM_GROUP, MSM_VERSION, TOMCAT_ARTIFACT, TOMCAT_GROUP};
 use crate::jars::resolve::{PomSource, ResolveError, Resolver};
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RelockError {
@@ -185,6 +186,19 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Relea
     let kept = all.intersection(&before).count();
     let lock = Lock { common: vec![core], tomcat, serializer, store, artifacts };
     Ok(Relocked { lock, added, removed, kept })
+}
+
+impl Classified for RelockError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            RelockError::Fetch(e) => e.exit_status(),
+            RelockError::Resolve { source, .. } => source.exit_status(),
+            // A repository that now serves other bytes for pinned coordinates is treated like
+            // one that serves the wrong jar to `up`: the repository named is at fault.
+            RelockError::UnknownRelease { .. } | RelockError::BadRelease(..) | RelockError::Changed { .. } => ExitStatus::BadInput,
+            RelockError::NoRelease { .. } | RelockError::NoClient { .. } => ExitStatus::Failed,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::jars::lock::Coords;
 use crate::jars::pom::{Dependency, EffectivePom, Key, Pom, PomError};
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -134,6 +135,15 @@ fn pick_version(
         return Err(ResolveError::Unpinnable { group: key.0.clone(), artifact: key.1.clone(), version, needed_by: here.into() });
     }
     Ok(version)
+}
+
+impl Classified for ResolveError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            ResolveError::Pom(e) => e.exit_status(),
+            _ => ExitStatus::Failed,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! How a lab step fails: which step, what the rollback removed, and the cause.
 
 use crate::engine::EngineError;
+use crate::exit::{Classified, ExitStatus};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -16,7 +17,8 @@ pub enum LabError {
     #[error("the {kind} name {name} that lab {lab:?} needs is taken by {by}; remove it, or choose another --name")]
     NameTaken { lab: String, kind: &'static str, name: String, by: String },
     #[error("{step} failed{}", cleanup_note(.cleanup))]
-    Step { step: String, cleanup: Option<String>, source: BoxError },
+    /// `status` is the cause's own class, taken before the cause is boxed.
+    Step { step: String, cleanup: Option<String>, status: ExitStatus, source: BoxError },
     #[error("interrupted by {signal}{}", cleanup_note(.cleanup))]
     Interrupted { signal: &'static str, cleanup: Option<String> },
     #[error(transparent)]
@@ -31,14 +33,26 @@ impl LabError {
     /// Records what the rollback after this error removed, if anything.
     pub(crate) fn cleaned_up(self, cleanup: Option<String>) -> LabError {
         match self {
-            LabError::Step { step, source, .. } => LabError::Step { step, cleanup, source },
+            LabError::Step { step, status, source, .. } => LabError::Step { step, cleanup, status, source },
             LabError::Interrupted { signal, .. } => LabError::Interrupted { signal, cleanup },
-            other => LabError::Step { step: "creating the lab".into(), cleanup, source: other.into() },
+            other => LabError::Step { step: "creating the lab".into(), cleanup, status: other.exit_status(), source: other.into() },
         }
     }
 }
 
-pub fn at<E: Into<BoxError>>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
+/// Names the step a cause failed at, keeping the cause's class.
+pub fn at<E: Into<BoxError> + Classified>(step: impl Into<String>) -> impl FnOnce(E) -> LabError {
     let step = step.into();
-    move |e| LabError::Step { step, cleanup: None, source: e.into() }
+    move |e| LabError::Step { step, cleanup: None, status: e.exit_status(), source: e.into() }
+}
+
+impl Classified for LabError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. } => ExitStatus::BadInput,
+            LabError::Step { status, .. } => *status,
+            LabError::Interrupted { .. } => ExitStatus::Interrupted,
+            LabError::Engine(e) => e.exit_status(),
+        }
+    }
 }

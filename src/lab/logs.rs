@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::engine::{ContainerInfo, Engine, EngineError, LogLine};
 use crate::spec::names::{Role, NGINX_PORT};
 use crate::plan::CATALINA_HOME;
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogsError {
@@ -192,6 +193,16 @@ pub async fn export(engine: &Engine, lab: &str, containers: &[ContainerInfo], st
     );
     record("README.txt".into(), about.as_bytes())?;
     Ok(Export { dir: dir.to_path_buf(), files })
+}
+
+impl Classified for LogsError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            LogsError::NoLab(_) | LogsError::NoContainer { .. } | LogsError::Since(_) => ExitStatus::BadInput,
+            LogsError::Write { .. } => ExitStatus::Failed,
+            LogsError::Engine(e) => e.exit_status(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use futures_util::future::try_join_all;
 
 use crate::engine::{Engine, EngineError, PullProgress};
 use crate::jars::maven::Fetched;
+use crate::exit::ExitStatus;
 use crate::lab::errors::{at, LabError};
 use crate::plan::images::ImageRecipe;
 use crate::plan::{official, Plan};
@@ -110,6 +111,7 @@ pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) ->
     let images = official::images_for(major, spec.jre, spec.store, spec.registry.as_deref()).ok_or_else(|| LabError::Step {
         step: "choosing the official images".into(),
         cleanup: None,
+        status: ExitStatus::BadInput,
         source: format!("no official Tomcat tag is known for Tomcat {major}").into(),
     })?;
     let store_role = plan.stores[0].role;

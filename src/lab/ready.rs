@@ -8,6 +8,7 @@ use crate::engine::{Engine, EngineError};
 use crate::spec::names::{Role, WEBAPP_CONTEXT};
 use crate::lab::store;
 use crate::spec::webapp::ContextPath;
+use crate::exit::{Classified, ExitStatus};
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded
 /// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.
@@ -160,6 +161,15 @@ pub async fn webapp(engine: &Engine, container: &str, context: &ContextPath) -> 
         Some(line) => {
             let reason = format!("your webapp at {context} did not deploy: {}", line.trim());
             Err(not_ready(engine, container, Duration::ZERO, reason).await)
+        }
+    }
+}
+
+impl Classified for NotReady {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            NotReady::Engine(e) => e.exit_status(),
+            NotReady::Timeout { .. } | NotReady::Exited { .. } => ExitStatus::Failed,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::engine::{Engine, EngineError};
 use crate::spec::names::Role;
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {
@@ -138,6 +139,15 @@ pub async fn stored_size(engine: &Engine, role: Role, container: &str, key: &str
     match role {
         Role::Redis => redis_strlen(engine, container, key).await,
         _ => Ok(memcached_get(engine, container, key).await?.map(|v| v.len() as u64)),
+    }
+}
+
+impl Classified for ProbeError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            ProbeError::Engine(e) => e.exit_status(),
+            ProbeError::Store(_) | ProbeError::Connect { .. } => ExitStatus::Failed,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::render::{self, Backend, MsmSettings, RenderError};
 use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager, Store};
 use crate::spec::support::{self, Unsupported};
 use crate::spec::webapp::Webapp;
+use crate::exit::{Classified, ExitStatus};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
@@ -212,6 +213,16 @@ pub fn page_url_at(host_ip: &str, port: u16) -> String {
         Err(_) => "127.0.0.1".to_string(),
     };
     format!("http://{host}:{port}{TEST_PAGE_PATH}")
+}
+
+impl Classified for PlanError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            PlanError::Unsupported(e) => e.exit_status(),
+            PlanError::Lock(e) => e.exit_status(),
+            PlanError::Render(e) => e.exit_status(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::spec::webapp::WebappSpec;
+use crate::exit::{Classified, ExitStatus};
 
 /// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
 /// 16 of them is already past the point where the lab says anything useful.
@@ -433,6 +434,12 @@ impl LabSpec {
             sticky: false,
             webapp: None,
         }
+    }
+}
+
+impl Classified for SpecError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
     }
 }
 

@@ -4,6 +4,7 @@
 //! README's support table is checked against it by a test.
 
 use crate::spec::{LabSpec, Serializer, TomcatLine};
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Unsupported {
@@ -56,6 +57,12 @@ pub fn check_combination(tomcat: &TomcatLine, serializer: Serializer) -> Result<
         _ => {}
     }
     Ok(())
+}
+
+impl Classified for Unsupported {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! use, and where the lab is reachable from. `docs/trust.md` explains the whole model.
 
 use std::net::IpAddr;
+use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TrustError {
@@ -44,6 +45,12 @@ pub fn listen_warning(lab: &str, listen: IpAddr, port: u16) -> Option<String> {
             ip => ip.to_string(),
         }
     ))
+}
+
+impl Classified for TrustError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
+    }
 }
 
 #[cfg(test)]

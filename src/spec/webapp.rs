@@ -11,6 +11,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::spec::names::WEBAPP_CONTEXT;
+use crate::exit::{Classified, ExitStatus};
 
 /// Largest webapp msmlab uploads: it is sent to every Tomcat through the engine's API.
 pub const MAX_BYTES: u64 = 512 * 1024 * 1024;
@@ -203,6 +204,12 @@ fn walk(dir: &Path) -> std::io::Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
+}
+
+impl Classified for WebappError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::BadInput
+    }
 }
 
 #[cfg(test)]

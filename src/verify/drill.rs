@@ -16,6 +16,7 @@ use crate::spec::names::Role;
 use crate::plan::page_url_at;
 use crate::lab::ready;
 use crate::verify::{self, answered, store_has, unix_now, Answer, Page, SessionId, Target, Walker};
+use crate::exit::{Classified, ExitStatus};
 
 /// Grace period of a `docker stop`: Tomcat and memcached stop in about a second.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -591,5 +592,11 @@ pub async fn restore_all(engine: &Engine, lab: &str) -> String {
         "the lab was complete; nginx was reloaded".into()
     } else {
         format!("msmlab started {} again and reloaded nginx", started.join(", "))
+    }
+}
+
+impl Classified for DrillError {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Interrupted
     }
 }

@@ -22,6 +22,7 @@ use crate::lab;
 use crate::spec::names::{self, Role};
 use crate::plan::page_url_at;
 use crate::lab::store::{self, ProbeError};
+use crate::exit::{Classified, ExitStatus};
 
 /// The cookie Tomcat keeps its session id in.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -662,6 +663,15 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     };
     verdict.settle();
     Ok((target, verdict))
+}
+
+impl Classified for VerifyError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            VerifyError::NoLab(_) | VerifyError::Incomplete { .. } | VerifyError::Path(_) | VerifyError::Junit { .. } => ExitStatus::BadInput,
+            VerifyError::Engine(e) => e.exit_status(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! `msmlab bench`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{connect, Globals, Outcome};
+use super::{connect, Globals, Failure, Outcome};
 use crate::bench::{self, chart, load, BenchSpec, Payload};
 use crate::cli::args::BenchArgs;
 use crate::jars::lock::Lock;
@@ -12,7 +12,7 @@ use crate::report;
 use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager};
 use crate::ui::progress::Progress;
 
-pub async fn run(args: BenchArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lab = LabSpec {
         name: args.name,
         tomcat: args.tomcat,

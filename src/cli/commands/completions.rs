@@ -2,10 +2,10 @@
 
 use clap::CommandFactory;
 
-use super::Outcome;
+use super::{Failure, Outcome};
 use crate::cli::args::{Cli, CompletionsArgs, Shell};
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<Outcome> {
+pub fn run(args: CompletionsArgs) -> Result<Outcome, Failure> {
     let shell = match args.shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,

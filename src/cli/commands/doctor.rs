@@ -1,12 +1,12 @@
 //! `msmlab doctor`.
 
-use super::{Globals, Outcome};
+use super::{Globals, Failure, Outcome};
 use crate::cli::args::DoctorArgs;
 use crate::doctor;
 use crate::jars::maven::default_cache_dir;
 use crate::report;
 
-pub async fn run(args: DoctorArgs, _globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: DoctorArgs, _globals: &Globals) -> Result<Outcome, Failure> {
     let cache = default_cache_dir();
     let q = doctor::Question { port: args.port, base_image: &args.base_image, maven_repo: &args.maven_repo, registry: args.registry.as_deref(), cache_dir: &cache };
     let report = doctor::examine(&q).await;

@@ -1,13 +1,13 @@
 //! `msmlab down`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{connect, Globals, Outcome};
+use super::{connect, Globals, Failure, Outcome};
 use crate::cli::args::DownArgs;
 use crate::lab;
 use crate::report;
 
-pub async fn run(args: DownArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: DownArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let engine = connect(globals).await?;
     if args.all {
         let removed = lab::down_all(&engine).await.context("removing every msmlab lab")?;

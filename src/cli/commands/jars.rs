@@ -1,15 +1,15 @@
 //! `msmlab jars`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{load_lock, Globals, Outcome};
+use super::{load_lock, Globals, Failure, Outcome};
 use crate::cli::args::{JarChoice, JarsArgs};
 use crate::jars::maven::{default_cache_dir, sha256_file, Fetcher};
 use crate::plan::PlanError;
 use crate::report;
 use crate::spec::{support, trust};
 
-pub async fn run(args: JarsArgs, _globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: JarsArgs, _globals: &Globals) -> Result<Outcome, Failure> {
     let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
     let lock = load_lock(lockfile.as_deref())?;
     support::check_combination(tomcat, *serializer)?;

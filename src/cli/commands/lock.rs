@@ -1,8 +1,8 @@
 //! `msmlab lock`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::Outcome;
+use super::{Failure, Outcome};
 use crate::cli::args::LockArgs;
 use crate::jars::lock::{Lock, LockError};
 use crate::jars::maven::{default_cache_dir, Fetcher};
@@ -10,7 +10,7 @@ use crate::jars::relock;
 use crate::report;
 use crate::spec::trust;
 
-pub async fn run(args: LockArgs) -> anyhow::Result<Outcome> {
+pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let path = &args.lockfile;
     let origin = path.display().to_string();
     let old_text = match std::fs::read_to_string(path) {

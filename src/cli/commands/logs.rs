@@ -1,14 +1,14 @@
 //! `msmlab logs`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{connect, Globals, Outcome};
+use super::{connect, Globals, Failure, Outcome};
 use crate::cli::args::LogsArgs;
 use crate::lab::logs;
 use crate::report;
 use crate::ui::term;
 
-pub async fn run(args: LogsArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: LogsArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let since = args.since.as_deref().map(|s| logs::parse_since(s, std::time::SystemTime::now())).transpose()?.unwrap_or(0);
     let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();

@@ -21,23 +21,14 @@ pub mod verify;
 
 use std::path::Path;
 
-use crate::bench::BenchError;
-use crate::bundle::BundleError;
 use crate::cli::args::{JarChoice, ShapeArgs};
 use crate::cli::config::{self, Applied};
 use crate::engine::{Engine, EngineError};
 use crate::jars::lock::{Lock, LockError};
-use crate::jars::maven::FetchError;
-use crate::lab::logs::LogsError;
-use crate::lab::LabError;
-use crate::plan::PlanError;
-use crate::spec::support::Unsupported;
-use crate::spec::trust::TrustError;
-use crate::spec::webapp::{WebappError, WebappSpec};
+use crate::spec::webapp::WebappSpec;
 use crate::spec::{Jre, LabName, LabSpec, SpecError};
-use crate::verify::drill::DrillError;
-use crate::verify::VerifyError;
-use init::InitError;
+use crate::exit::ExitStatus;
+pub use crate::cli::failure::{Context, Failure};
 
 /// Flags every verb has, and the config file's values.
 #[derive(Debug, Default)]
@@ -60,10 +51,10 @@ impl Globals {
         }
     }
 
-    /// After a usage error (exit code 2), says which values came from the config file, since
+    /// After a usage error (exit status 2), says which values came from the config file, since
     /// the error names the flag, not the file.
-    pub fn blame_config(&self, code: u8) {
-        if let (2, Some(path)) = (code, &self.applied.path) {
+    pub fn blame_config(&self, status: ExitStatus) {
+        if let (ExitStatus::BadInput, Some(path)) = (status, &self.applied.path) {
             if !self.applied.values.is_empty() {
                 eprintln!("note: {} set {}", path.display(), self.applied.values.join(", "));
             }
@@ -80,81 +71,17 @@ pub enum Outcome {
     Failure,
 }
 
-/// 2 for bad input (flags, a repository that does not serve the pinned jars, a name or port
-/// that is taken) and an engine that cannot be reached or is too old, 130 for an interrupt,
-/// 1 for anything that failed along the way.
-pub fn exit_code(e: &anyhow::Error) -> u8 {
-    for cause in e.chain() {
-        if let Some(LabError::Interrupted { .. }) = cause.downcast_ref() {
-            return 130;
-        }
-        if cause.is::<DrillError>() {
-            return 130;
-        }
-        if cause.is::<SpecError>() || cause.is::<VerifyError>() || cause.is::<Unsupported>() || cause.is::<LogsError>() || cause.is::<WebappError>() || cause.is::<TrustError>() {
-            return 2;
-        }
-        // Transparent: the combination msm cannot run hides behind the plan's error.
-        if let Some(PlanError::Unsupported(_)) = cause.downcast_ref() {
-            return 2;
-        }
-        if let Some(e) = cause.downcast_ref::<BundleError>() {
-            return if matches!(e, BundleError::Write { .. }) { 1 } else { 2 };
-        }
-        if let Some(f) = cause.downcast_ref::<FetchError>() {
-            return if matches!(f, FetchError::Io { .. }) { 1 } else { 2 };
-        }
-        if let Some(LockError::NoTomcat { .. } | LockError::TomcatVersion { .. } | LockError::NoSerializer(_) | LockError::NoStore(_)) =
-            cause.downcast_ref()
-        {
-            return 2;
-        }
-        if matches!(engine_error(cause), Some(EngineError::Unreachable { .. } | EngineError::Lost { .. } | EngineError::TooOld { .. })) {
-            return 2;
-        }
-        if let Some(LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. }) =
-            cause.downcast_ref()
-        {
-            return 2;
-        }
-        if let Some(e) = cause.downcast_ref::<BenchError>() {
-            if let BenchError::Interrupted(_) = e {
-                return 130;
-            }
-            if crate::bench::is_usage_error(e) {
-                return 2;
-            }
-        }
-        if cause.is::<InitError>() {
-            return 2;
+impl Outcome {
+    pub fn exit_status(self) -> ExitStatus {
+        match self {
+            Outcome::Success => ExitStatus::Yes,
+            Outcome::Failure => ExitStatus::No,
         }
     }
-    1
-}
-
-/// The engine error a cause is, or wraps transparently (a transparent wrapper hides it from
-/// the chain: its `source` is the engine error's own source).
-fn engine_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a EngineError> {
-    if let Some(e) = cause.downcast_ref::<EngineError>() {
-        return Some(e);
-    }
-    if let Some(LabError::Engine(e)) = cause.downcast_ref() {
-        return Some(e);
-    }
-    if let Some(crate::lab::ready::NotReady::Engine(e)) = cause.downcast_ref() {
-        return Some(e);
-    }
-    if let Some(crate::lab::store::ProbeError::Engine(e)) = cause.downcast_ref() {
-        return Some(e);
-    }
-    if let Some(VerifyError::Engine(e)) = cause.downcast_ref() {
-        return Some(e);
-    }
-    None
 }
 
 /// The lock a command uses: `--lockfile`, else the one built into msmlab.
-pub(super) fn load_lock(path: Option<&Path>) -> anyhow::Result<Lock> {
+pub(super) fn load_lock(path: Option<&Path>) -> Result<Lock, LockError> {
     match path {
         None => Ok(Lock::bundled()),
         Some(p) => {
@@ -201,7 +128,7 @@ pub(super) fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> R
     .validate()
 }
 
-pub(super) async fn connect(globals: &Globals) -> anyhow::Result<Engine> {
+pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {
     let engine = Engine::connect().await?;
     if globals.verbose > 0 {
         if let Ok(v) = engine.version().await {
@@ -214,27 +141,25 @@ pub(super) async fn connect(globals: &Globals) -> anyhow::Result<Engine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lab::LabError;
 
     fn lost() -> EngineError {
         EngineError::Lost { action: "inspect image", target: "x".into(), message: "connection reset".into() }
     }
 
     #[test]
-    fn a_lost_engine_is_exit_code_2_however_deep_it_is_wrapped() {
-        let wrapped: Vec<anyhow::Error> = vec![
-            anyhow::Error::new(lost()),
-            anyhow::Error::new(LabError::Step { step: "creating the lab".into(), cleanup: None, source: LabError::Engine(lost()).into() })
-                .context("msmlab up --name x did not complete"),
-            anyhow::Error::new(LabError::Step {
-                step: "starting x".into(),
-                cleanup: None,
-                source: crate::lab::ready::NotReady::Engine(lost()).into(),
-            }),
+    fn a_lost_engine_is_exit_status_3_however_deep_it_is_wrapped() {
+        use crate::lab::errors::at;
+        use crate::lab::ready::NotReady;
+        let wrapped: Vec<Failure> = vec![
+            lost().into(),
+            LabError::Engine(lost()).cleaned_up(None).into(),
+            Err::<(), _>(at::<NotReady>("starting x")(NotReady::Engine(lost()))).context("msmlab up --name x did not complete").unwrap_err(),
         ];
-        for e in wrapped {
-            assert_eq!(exit_code(&e), 2, "{e:#}");
+        for f in wrapped {
+            assert_eq!(f.status.code(), 3, "{:#}", f.error);
         }
-        let other = EngineError::Call { action: "start container", target: "x".into(), message: "no such image".into() };
-        assert_eq!(exit_code(&anyhow::Error::new(LabError::Step { step: "s".into(), cleanup: None, source: other.into() })), 1);
+        let taken = LabError::PortTaken { ip: std::net::Ipv4Addr::LOCALHOST.into(), port: 1, by: "x".into() };
+        assert_eq!(Failure::from(taken.cleaned_up(None)).status, ExitStatus::BadInput, "a refusal stays bad input after a rollback");
     }
 }

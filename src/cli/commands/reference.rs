@@ -1,9 +1,9 @@
 //! `msmlab reference`.
 
-use super::Outcome;
+use super::{Failure, Outcome};
 use crate::cli::config;
 
-pub fn run() -> anyhow::Result<Outcome> {
+pub fn run() -> Result<Outcome, Failure> {
     print!("{}", config::reference());
     Ok(Outcome::Success)
 }

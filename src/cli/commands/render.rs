@@ -1,8 +1,8 @@
 //! `msmlab render`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{connect, load_lock, spec_from, Globals, LabOnly, Outcome};
+use super::{connect, load_lock, spec_from, Globals, LabOnly, Failure, Outcome};
 use crate::bundle::{self, Bundle, Servers};
 use crate::cli::args::RenderArgs;
 use crate::jars::maven::{default_cache_dir, Fetcher};
@@ -12,7 +12,7 @@ use crate::spec::{support, trust, Jre};
 use crate::ui::progress::Progress;
 use crate::verify;
 
-pub async fn run(args: RenderArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     // The lab-only values (name, counts, port) do not reach a bundle; they only satisfy the spec.

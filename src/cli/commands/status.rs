@@ -1,10 +1,10 @@
 //! `msmlab status`.
 
-use super::{connect, Globals, Outcome};
+use super::{connect, Globals, Failure, Outcome};
 use crate::cli::args::StatusArgs;
 use crate::report;
 
-pub async fn run(args: StatusArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: StatusArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let containers = engine.containers(Some(lab)).await?;

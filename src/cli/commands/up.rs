@@ -1,8 +1,8 @@
 //! `msmlab up`.
 
-use anyhow::Context;
+use crate::cli::failure::Context;
 
-use super::{connect, load_lock, spec_from, Globals, LabOnly, Outcome};
+use super::{connect, load_lock, spec_from, Globals, LabOnly, Failure, Outcome};
 use crate::cli::args::UpArgs;
 use crate::jars::maven::{default_cache_dir, Fetcher};
 use crate::lab::{self, UpOutcome};
@@ -12,7 +12,7 @@ use crate::spec::trust;
 use crate::spec::webapp::{self, WebappSpec};
 use crate::ui::progress::Progress;
 
-pub async fn run(args: UpArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let webapp = args.webapp.map(|path| WebappSpec { path, context_path: args.context_path });
     let lab = LabOnly {

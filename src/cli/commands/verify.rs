@@ -1,13 +1,13 @@
 //! `msmlab verify`.
 
-use super::{connect, Globals, Outcome};
+use super::{connect, Globals, Failure, Outcome};
 use crate::cli::args::{DrillArg, VerifyArgs};
 use crate::report;
 use crate::verify::drill::{self, Drill, DrillError};
 use crate::ui::interrupt::unless_interrupted;
 use crate::verify::{self, Page, VerifyError};
 
-pub async fn run(args: VerifyArgs, globals: &Globals) -> anyhow::Result<Outcome> {
+pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let page = args.path.map_or(Page::Test, Page::User);
