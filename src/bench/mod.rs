@@ -22,7 +22,7 @@ use crate::lab;
 use crate::bench::load::{Errors, Limit, LoadError, LoadSpec};
 use crate::jars::lock::Lock;
 use crate::jars::maven::Fetcher;
-use crate::spec::names::WEBAPP_CONTEXT;
+use crate::spec::webapp::WEBAPP_CONTEXT;
 use crate::plan::Plan;
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::LabError;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::engine::Engine;
-use crate::lab::Found;
+use crate::lab::found::Found;
 use crate::plan::Plan;
 use crate::lab::ready;
 use crate::spec::LabSpec;

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, EngineError};
-use crate::spec::names::{Role, WEBAPP_CONTEXT};
+use crate::spec::names::Role;
 use crate::lab::store;
-use crate::spec::webapp::ContextPath;
+use crate::spec::webapp::{ContextPath, WEBAPP_CONTEXT};
 use crate::exit::{Classified, ExitStatus};
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded

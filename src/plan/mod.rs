@@ -9,11 +9,11 @@ pub mod official;
 use crate::plan::archive::{Entry};
 use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
-use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT, WEBAPP_CONTEXT};
+use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
 use crate::render::{self, Backend, MsmSettings, RenderError};
 use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager, Store};
 use crate::spec::support::{self, Unsupported};
-use crate::spec::webapp::Webapp;
+use crate::spec::webapp::{Webapp, WEBAPP_CONTEXT};
 use crate::exit::{Classified, ExitStatus};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.

@@ -26,9 +26,6 @@ pub const TOMCAT_PORT: u16 = 8080;
 pub const MEMCACHED_PORT: u16 = 11211;
 pub const REDIS_PORT: u16 = 6379;
 
-/// Context path of the seed's test webapp.
-pub const WEBAPP_CONTEXT: &str = "ShareSession";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

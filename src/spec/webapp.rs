@@ -10,8 +10,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::spec::names::WEBAPP_CONTEXT;
 use crate::exit::{Classified, ExitStatus};
+
+/// Context path of the tutorial's test webapp, which every lab deploys.
+pub const WEBAPP_CONTEXT: &str = "ShareSession";
 
 /// Largest webapp msmlab uploads: it is sent to every Tomcat through the engine's API.
 pub const MAX_BYTES: u64 = 512 * 1024 * 1024;

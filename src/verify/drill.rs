@@ -15,7 +15,11 @@ use crate::lab::ready::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::spec::names::Role;
 use crate::plan::page_url_at;
 use crate::lab::ready;
-use crate::verify::{self, answered, store_has, unix_now, Answer, Page, SessionId, Target, Walker};
+use crate::verify::errors::VerifyError;
+use crate::verify::judge::{answered, backends, session_ids};
+use crate::verify::session_id::SessionId;
+use crate::verify::store_check::store_has;
+use crate::verify::walk::{self, unix_now, Answer, Page, Target, Walker};
 use crate::exit::{Classified, ExitStatus};
 
 /// Grace period of a `docker stop`: Tomcat and memcached stop in about a second.
@@ -110,9 +114,9 @@ impl Log {
 }
 
 /// Runs one drill and restores the lab; `target` is refreshed from the engine first.
-pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Result<DrillReport, verify::VerifyError> {
+pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Result<DrillReport, VerifyError> {
     let started = Instant::now();
-    let target = verify::target(engine, lab).await?;
+    let target = walk::target(engine, lab).await?;
     let mut log = Log { steps: Vec::new() };
     let (outcome, summary) = match drill {
         Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
@@ -141,8 +145,8 @@ fn last(answers: &[Answer]) -> Seen {
 /// "3 requests: session X, counter 1 → 3, answered by A (2), B (1)".
 fn describe(answers: &[Answer]) -> String {
     let ok = answers.iter().filter(|a| answered(a)).count();
-    let ids = verify::session_ids(answers);
-    let by = verify::backends(answers).iter().map(|(b, n)| format!("{b} ({n})")).collect::<Vec<_>>().join(", ");
+    let ids = session_ids(answers);
+    let by = backends(answers).iter().map(|(b, n)| format!("{b} ({n})")).collect::<Vec<_>>().join(", ");
     let counters: Vec<String> = answers.iter().map(|a| a.counter.map_or("-".into(), |c| c.to_string())).collect();
     let slowest = answers.iter().map(|a| a.millis).max().unwrap_or(0);
     let mut out = format!("{ok} of {} answered", answers.len());
@@ -167,7 +171,7 @@ fn describe(answers: &[Answer]) -> String {
 /// Opens the drill's session: every request answered, one session.
 async fn open(walker: &mut Walker, log: &mut Log) -> Option<Seen> {
     let answers = walker.walk(OPEN_REQUESTS).await;
-    let ok = answers.iter().all(answered) && verify::session_ids(&answers).len() == 1;
+    let ok = answers.iter().all(answered) && session_ids(&answers).len() == 1;
     log.step(format!("open a session ({OPEN_REQUESTS} requests)"), ok, describe(&answers));
     ok.then(|| last(&answers))
 }
@@ -282,7 +286,7 @@ async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
 /// unavailable and looks again only when a request needs it, so a Tomcat that had no traffic
 /// during the outage can still be handing out sessions that are never stored.
 async fn every_tomcat_stores(engine: &Engine, target: &Target) -> Result<String, String> {
-    let target = verify::target(engine, &target.lab).await.map_err(|e| e.to_string())?;
+    let target = walk::target(engine, &target.lab).await.map_err(|e| e.to_string())?;
     let script = format!(
         "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET {} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 cat <&3",
         crate::plan::TEST_PAGE_PATH
@@ -341,7 +345,7 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
             format!("{}{}{}", describe(&answers), if change.is_empty() { String::new() } else { format!("; {change}") }, verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
         );
         if ok {
-            let to = verify::backends(&answers).keys().cloned().collect::<Vec<_>>().join(", ");
+            let to = backends(&answers).keys().cloned().collect::<Vec<_>>().join(", ");
             format!("with {victim} stopped, {to} carried on with the same session{}", kept_state(page))
         } else {
             format!("with {victim} stopped, the session did not survive: {}", verdict.err().unwrap_or_default())
@@ -350,7 +354,7 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
     // Restore, whatever happened.
     let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), None, log).await;
     if restored {
-        walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+        walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
         let answers = walker.walk(2).await;
         // The session goes on where the failover left it.
         let expected = Seen { id: before.id.clone(), counter: before.counter.map(|c| c + AFTER_REQUESTS as i64), backend: None };
@@ -385,7 +389,7 @@ async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -
     let reached = back && reach_all(engine, target, log).await;
     let mut summary = "the Tomcats did not come back".to_string();
     if restarted && reached {
-        walker.learn(&verify::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+        walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
         let answers = walker.walk(AFTER_REQUESTS).await;
         let verdict = kept(&before, &answers);
         let ok = log.step(
@@ -563,7 +567,7 @@ fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
 /// stopped Tomcat (msm needs its store when Tomcat starts), waits for them, reloads nginx.
 /// Says what it did.
 pub async fn restore_all(engine: &Engine, lab: &str) -> String {
-    let target = match verify::target(engine, lab).await {
+    let target = match walk::target(engine, lab).await {
         Ok(t) => t,
         Err(e) => return format!("could not restore the lab ({e}); `msmlab down --name {lab}` and `up` again"),
     };

@@ -10,7 +10,7 @@ use crate::lab::provision;
 use crate::report;
 use crate::spec::{support, trust, Jre};
 use crate::ui::progress::Progress;
-use crate::verify;
+use crate::verify::Check;
 
 pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
@@ -44,7 +44,7 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
 
     let mut checks = vec![bundle.check_context_xml()];
     if args.no_engine_check {
-        checks.push(verify_check("nginx -t", true, "skipped (--no-engine-check)".into()));
+        checks.push(Check::new("nginx -t", true, "skipped (--no-engine-check)".into()));
     } else {
         let engine = connect(globals).await?;
         let image = provision::nginx_image(&engine, &bundle.spec, &progress).await?;
@@ -56,8 +56,4 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let rendered = bundle::write(&bundle, &jars, checks, &args.out)?;
     report::emit(args.output.json, &rendered, report::rendered_text);
     Ok(if rendered.ok { Outcome::Success } else { Outcome::Failure })
-}
-
-fn verify_check(name: &'static str, ok: bool, detail: String) -> verify::Check {
-    verify::Check { name, ok, detail }
 }

@@ -1,0 +1,28 @@
+//! How verify fails, as opposed to finding a check that failed: no lab, a bad `--path`,
+//! an engine that does not answer.
+
+use crate::engine::EngineError;
+use crate::exit::{Classified, ExitStatus};
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("no lab named {0:?} is running; start one with `msmlab up --name {0}`")]
+    NoLab(String),
+    #[error("lab {lab:?} is incomplete: {what}; recreate it with `msmlab down --name {lab} && msmlab up --name {lab}`")]
+    Incomplete { lab: String, what: String },
+    #[error("invalid --path {0:?}: give a URL path on the lab such as /my/ or /my/cart?id=1")]
+    Path(String),
+    #[error("cannot write the JUnit report to {path}: {message}")]
+    Junit { path: String, message: String },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl Classified for VerifyError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            VerifyError::NoLab(_) | VerifyError::Incomplete { .. } | VerifyError::Path(_) | VerifyError::Junit { .. } => ExitStatus::BadInput,
+            VerifyError::Engine(e) => e.exit_status(),
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The walk: requests through nginx with one cookie jar, as a browser would send them, each
+//! answer recorded with the Tomcat that gave it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::cookie::CookieStore;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{ContainerInfo, Engine};
+use crate::lab;
+use crate::plan::page_url_at;
+use crate::spec::names::Role;
+use crate::verify::errors::VerifyError;
+use crate::verify::session_id::node_of;
+
+/// The cookie Tomcat keeps its session id in.
+pub const SESSION_COOKIE: &str = "JSESSIONID";
+
+/// A URL path on the lab's nginx (`verify --path`), e.g. `/my/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPath(String);
+
+impl FromStr for UrlPath {
+    type Err = VerifyError;
+    fn from_str(s: &str) -> Result<Self, VerifyError> {
+        let ok = s.starts_with('/')
+            && !s.starts_with("//")
+            && s.len() <= 2000
+            && s.chars().all(|c| c.is_ascii_graphic() && c != '#' && c != '\\');
+        if ok {
+            Ok(UrlPath(s.into()))
+        } else {
+            Err(VerifyError::Path(s.into()))
+        }
+    }
+}
+
+impl fmt::Display for UrlPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What verify walks: msmlab's test page (which reports its backend and a visit counter), or
+/// any page of the user's (judged by status, session cookie and nginx's upstream header).
+#[derive(Debug, Clone)]
+pub enum Page {
+    Test,
+    User(UrlPath),
+}
+
+impl Page {
+    /// The page's URL through nginx published on `host:port`.
+    pub fn url(&self, host: &str, port: u16) -> String {
+        let test_page = page_url_at(host, port);
+        match self {
+            Page::Test => format!("{test_page}?format=json"),
+            Page::User(path) => format!("{}{path}", test_page.trim_end_matches(crate::plan::TEST_PAGE_PATH)),
+        }
+    }
+
+    pub fn is_test(&self) -> bool {
+        matches!(self, Page::Test)
+    }
+}
+
+/// The lab as found on the engine.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub lab: String,
+    /// The address nginx is published on, as reached from here (loopback for 0.0.0.0).
+    pub host: String,
+    pub port: u16,
+    pub nginx: String,
+    pub tomcats: Vec<ContainerInfo>,
+    /// Every node of the session store (memcached or Redis), running or not: a stopped store
+    /// is a failed check or a drill's finding, not an error.
+    pub stores: Vec<ContainerInfo>,
+}
+
+impl Target {
+    /// The store node that holds a session: the one its node id (`-n2`) names, else the first.
+    pub fn store_for(&self, session_id: &str) -> Option<&ContainerInfo> {
+        let index = node_of(session_id).unwrap_or(1);
+        self.stores.iter().find(|m| m.index == index).or(self.stores.first())
+    }
+}
+
+pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
+    let found = lab::find(engine, lab).await?;
+    if found.containers.is_empty() {
+        return Err(VerifyError::NoLab(lab.into()));
+    }
+    let incomplete = |what: &str| VerifyError::Incomplete { lab: lab.into(), what: what.into() };
+    let of = |role| found.containers.iter().filter(move |c| c.role == Some(role)).cloned().collect::<Vec<_>>();
+    let nginx = of(Role::Nginx).into_iter().find(|c| c.state == "running").ok_or_else(|| incomplete("its nginx container is not running"))?;
+    let port = nginx.published_port.ok_or_else(|| incomplete("nginx publishes no port"))?;
+    let tomcats = of(Role::Tomcat);
+    if tomcats.is_empty() {
+        return Err(incomplete("it has no Tomcat container"));
+    }
+    // Reached where nginx is published: its address, or loopback for "every interface".
+    let host = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string();
+    let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
+    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores })
+}
+
+/// One request and what came back.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Answer {
+    pub n: usize,
+    pub status: Option<u16>,
+    /// The Tomcat that answered: the test page says so; otherwise nginx's upstream header.
+    pub backend: Option<String>,
+    /// nginx's `$upstream_addr`: every Tomcat it tried, the one that answered last.
+    pub upstream: Option<String>,
+    pub server_ip: Option<String>,
+    /// The session cookie the client holds after this request.
+    pub session_id: Option<String>,
+    /// The test page's visit counter (none on the user's pages).
+    pub counter: Option<i64>,
+    pub millis: u64,
+    pub error: Option<String>,
+}
+
+/// The JSON form of the test page (`?format=json`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TestPage {
+    server_ip: String,
+    backend: String,
+    counter: i64,
+}
+
+/// A client with one cookie jar, as one user's browser.
+pub struct Walker {
+    client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    url: reqwest::Url,
+    test_page: bool,
+    /// Lab address → container name, to name the Tomcat in nginx's upstream header.
+    addresses: HashMap<String, String>,
+    sent: usize,
+}
+
+impl Walker {
+    pub fn new(target: &Target, page: &Page) -> Walker {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            // A new connection per request, as separate page loads may be: a connection kept
+            // alive would stay with an nginx worker that a reload has retired.
+            .pool_max_idle_per_host(0)
+            .no_proxy()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .expect("a plain HTTP client builds");
+        let url = reqwest::Url::parse(&page.url(&target.host, target.port)).expect("the page URL is built from checked parts");
+        let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0 };
+        walker.learn(&target.tomcats);
+        walker
+    }
+
+    /// Learns the Tomcats' addresses again (a restarted container may get a new one).
+    pub fn learn(&mut self, tomcats: &[ContainerInfo]) {
+        for t in tomcats {
+            if let Some(a) = &t.address {
+                self.addresses.insert(a.clone(), t.name.clone());
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The session id in the jar now.
+    pub fn session_id(&self) -> Option<String> {
+        let header = self.jar.cookies(&self.url)?;
+        let header = header.to_str().ok()?;
+        header.split(';').find_map(|kv| kv.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=')).map(str::to_string)
+    }
+
+    pub async fn request(&mut self) -> Answer {
+        self.sent += 1;
+        let mut a = Answer {
+            n: self.sent,
+            status: None,
+            backend: None,
+            upstream: None,
+            server_ip: None,
+            session_id: None,
+            counter: None,
+            millis: 0,
+            error: None,
+        };
+        let started = Instant::now();
+        match self.client.get(self.url.clone()).send().await {
+            Err(e) => a.error = Some(e.to_string()),
+            Ok(r) => {
+                a.status = Some(r.status().as_u16());
+                a.upstream = r.headers().get("x-msmlab-upstream").and_then(|v| v.to_str().ok()).map(str::to_string);
+                // The address that answered is the last one nginx tried.
+                let last = a.upstream.as_deref().and_then(|u| u.rsplit(", ").next()).map(|u| u.rsplit_once(':').map_or(u, |(ip, _)| ip));
+                a.backend = last.map(|ip| self.addresses.get(ip).cloned().unwrap_or_else(|| ip.to_string()));
+                if self.test_page {
+                    match r.json::<TestPage>().await {
+                        Ok(p) => {
+                            a.backend = Some(p.backend);
+                            a.server_ip = Some(p.server_ip);
+                            a.counter = Some(p.counter);
+                        }
+                        Err(e) => a.error = Some(format!("not the test page's JSON: {e}")),
+                    }
+                } else if let Err(e) = r.bytes().await {
+                    a.error = Some(format!("reading the body: {e}"));
+                }
+            }
+        }
+        a.millis = started.elapsed().as_millis() as u64;
+        a.session_id = self.session_id();
+        a
+    }
+
+    pub async fn walk(&mut self, n: usize) -> Vec<Answer> {
+        let mut answers = Vec::with_capacity(n);
+        for _ in 0..n {
+            answers.push(self.request().await);
+        }
+        answers
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths_must_be_paths() {
+        assert!("/my/".parse::<UrlPath>().is_ok());
+        assert!("/my/cart?id=1".parse::<UrlPath>().is_ok());
+        for bad in ["my/", "http://x/", "//evil/", "/a b", "/a#b", ""] {
+            assert!(bad.parse::<UrlPath>().is_err(), "{bad}");
+        }
+    }
+}
