@@ -183,7 +183,7 @@ pub struct ContainerInfo {
     pub lab: String,
     pub role: Option<Role>,
     pub index: u8,
-    pub state: String,
+    pub state: ContainerState,
     /// Address on the lab network.
     pub address: Option<String>,
     /// `host_ip:host_port` published, if any.
@@ -194,6 +194,56 @@ pub struct ContainerInfo {
     /// The settings the container was made with (`io.msmlab.spec`).
     #[serde(skip)]
     pub spec: Option<String>,
+}
+
+/// A container's state, as the engine names it (`docker ps`'s STATE column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    /// A state this msmlab does not know (or none reported).
+    Unknown,
+}
+
+impl ContainerState {
+    pub fn parse(s: &str) -> ContainerState {
+        match s {
+            "created" => ContainerState::Created,
+            "running" => ContainerState::Running,
+            "paused" => ContainerState::Paused,
+            "restarting" => ContainerState::Restarting,
+            "removing" => ContainerState::Removing,
+            "exited" => ContainerState::Exited,
+            "dead" => ContainerState::Dead,
+            _ => ContainerState::Unknown,
+        }
+    }
+
+    pub fn is_running(self) -> bool {
+        self == ContainerState::Running
+    }
+}
+
+impl std::fmt::Display for ContainerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            ContainerState::Created => "created",
+            ContainerState::Running => "running",
+            ContainerState::Paused => "paused",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Removing => "removing",
+            ContainerState::Exited => "exited",
+            ContainerState::Dead => "dead",
+            ContainerState::Unknown => "unknown",
+        };
+        f.write_str(name)
+    }
 }
 
 /// A lab network or volume.
@@ -492,11 +542,12 @@ impl Engine {
         tokio::time::timeout(timeout, search).await.unwrap_or(Ok(None))
     }
 
-    /// The state of a container (`running`, `exited`, …) and its exit code.
-    pub async fn state(&self, container: &str) -> Result<(String, i64), EngineError> {
+    /// The state of a container and its exit code.
+    pub async fn state(&self, container: &str) -> Result<(ContainerState, i64), EngineError> {
         let info = self.docker.inspect_container(container, None).await.map_err(call("inspect container", container))?;
         let state = info.state.unwrap_or_default();
-        Ok((state.status.map(|s| s.to_string()).unwrap_or_default(), state.exit_code.unwrap_or(0)))
+        let status = state.status.map(|s| ContainerState::parse(s.as_ref())).unwrap_or(ContainerState::Unknown);
+        Ok((status, state.exit_code.unwrap_or(0)))
     }
 
     fn label_filter(lab: Option<&str>) -> HashMap<String, Vec<String>> {
@@ -530,7 +581,7 @@ impl Engine {
                     role: labels.get(ROLE_LABEL).and_then(|r| Role::parse(r)),
                     index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
                     lab,
-                    state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                    state: c.state.map(|s| ContainerState::parse(s.as_ref())).unwrap_or(ContainerState::Unknown),
                     address,
                     published: published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
                     published_port: published.map(|(_, port)| port),
@@ -796,6 +847,16 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
+
+    #[test]
+    fn container_states_read_and_print_as_the_engine_names_them() {
+        for name in ["created", "running", "paused", "restarting", "removing", "exited", "dead"] {
+            assert_eq!(ContainerState::parse(name).to_string(), name);
+        }
+        assert_eq!(ContainerState::parse("something new"), ContainerState::Unknown);
+        assert!(ContainerState::parse("running").is_running() && !ContainerState::parse("exited").is_running());
+        assert_eq!(serde_json::to_string(&ContainerState::Exited).unwrap(), "\"exited\"");
+    }
 
     fn spec(publish: Option<(String, u16, u16)>) -> ContainerSpec {
         ContainerSpec {

@@ -35,6 +35,8 @@ fn main() -> ExitCode {
             Command::Bench(args) => commands::bench::run(args, &globals).await,
         }
     });
+    // Nothing a verb left running is waited for: a second Ctrl-C means "stop now".
+    runtime.shutdown_background();
     let status = match result {
         Ok(outcome) => outcome.exit_status(),
         Err(failure) => {

@@ -46,7 +46,7 @@ pub fn judge(plan: &Plan, found: &Found) -> Option<Existing> {
     let want: BTreeSet<&str> = plan.nodes().map(|n| n.name.as_str()).collect();
     let have: BTreeSet<&str> = found.containers.iter().map(|c| c.name.as_str()).collect();
     let stopped: Vec<String> =
-        found.containers.iter().filter(|c| c.state != "running").map(|c| format!("{} is {}", c.name, c.state)).collect();
+        found.containers.iter().filter(|c| !c.state.is_running()).map(|c| format!("{} is {}", c.name, c.state)).collect();
     let missing: Vec<&str> = want.difference(&have).copied().collect();
     let broken = |what: String| Some(Existing::Broken(what));
     if !stopped.is_empty() {
@@ -111,7 +111,7 @@ pub async fn check(engine: &Engine, plan: &Plan, found: &Found) -> Existing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{ContainerInfo, Resource};
+    use crate::engine::{ContainerInfo, ContainerState, Resource};
     use crate::jars::lock::Lock;
 
     fn spec(tomcats: u8, port: u16) -> LabSpec {
@@ -134,7 +134,7 @@ mod tests {
                     lab: "idem".into(),
                     role: Some(n.role),
                     index: n.index,
-                    state: "running".into(),
+                    state: ContainerState::Running,
                     address: None,
                     published: None,
                     published_port: None,
@@ -168,7 +168,7 @@ mod tests {
     fn a_stopped_or_missing_container_makes_a_broken_lab() {
         let p = plan(2, 13440);
         let mut found = lab_of(&p);
-        found.containers[1].state = "exited".into();
+        found.containers[1].state = ContainerState::Exited;
         assert_eq!(judge(&p, &found), Some(Existing::Broken("msmlab-idem-tomcat-1 is exited".into())));
 
         let mut found = lab_of(&p);

@@ -217,7 +217,7 @@ mod tests {
             role: Some(role),
             index: 1,
             lab: "dev".into(),
-            state: "running".into(),
+            state: crate::engine::ContainerState::Running,
             address: None,
             published: None,
             published_port: None,

@@ -33,7 +33,7 @@ async fn not_ready(engine: &Engine, container: &str, waited: Duration, reason: S
     match engine.state(container).await {
         // The wait failed because the engine went away, not the container: say that.
         Err(e) if e.is_unreachable() => NotReady::Engine(e),
-        Ok((state, exit_code)) if state != "running" => {
+        Ok((state, exit_code)) if !state.is_running() => {
             let logs = engine.logs_tail(container, LOG_LINES).await;
             NotReady::Exited { container: container.into(), exit_code, reason, logs }
         }
@@ -67,7 +67,7 @@ pub async fn store(engine: &Engine, role: Role, container: &str, timeout: Durati
 }
 
 async fn running(engine: &Engine, container: &str) -> bool {
-    matches!(engine.state(container).await, Ok((state, _)) if state == "running")
+    matches!(engine.state(container).await, Ok((state, _)) if state.is_running())
 }
 
 /// Tomcat logged `Server startup in …` and then served the test page (probe mode: no

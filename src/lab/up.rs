@@ -97,9 +97,10 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     let removed = tokio::select! {
         removed = roll_back(engine, lab) => removed,
         signal = interrupts.next() => {
-            // A second interrupt means "now": what is left carries the label, so `down` finds it.
-            eprintln!("{signal} again: stopping without cleanup; `msmlab down --name {lab}` removes what is left");
-            std::process::exit(130);
+            // A second interrupt means "now": the rollback is dropped where it stands. What is
+            // left carries the label, so `down` finds it.
+            let note = format!("{signal} again: stopping without cleanup; `msmlab down --name {lab}` removes what is left");
+            return Err(LabError::Interrupted { signal, cleanup: Some(note) });
         }
     };
     Err(failure.cleaned_up(removed))

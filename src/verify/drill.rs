@@ -572,7 +572,7 @@ pub async fn restore_all(engine: &Engine, lab: &str) -> String {
         Err(e) => return format!("could not restore the lab ({e}); `msmlab down --name {lab}` and `up` again"),
     };
     let mut started = Vec::new();
-    for s in target.stores.iter().filter(|c| c.state != "running") {
+    for s in target.stores.iter().filter(|c| !c.state.is_running()) {
         let role = s.role.unwrap_or(Role::Memcached);
         let ok = engine.start(&s.name).await.is_ok() && ready::store(engine, role, &s.name, Duration::from_secs(30)).await.is_ok();
         if !ok {
@@ -581,7 +581,7 @@ pub async fn restore_all(engine: &Engine, lab: &str) -> String {
         started.push(s.name.clone());
     }
     let since = unix_now();
-    let tomcats: Vec<&str> = target.tomcats.iter().filter(|c| c.state != "running").map(|c| c.name.as_str()).collect();
+    let tomcats: Vec<&str> = target.tomcats.iter().filter(|c| !c.state.is_running()).map(|c| c.name.as_str()).collect();
     for t in &tomcats {
         let ok = engine.start(t).await.is_ok() && ready::tomcat_since(engine, t, since, TOMCAT_TIMEOUT).await.is_ok();
         if !ok {

@@ -16,7 +16,7 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Res
         return Ok(Err("the lab has no session store container".into()));
     };
     let (name, role) = (node.name.clone(), node.role.unwrap_or(Role::Memcached));
-    if node.state != "running" {
+    if !node.state.is_running() {
         return Ok(Err(format!("{role} ({name}) is {}, so nothing can be stored there", node.state)));
     }
     // msm keys a session by its whole id, jvmRoute included.
@@ -27,7 +27,7 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str) -> Result<Res
         // The engine answered but the exec failed: a store that stopped since the lab was
         // found is a failed check of the lab, not an engine error.
         Err(ProbeError::Engine(e)) => match engine.state(&name).await {
-            Ok((state, exit_code)) if state != "running" => {
+            Ok((state, exit_code)) if !state.is_running() => {
                 Err(format!("{role} ({name}) is {state} (exit code {exit_code}): the session cannot be read"))
             }
             _ => return Err(e.into()),

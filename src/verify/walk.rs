@@ -97,7 +97,7 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     }
     let incomplete = |what: &str| VerifyError::Incomplete { lab: lab.into(), what: what.into() };
     let of = |role| found.containers.iter().filter(move |c| c.role == Some(role)).cloned().collect::<Vec<_>>();
-    let nginx = of(Role::Nginx).into_iter().find(|c| c.state == "running").ok_or_else(|| incomplete("its nginx container is not running"))?;
+    let nginx = of(Role::Nginx).into_iter().find(|c| c.state.is_running()).ok_or_else(|| incomplete("its nginx container is not running"))?;
     let port = nginx.published_port.ok_or_else(|| incomplete("nginx publishes no port"))?;
     let tomcats = of(Role::Tomcat);
     if tomcats.is_empty() {
