@@ -19,7 +19,7 @@ use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
 use crate::spec::ImageSource;
 use crate::ui::interrupt::Interrupts;
-use crate::ui::progress::Progress;
+use crate::ui::progress::{Progress, Step};
 
 /// What `up` did.
 #[derive(Debug, Clone)]
@@ -145,6 +145,8 @@ struct Started {
     floor: Floor,
 }
 
+/// Creates the lab's network and containers, then starts them in order and waits until each
+/// is ready: the store first, the Tomcats, then nginx.
 async fn create_and_start(
     engine: &Engine,
     plan: &Plan,
@@ -152,22 +154,57 @@ async fn create_and_start(
     lib_jars: &[Fetched],
     progress: &Progress,
 ) -> Result<Started, LabError> {
-    let lab = &plan.spec.name;
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
-    step.check(engine.create_network(&plan.network, names::network_labels(lab)).await)
-        .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
-    let tomcat_files = plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?;
-    let nginx_files = plan.nginx_archive().map_err(at("packing nginx.conf"))?;
-    let spec_label = health::spec_label(&plan.spec);
-    let create_node = |node: &Node| {
-        let spec = ContainerSpec {
+    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
+    let blueprint = Blueprint::new(plan, images, lib_jars)?;
+    create(engine, &blueprint, &step, &store_steps).await?;
+    let create = step.done("");
+
+    let ready_from = Instant::now();
+    let tc_steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
+    let ng_step = progress.step(format!("Start {}", plan.nginx.name));
+    let ((), (start, startups)) =
+        tokio::try_join!(stores_ready(engine, plan, store_steps), start_tomcats_then_nginx(engine, plan, tc_steps, &ng_step, ready_from))?;
+
+    let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
+    let ng = &plan.nginx.name;
+    let first_answer = ng_step
+        .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
+        .map_err(at::<NotReady>(format!("starting {ng}")))?;
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{}", tomcats.len(), plan.spec.listen, plan.spec.port));
+    let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
+    let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
+    Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
+}
+
+/// Each container of a plan as the engine creates it, and the files it receives.
+struct Blueprint<'a> {
+    plan: &'a Plan,
+    images: &'a Images,
+    spec_label: String,
+    tomcat_files: Vec<u8>,
+    nginx_files: Vec<u8>,
+}
+
+impl<'a> Blueprint<'a> {
+    fn new(plan: &'a Plan, images: &'a Images, lib_jars: &[Fetched]) -> Result<Blueprint<'a>, LabError> {
+        Ok(Blueprint {
+            plan,
+            images,
+            spec_label: health::spec_label(&plan.spec),
+            tomcat_files: plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?,
+            nginx_files: plan.nginx_archive().map_err(at("packing nginx.conf"))?,
+        })
+    }
+
+    fn container(&self, node: &Node) -> ContainerSpec {
+        let (plan, images) = (self.plan, self.images);
+        let mut labels = names::labels(&plan.spec.name, node.role, node.index);
+        labels.insert(SPEC_LABEL.to_string(), self.spec_label.clone());
+        ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),
-            labels: {
-                let mut labels = names::labels(lab, node.role, node.index);
-                labels.insert(SPEC_LABEL.to_string(), spec_label.clone());
-                labels
-            },
+            labels,
             network: plan.network.clone(),
             env: plan.env(node),
             // Only nginx is published, on the --listen address (loopback unless told otherwise).
@@ -176,87 +213,97 @@ async fn create_and_start(
             // Official images start as root and switch users themselves; msmlab's own need nothing.
             privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
             ..Default::default()
-        };
-        let files = match node.role {
-            Role::Tomcat => Some((CATALINA_HOME, tomcat_files.clone())),
-            Role::Nginx => Some(("/etc/nginx", nginx_files.clone())),
+        }
+    }
+
+    /// Where a container's files go, and the tar of them.
+    fn files(&self, node: &Node) -> Option<(&'static str, Vec<u8>)> {
+        match node.role {
+            Role::Tomcat => Some((CATALINA_HOME, self.tomcat_files.clone())),
+            Role::Nginx => Some(("/etc/nginx", self.nginx_files.clone())),
             Role::Memcached | Role::Redis => None,
-        };
-        async move {
-            engine.create_container(&spec).await?;
-            if let Some((path, tar)) = files {
-                engine.upload(&spec.name, path, tar).await?;
-            }
-            Ok::<_, EngineError>(())
         }
-    };
-    // The store starts first, as soon as it exists, while the others are created and get
-    // their files: msm fails for good if its node's name does not resolve when Tomcat
-    // starts, and the name resolves as soon as the container runs. The Tomcats take a second
-    // to reach msm, so they need not wait for the store to answer.
-    let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
-    let stores = all_settled(plan.stores.iter().zip(&store_steps).map(|(n, step)| {
-        let created = create_node(n);
-        async move {
-            step.check(created.await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
-            step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
+    }
+
+    async fn create(&self, engine: &Engine, node: &Node) -> Result<(), EngineError> {
+        let spec = self.container(node);
+        engine.create_container(&spec).await?;
+        if let Some((path, tar)) = self.files(node) {
+            engine.upload(&spec.name, path, tar).await?;
         }
+        Ok(())
+    }
+}
+
+/// The network and every container, the store started as soon as it exists.
+async fn create(engine: &Engine, blueprint: &Blueprint<'_>, step: &Step, store_steps: &[Step]) -> Result<(), LabError> {
+    let plan = blueprint.plan;
+    step.check(engine.create_network(&plan.network, names::network_labels(&plan.spec.name)).await)
+        .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
+    // The store starts first, while the others are created and get their files: msm fails
+    // for good if its node's name does not resolve when Tomcat starts, and the name resolves
+    // as soon as the container runs. The Tomcats take a second to reach msm, so they need not
+    // wait for the store to answer.
+    let stores = all_settled(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
+        step.check(blueprint.create(engine, n).await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
+        step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
     }));
-    let others = all_settled(plan.tomcats.iter().chain([&plan.nginx]).map(create_node));
+    let others = all_settled(plan.tomcats.iter().chain([&plan.nginx]).map(|n| blueprint.create(engine, n)));
     let (stores, others) = tokio::join!(stores, others);
     step.check(others).map_err(at::<EngineError>("creating the containers"))?;
     stores?;
-    let create = step.done("");
-    let ready_from = Instant::now();
+    Ok(())
+}
 
-    let store = try_join_all(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
+/// Every store node answers its own protocol (memcached `version`, Redis `INFO server`).
+async fn stores_ready(engine: &Engine, plan: &Plan, steps: Vec<Step>) -> Result<(), LabError> {
+    try_join_all(plan.stores.iter().zip(steps).map(|(n, step)| async move {
         let answer = step.check(ready::store(engine, n.role, &n.name, STORE_TIMEOUT).await);
         step.done(answer.map_err(at::<NotReady>(format!("starting {}", n.name)))?.to_lowercase());
         Ok::<_, LabError>(())
-    }));
+    }))
+    .await?;
+    Ok(())
+}
 
-    let tc_steps: Vec<_> = plan.tomcats.iter().map(|t| progress.step(format!("Start {}", t.name))).collect();
+/// Starts the Tomcats, then nginx, and waits until every Tomcat serves the test page (and the
+/// user's webapp). Returns when the engine had started them all, and each Tomcat's own
+/// "Server startup in" milliseconds.
+async fn start_tomcats_then_nginx(
+    engine: &Engine,
+    plan: &Plan,
+    tc_steps: Vec<Step>,
+    ng_step: &Step,
+    ready_from: Instant,
+) -> Result<(Duration, Vec<Option<u64>>), LabError> {
+    all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
+        step.check(engine.start(&t.name).await).map_err(at::<EngineError>(format!("starting {}", t.name)))
+    }))
+    .await?;
+
+    // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
+    // containers run. Nothing is sent through it before the Tomcats are ready, so it never
+    // marks a starting Tomcat as failed.
     let ng = &plan.nginx.name;
-    let ng_step = progress.step(format!("Start {ng}"));
-    let tomcats_then_nginx = async {
-        all_settled(plan.tomcats.iter().zip(&tc_steps).map(|(t, step)| async move {
-            step.check(engine.start(&t.name).await).map_err(at::<EngineError>(format!("starting {}", t.name)))
-        }))
-        .await?;
+    ng_step.check(engine.start(ng).await).map_err(at::<EngineError>(format!("starting {ng}")))?;
+    let all_started = ready_from.elapsed();
+    ng_step.update("waiting for the Tomcats");
 
-        // nginx resolves the Tomcats' names once, when it starts: they resolve as soon as the
-        // containers run. Nothing is sent through it before the Tomcats are ready, so it never
-        // marks a starting Tomcat as failed.
-        ng_step.check(engine.start(ng).await).map_err(at::<EngineError>(format!("starting {ng}")))?;
-        let all_started = ready_from.elapsed();
-        ng_step.update("waiting for the Tomcats");
-
-        let startups = try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
-            step.update("waiting for \"Server startup in\" and the test page");
-            let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
-            let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
-            if let Some(w) = &plan.webapp {
-                step.check(ready::webapp(engine, &t.name, &w.context_path).await)
-                    .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
-            }
-            let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
-            let millis = startup_millis(&detail);
-            step.done(format!("serves the test page ({detail})"));
-            Ok::<_, LabError>(millis)
-        }))
-        .await?;
-        Ok::<_, LabError>((all_started, startups))
-    };
-    let (_, (start, startups)) = tokio::try_join!(store, tomcats_then_nginx)?;
-
-    let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
-    let first_answer = ng_step
-        .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
-        .map_err(at::<NotReady>(format!("starting {ng}")))?;
-    ng_step.done(format!("proxies to all {} Tomcats on {}:{}", tomcats.len(), plan.spec.listen, plan.spec.port));
-    let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
-    let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
-    Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
+    let startups = try_join_all(plan.tomcats.iter().zip(tc_steps).map(|(t, step)| async move {
+        step.update("waiting for \"Server startup in\" and the test page");
+        let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
+        let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+        if let Some(w) = &plan.webapp {
+            step.check(ready::webapp(engine, &t.name, &w.context_path).await)
+                .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
+        }
+        let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
+        let millis = startup_millis(&detail);
+        step.done(format!("serves the test page ({detail})"));
+        Ok::<_, LabError>(millis)
+    }))
+    .await?;
+    Ok((all_started, startups))
 }
 
 /// Runs engine calls that change the lab side by side and waits for every one of them, so

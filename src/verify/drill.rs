@@ -415,89 +415,105 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let id = before.id.clone().unwrap_or_default();
-    let Some((node, role)) = target.store_for(&id).map(|m| (m.name.clone(), m.role.unwrap_or(Role::Memcached))) else {
+    let Some((name, role)) = target.store_for(&id).map(|m| (m.name.clone(), m.role.unwrap_or(Role::Memcached))) else {
         log.step("find the cache node that holds the session", false, "the lab has no session store container");
         return (Outcome::Failed, "the lab has no cache node".into());
     };
-    let nodes = target.stores.len();
+    let node = StoppedNode { name, role, nodes: target.stores.len(), since: unix_now() };
     let t = Instant::now();
-    let drill_since = unix_now();
-    let stopped = match engine.stop(&node, STOP_GRACE).await {
+    let stopped = match engine.stop(&node.name, STOP_GRACE).await {
         Ok(()) => log.step(
-            format!("stop {node}, the cache node that holds session {id}"),
+            format!("stop {}, the cache node that holds session {id}", node.name),
             true,
-            format!("stopped in {:.1} s; {} of {nodes} cache nodes left", t.elapsed().as_secs_f64(), nodes - 1),
+            format!("stopped in {:.1} s; {} of {} cache nodes left", t.elapsed().as_secs_f64(), node.nodes - 1, node.nodes),
         ),
-        Err(e) => log.step(format!("stop {node}"), false, e.to_string()),
+        Err(e) => log.step(format!("stop {}", node.name), false, e.to_string()),
     };
     if !stopped {
-        return (Outcome::Failed, format!("the drill could not stop {node}; nothing was changed"));
+        return (Outcome::Failed, format!("the drill could not stop {}; nothing was changed", node.name));
     }
-    let summary;
-    {
-        tokio::time::sleep(STORE_SETTLE).await;
-        log.step(
-            format!("wait {} s", STORE_SETTLE.as_secs()),
-            true,
-            "msm's store client notices a dead node on its next operation; a request sent at the very moment of the failure can lose the session (msm's own behaviour)",
-        );
-        let answers = walker.walk(AFTER_REQUESTS).await;
-        let verdict = kept(&before, &answers);
-        let change = id_change(&before, &answers);
-        let moved = last(&answers).id.as_deref().map(|a| SessionId::parse(a).node) != Some(SessionId::parse(&id).node);
-        let relocation = relocated_in_logs(engine, target, drill_since).await;
-        let saw = format!(
-            "{}{}{}{}",
-            describe(&answers),
-            if change.is_empty() { String::new() } else { format!("; {change}") },
-            verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}")),
-            relocation.map_or(String::new(), |l| format!("; Tomcat log: {l}")),
-        );
-        if nodes == 1 {
-            // msm talks to one Redis node only; memcached nodes can be several.
-            let remedy = if role == Role::Redis {
-                "msm uses a single Redis node; memcached with --store-nodes 2 lets msm move sessions"
-            } else {
-                "run two or more nodes (--store-nodes 2) so msm can move sessions"
-            };
-            let served = answers.iter().filter(|a| answered(a)).count();
-            log.step(format!("send {AFTER_REQUESTS} requests with the only cache node down"), true, saw);
-            summary = if verdict.is_err() {
-                format!(
-                    "FINDING: with one cache node, a store outage loses the session: {} ({served} of {AFTER_REQUESTS} requests answered); \
-                     {remedy}",
-                    verdict.err().unwrap_or_default()
-                )
-            } else {
-                format!(
-                    "FINDING: with its only cache node down, the session survived ({served} of {AFTER_REQUESTS} requests answered) \
-                     only in Tomcat's memory: a Tomcat failure now would lose it; {remedy}"
-                )
-            };
-        } else {
-            let ok = verdict.is_ok() && moved;
-            let why = match (&verdict, moved) {
-                (Err(e), _) => e.clone(),
-                (Ok(()), false) => "the session id still names the stopped node".into(),
-                _ => String::new(),
-            };
-            log.step(format!("send {AFTER_REQUESTS} requests with {node} down"), ok, if why.is_empty() { saw } else { format!("{saw}: {why}") });
-            summary = if ok {
-                format!("msm moved the session off the stopped {node} ({change}){}", kept_state(page))
-            } else {
-                format!("with {node} stopped, msm did not keep the session: {why}")
-            };
-        }
-    }
+    let while_down = while_store_down(engine, target, page, &mut walker, &before, &node, log).await;
     // Restore: the node first, then make sure msm stores sessions again.
-    let restored = restore_store(engine, target, role, &node, log).await;
-    if !restored {
-        return (Outcome::Failed, format!("{summary}; the lab was not restored"));
+    let restored = restore_store(engine, target, node.role, &node.name, log).await;
+    match while_down {
+        WhileDown::Finding(summary) | WhileDown::Judged(summary) if !restored => (Outcome::Failed, format!("{summary}; the lab was not restored")),
+        WhileDown::Finding(summary) => (Outcome::Finding, summary),
+        WhileDown::Judged(summary) => finish(log, summary, true),
     }
-    if nodes == 1 && summary.starts_with("FINDING") {
-        return (Outcome::Finding, summary);
+}
+
+/// The cache node a store drill stopped.
+struct StoppedNode {
+    name: String,
+    role: Role,
+    /// Cache nodes in the lab, this one included.
+    nodes: usize,
+    /// When the drill stopped it (Unix seconds), for the Tomcats' logs.
+    since: i64,
+}
+
+/// What the requests sent while a cache node was down showed.
+enum WhileDown {
+    /// With a single node, what happens is a property of the setup, not a fault.
+    Finding(String),
+    /// Judged by the steps logged: passed if every one was ok.
+    Judged(String),
+}
+
+/// Sends requests with the cache node down: with two or more nodes msm must move the session
+/// and keep its state; with one, the drill reports what a user loses.
+async fn while_store_down(engine: &Engine, target: &Target, page: &Page, walker: &mut Walker, before: &Seen, node: &StoppedNode, log: &mut Log) -> WhileDown {
+    tokio::time::sleep(STORE_SETTLE).await;
+    log.step(
+        format!("wait {} s", STORE_SETTLE.as_secs()),
+        true,
+        "msm's store client notices a dead node on its next operation; a request sent at the very moment of the failure can lose the session (msm's own behaviour)",
+    );
+    let answers = walker.walk(AFTER_REQUESTS).await;
+    let verdict = kept(before, &answers);
+    let change = id_change(before, &answers);
+    let relocation = relocated_in_logs(engine, target, node.since).await;
+    let saw = format!(
+        "{}{}{}{}",
+        describe(&answers),
+        if change.is_empty() { String::new() } else { format!("; {change}") },
+        verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}")),
+        relocation.map_or(String::new(), |l| format!("; Tomcat log: {l}")),
+    );
+    if node.nodes == 1 {
+        // msm talks to one Redis node only; memcached nodes can be several.
+        let remedy = if node.role == Role::Redis {
+            "msm uses a single Redis node; memcached with --store-nodes 2 lets msm move sessions"
+        } else {
+            "run two or more nodes (--store-nodes 2) so msm can move sessions"
+        };
+        let served = answers.iter().filter(|a| answered(a)).count();
+        log.step(format!("send {AFTER_REQUESTS} requests with the only cache node down"), true, saw);
+        return WhileDown::Finding(match verdict {
+            Err(lost) => format!(
+                "FINDING: with one cache node, a store outage loses the session: {lost} ({served} of {AFTER_REQUESTS} requests answered); {remedy}"
+            ),
+            Ok(()) => format!(
+                "FINDING: with its only cache node down, the session survived ({served} of {AFTER_REQUESTS} requests answered) \
+                 only in Tomcat's memory: a Tomcat failure now would lose it; {remedy}"
+            ),
+        });
     }
-    finish(log, summary, true)
+    let id = before.id.as_deref().unwrap_or_default();
+    let moved = last(&answers).id.as_deref().map(|a| SessionId::parse(a).node) != Some(SessionId::parse(id).node);
+    let why = match (&verdict, moved) {
+        (Err(e), _) => e.clone(),
+        (Ok(()), false) => "the session id still names the stopped node".into(),
+        (Ok(()), true) => String::new(),
+    };
+    let ok = verdict.is_ok() && moved;
+    let name = &node.name;
+    log.step(format!("send {AFTER_REQUESTS} requests with {name} down"), ok, if ok { saw } else { format!("{saw}: {why}") });
+    WhileDown::Judged(if ok {
+        format!("msm moved the session off the stopped {name} ({change}){}", kept_state(page))
+    } else {
+        format!("with {name} stopped, msm did not keep the session: {why}")
+    })
 }
 
 /// The first "relocated" line msm logged since `since`, as evidence that it moved a session.
