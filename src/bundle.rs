@@ -17,7 +17,7 @@ use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
 use crate::plan;
 use crate::render::{self, RenderError};
-use crate::spec::{LabSpec, SessionManager, Store};
+use crate::spec::{MsmChoice, SessionManager, Store};
 use crate::verify::Check;
 use crate::exit::{Classified, ExitStatus};
 
@@ -133,7 +133,7 @@ impl Servers {
 /// Everything in a bundle but the jars' bytes, computed without I/O.
 #[derive(Debug, Clone)]
 pub struct Bundle {
-    pub spec: LabSpec,
+    pub choice: MsmChoice,
     pub servers: Servers,
     pub jars: JarSet,
     pub context_xml: String,
@@ -141,13 +141,14 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    pub fn new(spec: LabSpec, servers: Servers, lock: &Lock) -> Result<Bundle, BundleError> {
-        let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
-        let msm = plan::msm_settings(&spec, servers.store_nodes.join(","));
+    pub fn new(choice: MsmChoice, servers: Servers, lock: &Lock) -> Result<Bundle, BundleError> {
+        let with_msm = choice.session_manager == SessionManager::Msm;
+        let jars = lock.select(&choice.tomcat, choice.serializer, choice.store, with_msm)?;
+        // Real servers run msm in its default, non-sticky mode, as the tutorial does.
+        let msm = plan::msm_settings(&choice, false, servers.store_nodes.join(","));
         let context_xml = render::context_xml(msm.as_ref())?;
         let nginx_conf = render::nginx_conf_for_servers(&servers.tomcats, servers.listen_port)?;
-        Ok(Bundle { spec, servers, jars, context_xml, nginx_conf })
+        Ok(Bundle { choice, servers, jars, context_xml, nginx_conf })
     }
 
     /// Well-formed XML, one `<Context>` and, with msm, msm's `<Manager>` pointing at the nodes.
@@ -161,7 +162,7 @@ impl Bundle {
             return fail(format!("the root element is <{}>, not <Context>", doc.root_element().tag_name().name()));
         }
         let manager = doc.descendants().find(|n| n.has_tag_name("Manager"));
-        match (self.spec.session_manager, manager) {
+        match (self.choice.session_manager, manager) {
             (SessionManager::Msm, Some(m)) => {
                 let nodes = m.attribute("memcachedNodes").unwrap_or("");
                 Check {
@@ -208,13 +209,13 @@ impl Bundle {
             Vars {
                 version: env!("CARGO_PKG_VERSION"),
                 tomcat: self.jars.distribution.coords.version.clone(),
-                serializer: self.spec.serializer.lock_key(),
-                msm: self.spec.session_manager == SessionManager::Msm,
+                serializer: self.choice.serializer.lock_key(),
+                msm: self.choice.session_manager == SessionManager::Msm,
                 jars,
                 tomcat_hosts: &self.servers.tomcats,
                 listen_port: self.servers.listen_port,
                 memcached_nodes: self.servers.store_nodes.join(","),
-                jvm_flags: if self.spec.session_manager == SessionManager::Msm { plan::serializer_jvm_flags(self.spec.serializer) } else { "" },
+                jvm_flags: if self.choice.session_manager == SessionManager::Msm { plan::serializer_jvm_flags(self.choice.serializer) } else { "" },
                 checks,
             },
         )
@@ -311,8 +312,10 @@ impl Classified for BundleError {
 mod tests {
     use super::*;
 
-    fn spec(session_manager: SessionManager) -> LabSpec {
-        LabSpec { name: "bundle".parse().unwrap(), session_manager, ..LabSpec::example() }
+    use crate::spec::LabSpec;
+
+    fn spec(session_manager: SessionManager) -> MsmChoice {
+        MsmChoice { session_manager, ..LabSpec::example().choice() }
     }
 
     fn strings(v: &[&str]) -> Vec<String> {

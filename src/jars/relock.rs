@@ -90,19 +90,60 @@ pub struct Releases {
 /// Resolves the policy against `fetcher`'s repository. Tomcat releases follow `releases`;
 /// a file whose checksum changed under the same coordinates is refused.
 pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Releases) -> Result<Relocked, RelockError> {
+    check_pins(releases)?;
+    let core = coords(MSM_GROUP, MSM_CORE, MSM_VERSION);
+    let mut resolver = Resolver::new(fetcher);
+    let tomcat = tomcat_lines(fetcher, &mut resolver, previous, releases).await?;
+    let serializer = serializer_sets(&mut resolver).await?;
+    let store = store_sets(&mut resolver, &core).await?;
+
+    let mut all: BTreeSet<Coords> = BTreeSet::from([core.clone()]);
+    for (dist, jars) in tomcat.values() {
+        all.insert(dist.clone());
+        all.extend(jars.iter().cloned());
+    }
+    all.extend(serializer.values().chain(store.values()).flatten().cloned());
+    let artifacts = pin_all(fetcher, &all).await?;
+    if let Some(prev) = previous {
+        refuse_changed(prev, &artifacts)?;
+    }
+    let before: BTreeSet<Coords> = previous.map(|p| p.artifacts.keys().cloned().collect()).unwrap_or_default();
+    let added = all.difference(&before).cloned().collect();
+    let removed = before.difference(&all).cloned().collect();
+    let kept = all.intersection(&before).count();
+    let lock = Lock { common: vec![core], tomcat, serializer, store, artifacts };
+    Ok(Relocked { lock, added, removed, kept })
+}
+
+/// Every release asked for names a line msmlab supports, as `x.y.z`.
+fn check_pins(releases: &Releases) -> Result<(), RelockError> {
     let lines: Vec<&str> = policy::TOMCAT_LINES.iter().map(|l| l.prefix).collect();
     for r in &releases.pin {
         if !lines.iter().any(|p| r.starts_with(p)) || r.split('.').count() != 3 {
             return Err(RelockError::BadRelease(r.clone(), lines.iter().map(|p| format!("{p}x")).collect::<Vec<_>>().join(", ")));
         }
     }
-    let core = coords(MSM_GROUP, MSM_CORE, MSM_VERSION);
-    let exclude: BTreeSet<Key> = policy::EXCLUDE.iter().map(|(g, a, _)| ((*g).to_string(), (*a).to_string())).collect();
-    let mut resolver = Resolver::new(fetcher);
-    let resolve_err = |what: String| move |source| RelockError::Resolve { what, source };
+    Ok(())
+}
 
-    let core_pom = resolver.effective(MSM_GROUP, MSM_CORE, MSM_VERSION).await.map_err(resolve_err(core.to_string()))?;
+/// What `exclude` leaves out of every closure (Tomcat's own jars, among others).
+fn excluded() -> BTreeSet<Key> {
+    policy::EXCLUDE.iter().map(|(g, a, _)| ((*g).to_string(), (*a).to_string())).collect()
+}
 
+fn resolving(what: &Coords) -> impl FnOnce(ResolveError) -> RelockError {
+    let what = what.to_string();
+    move |source| RelockError::Resolve { what, source }
+}
+
+/// Each Tomcat line's distribution (the release kept, asked for, or the newest) and the
+/// closure of its msm jar.
+async fn tomcat_lines(
+    fetcher: &Fetcher,
+    resolver: &mut Resolver<'_, Fetcher>,
+    previous: Option<&Lock>,
+    releases: &Releases,
+) -> Result<BTreeMap<u8, (Coords, Vec<Coords>)>, RelockError> {
     let (meta, meta_url) = fetcher.text(&format!("{}/{TOMCAT_ARTIFACT}/maven-metadata.xml", TOMCAT_GROUP.replace('.', "/"))).await?;
     let available = metadata_versions(&meta);
     let mut tomcat = BTreeMap::new();
@@ -124,10 +165,14 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Relea
         };
         let dist = Coords::parse(&format!("{TOMCAT_GROUP}:{TOMCAT_ARTIFACT}:tar.gz:{release}")).expect("valid");
         let jar = coords(MSM_GROUP, line.msm_jar, MSM_VERSION);
-        let jars = resolver.closure(&jar, &BTreeMap::new(), &exclude).await.map_err(resolve_err(jar.to_string()))?;
+        let jars = resolver.closure(&jar, &BTreeMap::new(), &excluded()).await.map_err(resolving(&jar))?;
         tomcat.insert(line.major, (dist, jars.into_iter().map(|r| r.coords).collect::<Vec<_>>()));
     }
+    Ok(tomcat)
+}
 
+/// Each serializer's module and its closure, with the policy's overrides.
+async fn serializer_sets(resolver: &mut Resolver<'_, Fetcher>) -> Result<BTreeMap<String, Vec<Coords>>, RelockError> {
     let mut serializer = BTreeMap::new();
     for s in policy::SERIALIZERS {
         let jars = match s.module {
@@ -135,13 +180,18 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Relea
             Some((artifact, version)) => {
                 let root = coords(MSM_GROUP, artifact, version);
                 let overrides = s.overrides.iter().map(|(g, a, v)| (((*g).into(), (*a).into()), (*v).into())).collect();
-                let found = resolver.closure(&root, &overrides, &exclude).await.map_err(resolve_err(root.to_string()))?;
+                let found = resolver.closure(&root, &overrides, &excluded()).await.map_err(resolving(&root))?;
                 found.into_iter().map(|r| r.coords).collect()
             }
         };
         serializer.insert(s.serializer.lock_key().to_string(), jars);
     }
+    Ok(serializer)
+}
 
+/// Each store's client, at the version msm's core POM declares, and its closure.
+async fn store_sets(resolver: &mut Resolver<'_, Fetcher>, core: &Coords) -> Result<BTreeMap<String, Vec<Coords>>, RelockError> {
+    let core_pom = resolver.effective(MSM_GROUP, MSM_CORE, MSM_VERSION).await.map_err(resolving(core))?;
     let mut store = BTreeMap::new();
     for s in policy::STORES {
         let (group, artifact) = s.client;
@@ -153,39 +203,33 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Relea
             store: s.store.to_string(),
         })?;
         let root = coords(group, artifact, &version);
-        let found = resolver.closure(&root, &BTreeMap::new(), &exclude).await.map_err(resolve_err(root.to_string()))?;
+        let found = resolver.closure(&root, &BTreeMap::new(), &excluded()).await.map_err(resolving(&root))?;
         store.insert(s.store.lock_key().to_string(), found.into_iter().map(|r| r.coords).collect::<Vec<_>>());
     }
+    Ok(store)
+}
 
-    let mut all: BTreeSet<Coords> = BTreeSet::from([core.clone()]);
-    for (dist, jars) in tomcat.values() {
-        all.insert(dist.clone());
-        all.extend(jars.iter().cloned());
-    }
-    all.extend(serializer.values().chain(store.values()).flatten().cloned());
-    let artifacts: BTreeMap<Coords, Artifact> = futures_util::stream::iter(all.iter().cloned().map(|c| async move {
+/// Size and SHA-256 of every file, four downloads at a time.
+async fn pin_all(fetcher: &Fetcher, all: &BTreeSet<Coords>) -> Result<BTreeMap<Coords, Artifact>, RelockError> {
+    futures_util::stream::iter(all.iter().cloned().map(|c| async move {
         let (size, sha256) = fetcher.digest(&c).await?;
         Ok::<_, RelockError>((c.clone(), Artifact { coords: c, size: Some(size), sha256 }))
     }))
     .buffered(4)
     .try_collect()
-    .await?;
+    .await
+}
 
-    if let Some(prev) = previous {
-        for (c, a) in &artifacts {
-            if let Some(old) = prev.artifacts.get(c) {
-                if old.sha256 != a.sha256 {
-                    return Err(RelockError::Changed { coords: c.to_string(), pinned: old.sha256.clone(), now: a.sha256.clone() });
-                }
+/// The same coordinates must never change their bytes.
+fn refuse_changed(previous: &Lock, artifacts: &BTreeMap<Coords, Artifact>) -> Result<(), RelockError> {
+    for (c, a) in artifacts {
+        if let Some(old) = previous.artifacts.get(c) {
+            if old.sha256 != a.sha256 {
+                return Err(RelockError::Changed { coords: c.to_string(), pinned: old.sha256.clone(), now: a.sha256.clone() });
             }
         }
     }
-    let before: BTreeSet<Coords> = previous.map(|p| p.artifacts.keys().cloned().collect()).unwrap_or_default();
-    let added = all.difference(&before).cloned().collect();
-    let removed = before.difference(&all).cloned().collect();
-    let kept = all.intersection(&before).count();
-    let lock = Lock { common: vec![core], tomcat, serializer, store, artifacts };
-    Ok(Relocked { lock, added, removed, kept })
+    Ok(())
 }
 
 impl Classified for RelockError {

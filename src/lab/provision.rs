@@ -12,7 +12,7 @@ use crate::lab::errors::{at, LabError};
 use crate::plan::images::ImageRecipe;
 use crate::plan::{official, Plan};
 use crate::spec::names::{Role, IMAGE_LABEL};
-use crate::spec::{ImageSource, LabSpec};
+use crate::spec::{ImageSource, MsmChoice};
 use crate::ui::progress::Progress;
 
 /// Image tags by role, and the command of a role whose image's own command does not suit.
@@ -50,7 +50,7 @@ pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, 
 
 /// The nginx image a lab of this spec runs, built or pulled as `up` would (`render` runs
 /// `nginx -t` in it).
-pub async fn nginx_image(engine: &Engine, spec: &LabSpec, progress: &Progress) -> Result<String, LabError> {
+pub async fn nginx_image(engine: &Engine, spec: &MsmChoice, progress: &Progress) -> Result<String, LabError> {
     if spec.images == ImageSource::Official {
         let image = official::reference(spec.registry.as_deref(), "nginx", official::NGINX_TAG);
         return pulled(engine, &image, progress).await;

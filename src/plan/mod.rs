@@ -11,7 +11,7 @@ use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
 use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
 use crate::render::{self, Backend, MsmSettings, RenderError};
-use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager, Store};
+use crate::spec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager, Store};
 use crate::spec::support::{self, Unsupported};
 use crate::spec::webapp::{Webapp, WEBAPP_CONTEXT};
 use crate::exit::{Classified, ExitStatus};
@@ -76,7 +76,7 @@ impl Plan {
         let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
-        let msm = msm_settings(&spec, memcached_nodes(spec.store, &stores));
+        let msm = msm_settings(&spec.choice(), spec.sticky, memcached_nodes(spec.store, &stores));
         let context_xml = render::context_xml(msm.as_ref())?;
         let backends: Vec<Backend> = tomcats
             .iter()
@@ -164,13 +164,13 @@ impl Plan {
 
 /// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
 /// `up` and `render` both take them from here, so a lab and a bundle never differ.
-pub fn msm_settings(spec: &LabSpec, memcached_nodes: String) -> Option<MsmSettings> {
-    (spec.session_manager == SessionManager::Msm).then(|| MsmSettings {
+pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -> Option<MsmSettings> {
+    (choice.session_manager == SessionManager::Msm).then(|| MsmSettings {
         memcached_nodes,
-        sticky: spec.sticky,
+        sticky,
         request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
         session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
-        transcoder_factory: spec.serializer.transcoder_factory().into(),
+        transcoder_factory: choice.serializer.transcoder_factory().into(),
     })
 }
 /// The test page's path on every Tomcat and through nginx.

@@ -337,7 +337,88 @@ pub struct LabSpec {
     pub webapp: Option<WebappSpec>,
 }
 
+/// The msm choices a lab and a bundle for real servers share: what decides the jars and the
+/// rendered `context.xml`, and where the images and jars come from. `render` needs no more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsmChoice {
+    pub tomcat: TomcatLine,
+    pub serializer: Serializer,
+    pub store: Store,
+    pub session_manager: SessionManager,
+    pub base_image: String,
+    pub maven_repo: String,
+    pub images: ImageSource,
+    /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
+    pub registry: Option<String>,
+}
+
+impl MsmChoice {
+    /// Checks the values that are not checked by their types.
+    pub fn validate(self) -> Result<Self, SpecError> {
+        validate_repo_url(&self.maven_repo)?;
+        validate_image_ref(&self.base_image)?;
+        if let Some(r) = &self.registry {
+            validate_registry(r)?;
+        }
+        Ok(self)
+    }
+}
+
+/// What only a lab has: its name and size, the Tomcats' JVM, where nginx is published.
+#[derive(Debug, Clone)]
+pub struct LabShape {
+    pub name: LabName,
+    pub jre: Jre,
+    pub store_nodes: u8,
+    pub tomcats: u8,
+    pub port: u16,
+    pub java_opts: String,
+    pub listen: std::net::IpAddr,
+    pub sticky: bool,
+    pub webapp: Option<WebappSpec>,
+}
+
 impl LabSpec {
+    /// A lab of these msm choices and this shape, validated: how every verb makes its spec.
+    pub fn new(choice: MsmChoice, shape: LabShape) -> Result<LabSpec, SpecError> {
+        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry } = choice;
+        let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp } = shape;
+        LabSpec {
+            name,
+            tomcat,
+            serializer,
+            jre,
+            store,
+            store_nodes,
+            session_manager,
+            tomcats,
+            port,
+            base_image,
+            maven_repo,
+            java_opts,
+            listen,
+            images,
+            registry,
+            sticky,
+            webapp,
+        }
+        .validate()
+    }
+
+    /// This lab's msm choices.
+    pub fn choice(&self) -> MsmChoice {
+        MsmChoice {
+            tomcat: self.tomcat.clone(),
+            serializer: self.serializer,
+            store: self.store,
+            session_manager: self.session_manager,
+            base_image: self.base_image.clone(),
+            maven_repo: self.maven_repo.clone(),
+            images: self.images,
+            registry: self.registry.clone(),
+        }
+    }
+
     /// Checks the values that are not checked by their types.
     pub fn validate(self) -> Result<Self, SpecError> {
         if !(2..=MAX_TOMCATS).contains(&self.tomcats) {
@@ -352,12 +433,8 @@ impl LabSpec {
         if self.port == 0 {
             return Err(SpecError::Port);
         }
-        validate_repo_url(&self.maven_repo)?;
-        validate_image_ref(&self.base_image)?;
+        self.choice().validate()?;
         validate_java_opts(&self.java_opts)?;
-        if let Some(r) = &self.registry {
-            validate_registry(r)?;
-        }
         Ok(self)
     }
 }

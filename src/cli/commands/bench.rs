@@ -2,39 +2,42 @@
 
 use crate::cli::failure::Context;
 
-use super::{connect, Globals, Failure, Outcome};
+use super::{connect, fetcher, Failure, Globals, Outcome};
 use crate::bench::{self, chart, load, BenchSpec, Payload};
 use crate::cli::args::BenchArgs;
 use crate::jars::lock::Lock;
-use crate::jars::maven::{default_cache_dir, Fetcher};
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::{ImageSource, LabSpec, Serializer, SessionManager};
+use crate::spec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure> {
-    let lab = LabSpec {
-        name: args.name,
+    let choice = MsmChoice {
         tomcat: args.tomcat,
         serializer: Serializer::Java,
-        jre: args.jre,
         store: args.store,
-        store_nodes: args.store_nodes,
         session_manager: SessionManager::Msm,
-        tomcats: args.tomcats,
-        port: args.port,
         base_image: args.base_image,
         maven_repo: args.maven_repo,
-        java_opts: args.java_opts,
-        // The load generator talks to 127.0.0.1.
-        listen: std::net::Ipv4Addr::LOCALHOST.into(),
         // The images msmlab builds: they carry the start-up tuning the bench overrides.
         images: ImageSource::Built,
         registry: None,
+    };
+    let shape = LabShape {
+        name: args.name,
+        jre: args.jre,
+        store_nodes: args.store_nodes,
+        tomcats: args.tomcats,
+        port: args.port,
+        java_opts: args.java_opts,
+        // The load generator talks to 127.0.0.1.
+        listen: std::net::Ipv4Addr::LOCALHOST.into(),
         sticky: false,
         webapp: None,
-    }
-    .validate()?;
+    };
+    let lab = LabSpec::new(choice, shape)?;
+    let progress = Progress::new(globals.quiet);
+    let fetcher = fetcher(&lab.maven_repo, false, &progress)?;
     let serializers = bench::serializers(&args.serializers, &lab.tomcat)?;
     let spec = BenchSpec {
         serializers,
@@ -54,8 +57,6 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure>
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     let engine = connect(globals).await?;
-    let progress = Progress::new(globals.quiet);
-    let fetcher = Fetcher::new(&spec.lab.maven_repo, default_cache_dir());
     let report = bench::run(&engine, &lock, &fetcher, &progress, &spec).await.context("msmlab bench did not complete")?;
 
     let dir = &args.out;

@@ -2,22 +2,20 @@
 
 use crate::cli::failure::Context;
 
-use super::{load_lock, Globals, Failure, Outcome};
+use super::{fetcher, load_lock, Failure, Globals, Outcome};
 use crate::cli::args::{JarChoice, JarsArgs};
-use crate::jars::maven::{default_cache_dir, sha256_file, Fetcher};
+use crate::jars::maven::sha256_file;
 use crate::plan::PlanError;
 use crate::report;
-use crate::spec::{support, trust};
+use crate::spec::support;
+use crate::ui::progress::Progress;
 
 pub async fn run(args: JarsArgs, _globals: &Globals) -> Result<Outcome, Failure> {
     let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
     let lock = load_lock(lockfile.as_deref())?;
     support::check_combination(tomcat, *serializer)?;
     let set = lock.select(tomcat, *serializer, *store, true).map_err(PlanError::from)?;
-    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
-        eprintln!("! {warning}");
-    }
-    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    let fetcher = fetcher(&args.maven_repo, args.allow_http, &Progress::new(false))?;
     let mut cached = Vec::new();
     for a in set.all() {
         let path = fetcher.path(a);

@@ -2,13 +2,12 @@
 
 use crate::cli::failure::Context;
 
-use super::{Failure, Outcome};
+use super::{fetcher, Failure, Outcome};
 use crate::cli::args::LockArgs;
 use crate::jars::lock::{Lock, LockError};
-use crate::jars::maven::{default_cache_dir, Fetcher};
 use crate::jars::relock;
 use crate::report;
-use crate::spec::trust;
+use crate::ui::progress::Progress;
 
 pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let path = &args.lockfile;
@@ -19,10 +18,7 @@ pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         Err(source) => return Err(LockError::Read { path: origin, source }.into()),
     };
     let previous = old_text.as_deref().map(|t| Lock::parse(t, &origin)).transpose()?;
-    if let Some(warning) = trust::check_repository(&args.maven_repo, args.allow_http)? {
-        eprintln!("! {warning}");
-    }
-    let fetcher = Fetcher::new(&args.maven_repo, default_cache_dir()).allow_http(args.allow_http);
+    let fetcher = fetcher(&args.maven_repo, args.allow_http, &Progress::new(false))?;
     eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
     let releases = relock::Releases { upgrade: args.upgrade, pin: args.tomcat_releases.clone() };
     let relocked = relock::relock(&fetcher, previous.as_ref(), &releases)

@@ -25,8 +25,10 @@ use crate::cli::args::{JarChoice, ShapeArgs};
 use crate::cli::config::{self, Applied};
 use crate::engine::{Engine, EngineError};
 use crate::jars::lock::{Lock, LockError};
-use crate::spec::webapp::WebappSpec;
-use crate::spec::{Jre, LabName, LabSpec, SpecError};
+use crate::jars::maven::{default_cache_dir, Fetcher};
+use crate::spec::trust::{self, TrustError};
+use crate::spec::MsmChoice;
+use crate::ui::progress::Progress;
 use crate::exit::ExitStatus;
 pub use crate::cli::failure::{Context, Failure};
 
@@ -92,40 +94,27 @@ pub(super) fn load_lock(path: Option<&Path>) -> Result<Lock, LockError> {
     }
 }
 
-/// What `up` and `render` share, as a spec; the lab-only values come separately.
-pub(super) struct LabOnly {
-    name: LabName,
-    jre: Jre,
-    store_nodes: u8,
-    tomcats: u8,
-    port: u16,
-    java_opts: String,
-    sticky: bool,
-    webapp: Option<WebappSpec>,
-    listen: std::net::IpAddr,
-}
-
-pub(super) fn spec_from(choice: &JarChoice, shape: ShapeArgs, lab: LabOnly) -> Result<LabSpec, SpecError> {
-    LabSpec {
-        name: lab.name,
+/// The msm choices `up` and `render` take from the same flags, so both produce the same files.
+pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
+    MsmChoice {
         tomcat: choice.tomcat.clone(),
         serializer: choice.serializer,
-        jre: lab.jre,
         store: choice.store,
-        store_nodes: lab.store_nodes,
         session_manager: shape.session_manager,
-        tomcats: lab.tomcats,
-        port: lab.port,
         base_image: shape.base_image,
         maven_repo: shape.maven_repo,
-        java_opts: lab.java_opts,
         images: shape.images,
         registry: shape.registry,
-        sticky: lab.sticky,
-        webapp: lab.webapp,
-        listen: lab.listen,
     }
-    .validate()
+}
+
+/// The Maven repository the jars come from, trusted as `--allow-http` says (plain http is
+/// refused without it, and said aloud with it), as a fetcher into msmlab's cache.
+pub(super) fn fetcher(repo: &str, allow_http: bool, progress: &Progress) -> Result<Fetcher, TrustError> {
+    if let Some(warning) = trust::check_repository(repo, allow_http)? {
+        progress.warn(warning);
+    }
+    Ok(Fetcher::new(repo, default_cache_dir()).allow_http(allow_http))
 }
 
 pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {

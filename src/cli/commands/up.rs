@@ -2,43 +2,39 @@
 
 use crate::cli::failure::Context;
 
-use super::{connect, load_lock, spec_from, Globals, LabOnly, Failure, Outcome};
+use super::{connect, fetcher, load_lock, msm_choice, Failure, Globals, Outcome};
 use crate::cli::args::UpArgs;
-use crate::jars::maven::{default_cache_dir, Fetcher};
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::trust;
+use crate::spec::{trust, LabShape, LabSpec};
 use crate::spec::webapp::{self, WebappSpec};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
-    let webapp = args.webapp.map(|path| WebappSpec { path, context_path: args.context_path });
-    let lab = LabOnly {
+    let allow_http = args.shape.allow_http;
+    let shape = LabShape {
         name: args.lab.name,
         jre: args.jre,
         store_nodes: args.store_nodes,
         tomcats: args.tomcats,
         port: args.port,
         java_opts: args.java_opts,
-        sticky: args.sticky,
-        webapp,
         listen: args.listen,
+        sticky: args.sticky,
+        webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
     };
-    let allow_http = args.shape.allow_http;
-    let spec = spec_from(&args.choice, args.shape, lab)?;
-    let http_warning = trust::check_repository(&spec.maven_repo, allow_http)?;
+    let spec = LabSpec::new(msm_choice(&args.choice, args.shape), shape)?;
+    let progress = Progress::new(globals.quiet);
+    let fetcher = fetcher(&spec.maven_repo, allow_http, &progress)?;
     // Read and check the user's webapp before anything is created.
     let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
-    let progress = Progress::new(globals.quiet);
-    let warnings = http_warning.into_iter().chain(trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port));
-    for warning in warnings {
+    if let Some(warning) = trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port) {
         progress.warn(warning);
     }
-    let fetcher = Fetcher::new(&plan.spec.maven_repo, default_cache_dir()).allow_http(allow_http);
     let outcome = lab::up(&engine, &plan, &fetcher, &progress, args.recreate)
         .await
         .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
