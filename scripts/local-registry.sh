@@ -12,7 +12,7 @@ dir="${MSMLAB_TEST_REGISTRY_DIR:-/tmp/msmlab-registry}"
 base_image="${MSMLAB_BASE_IMAGE:-debian:bookworm-slim}"
 maven_repo="${MSMLAB_MAVEN_REPO:-https://repo1.maven.org/maven2}"
 cache="${MSMLAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msmlab}"
-# The tags msmlab's table (src/official.rs) asks for on Tomcat 9.
+# The tags msmlab's table (src/plan/official.rs) asks for on Tomcat 9.
 images=(tomcat:9.0-jre17 nginx:1.27 memcached:1.6)
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

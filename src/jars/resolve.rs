@@ -18,7 +18,7 @@ pub enum ResolveError {
     Fetch(String),
     #[error("{needed_by} needs {group}:{artifact} but no version is given for it (not in the POM, its parents or dependency management)")]
     NoVersion { group: String, artifact: String, needed_by: String },
-    #[error("{needed_by} asks for {group}:{artifact}:{version}, a version range or an unresolved property; pin it in src/policy.rs")]
+    #[error("{needed_by} asks for {group}:{artifact}:{version}, a version range or an unresolved property; pin it in src/jars/policy.rs")]
     Unpinnable { group: String, artifact: String, version: String, needed_by: String },
     #[error("{0} has a parent chain deeper than 10 POMs (a loop?)")]
     ParentLoop(String),

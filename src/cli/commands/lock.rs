@@ -19,7 +19,7 @@ pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     };
     let previous = old_text.as_deref().map(|t| Lock::parse(t, &origin)).transpose()?;
     let fetcher = fetcher(&args.maven_repo, args.allow_http, &Progress::new(false))?;
-    eprintln!("resolving the policy (src/policy.rs) against {} …", args.maven_repo);
+    eprintln!("resolving the policy (src/jars/policy.rs) against {} …", args.maven_repo);
     let releases = relock::Releases { upgrade: args.upgrade, pin: args.tomcat_releases.clone() };
     let relocked = relock::relock(&fetcher, previous.as_ref(), &releases)
         .await
