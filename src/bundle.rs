@@ -11,15 +11,15 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::plan::archive::{self, Entry};
 use crate::engine::{ContainerSpec, Engine, EngineError};
+use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
+use crate::plan::archive::{self, Entry};
 use crate::plan;
 use crate::render::{self, RenderError};
 use crate::spec::{MsmChoice, SessionManager, Store};
 use crate::verify::Check;
-use crate::exit::{Classified, ExitStatus};
 
 /// Longest `nginx -t` may take; it answers in well under a second.
 const NGINX_TEST_TIMEOUT: Duration = Duration::from_secs(60);

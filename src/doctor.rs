@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::Engine;
+use crate::jars::lock::Lock;
 use crate::lab::preflight::{self, PortHolder};
 use crate::lab::provision;
-use crate::jars::lock::Lock;
-use crate::spec::names::IMAGE_LABEL;
 use crate::plan::official;
+use crate::spec::names::IMAGE_LABEL;
 use crate::spec::{Jre, Serializer, Store};
 
 /// How long the registry and the Maven repository get to answer: where packets are dropped

@@ -23,8 +23,8 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL, SPEC_LABEL};
 use crate::exit::{Classified, ExitStatus};
+use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(15);

@@ -17,25 +17,25 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::engine::{Engine, EngineError};
-use crate::lab;
 use crate::bench::load::{Errors, Limit, LoadError, LoadSpec};
+use crate::bench::stats::{Latency};
+use crate::bench::wrk::{WrkError, WrkRun};
+use crate::engine::{Engine, EngineError};
+use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::Lock;
 use crate::jars::maven::Fetcher;
-use crate::spec::webapp::WEBAPP_CONTEXT;
-use crate::plan::Plan;
-use crate::exit::{Classified, ExitStatus};
 use crate::lab::LabError;
+use crate::lab::store;
+use crate::lab;
+use crate::plan::Plan;
 use crate::plan::PlanError;
 use crate::spec::support::Unsupported;
+use crate::spec::support;
+use crate::spec::webapp::WEBAPP_CONTEXT;
+use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
 use crate::ui::interrupt::unless_interrupted;
 use crate::ui::progress::Progress;
-use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
-use crate::bench::stats::{Latency};
-use crate::lab::store;
-use crate::spec::support;
 use crate::verify::node_of;
-use crate::bench::wrk::{WrkError, WrkRun};
 
 /// JVM flags of a bench lab's Tomcats, after the image's start-up tuning: the image runs C1
 /// only (`-XX:TieredStopAtLevel=1`), which starts fast but caps throughput. The last

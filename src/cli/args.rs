@@ -8,9 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::Shape;
 use crate::jars::maven::CENTRAL;
+use crate::spec::webapp::ContextPath;
 use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
-use crate::spec::webapp::ContextPath;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -6,8 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{Serializer, Store, TomcatLine};
 use crate::exit::{Classified, ExitStatus};
+use crate::spec::{Serializer, Store, TomcatLine};
 
 /// The lock shipped with this build of msmlab.
 pub const BUNDLED: &str = include_str!("../../jars.lock");

@@ -11,8 +11,8 @@ use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::jars::lock::{Artifact, Coords};
 use crate::exit::{Classified, ExitStatus};
+use crate::jars::lock::{Artifact, Coords};
 
 /// Maven Central, the default repository.
 pub const CENTRAL: &str = "https://repo1.maven.org/maven2";

@@ -8,12 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::{StreamExt, TryStreamExt};
 
+use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{Artifact, Coords, Lock};
 use crate::jars::maven::{FetchError, Fetcher};
-use crate::jars::pom::Key;
 use crate::jars::policy::{self, MSM_CORE, MSM_GROUP, MSM_VERSION, TOMCAT_ARTIFACT, TOMCAT_GROUP};
+use crate::jars::pom::Key;
 use crate::jars::resolve::{PomSource, ResolveError, Resolver};
-use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RelockError {

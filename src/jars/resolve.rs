@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::Coords;
 use crate::jars::pom::{Dependency, EffectivePom, Key, Pom, PomError};
-use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::engine::Engine;
 use crate::lab::found::Found;
-use crate::plan::Plan;
 use crate::lab::ready;
+use crate::plan::Plan;
 use crate::spec::LabSpec;
 
 /// How long the health check of an existing lab may try to reach every Tomcat through nginx.

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::engine::{ContainerInfo, Engine, EngineError, LogLine};
-use crate::spec::names::{Role, NGINX_PORT};
-use crate::plan::CATALINA_HOME;
 use crate::exit::{Classified, ExitStatus};
+use crate::plan::CATALINA_HOME;
+use crate::spec::names::{Role, NGINX_PORT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogsError {

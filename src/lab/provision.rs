@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use futures_util::future::try_join_all;
 
 use crate::engine::{Engine, EngineError, PullProgress};
-use crate::jars::maven::Fetched;
 use crate::exit::ExitStatus;
+use crate::jars::maven::Fetched;
 use crate::lab::errors::{at, LabError};
 use crate::plan::images::ImageRecipe;
 use crate::plan::{official, Plan};

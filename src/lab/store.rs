@@ -6,8 +6,8 @@
 //! arguments, never spliced into a script. The answers are parsed here.
 
 use crate::engine::{Engine, EngineError};
-use crate::spec::names::Role;
 use crate::exit::{Classified, ExitStatus};
+use crate::spec::names::Role;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {

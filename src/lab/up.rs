@@ -16,8 +16,8 @@ use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::plan::{Node, Plan, CATALINA_HOME};
-use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
 use crate::spec::ImageSource;
+use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
 use crate::ui::interrupt::Interrupts;
 use crate::ui::progress::{Progress, Step};
 

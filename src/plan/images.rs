@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::spec::names::Role;
 use crate::render::{self, RenderError};
 use crate::spec::Jre;
+use crate::spec::names::Role;
 
 /// JVM flags for a lab Tomcat: C1 only, serial GC and no perf data start Tomcat about twice
 /// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.

@@ -6,15 +6,15 @@ pub mod images;
 pub mod official;
 
 
-use crate::plan::archive::{Entry};
+use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
-use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
+use crate::plan::archive::{Entry};
 use crate::render::{self, Backend, MsmSettings, RenderError};
-use crate::spec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager, Store};
+use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
 use crate::spec::support::{self, Unsupported};
 use crate::spec::webapp::{Webapp, WEBAPP_CONTEXT};
-use crate::exit::{Classified, ExitStatus};
+use crate::spec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager, Store};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";

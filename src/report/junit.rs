@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::render::{self, RenderError};
-use crate::verify::drill::Outcome;
 use crate::verify::Verdict;
+use crate::verify::drill::Outcome;
 
 #[derive(Serialize)]
 struct JunitCase {

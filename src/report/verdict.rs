@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::verify::drill::{DrillReport, Outcome};
 use crate::verify::Verdict;
+use crate::verify::drill::{DrillReport, Outcome};
 
 fn outcome_word(o: Outcome) -> &'static str {
     match o {

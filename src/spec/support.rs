@@ -3,8 +3,8 @@
 //! The lock decides which jars exist; this table decides which combinations run. The
 //! README's support table is checked against it by a test.
 
-use crate::spec::{LabSpec, Serializer, TomcatLine};
 use crate::exit::{Classified, ExitStatus};
+use crate::spec::{LabSpec, Serializer, TomcatLine};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Unsupported {

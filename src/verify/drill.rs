@@ -11,16 +11,16 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::engine::Engine;
+use crate::exit::{Classified, ExitStatus};
 use crate::lab::ready::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
-use crate::spec::names::Role;
-use crate::plan::page_url_at;
 use crate::lab::ready;
+use crate::plan::page_url_at;
+use crate::spec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::{answered, backends, session_ids};
 use crate::verify::session_id::SessionId;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{self, unix_now, Answer, Page, Target, Walker};
-use crate::exit::{Classified, ExitStatus};
 
 /// Grace period of a `docker stop`: Tomcat and memcached stop in about a second.
 const STOP_GRACE: Duration = Duration::from_secs(10);

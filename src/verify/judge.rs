@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::verify::session_id::SessionId;
 use crate::spec::names::{self, Role};
+use crate::verify::session_id::SessionId;
 use crate::verify::walk::Answer;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -1,9 +1,8 @@
 //! The verbs: each turns parsed flags into calls on the library and output on stdout.
 //! Errors get their context here, at the edge.
-
 //!
 //! One file per verb; this one holds what they share: the global flags, the outcome and its
-//! exit status, the engine connection and the lock.
+//! exit status, the engine connection, the lock, the trusted fetcher and the msm choices.
 
 pub mod bench;
 pub mod completions;
@@ -23,14 +22,14 @@ use std::path::Path;
 
 use crate::cli::args::{JarChoice, ShapeArgs};
 use crate::cli::config::{self, Applied};
+use crate::cli::failure::Failure;
 use crate::engine::{Engine, EngineError};
+use crate::exit::ExitStatus;
 use crate::jars::lock::{Lock, LockError};
 use crate::jars::maven::{default_cache_dir, Fetcher};
-use crate::spec::trust::{self, TrustError};
 use crate::spec::MsmChoice;
+use crate::spec::trust::{self, TrustError};
 use crate::ui::progress::Progress;
-use crate::exit::ExitStatus;
-pub use crate::cli::failure::{Context, Failure};
 
 /// Flags every verb has, and the config file's values.
 #[derive(Debug, Default)]
@@ -130,6 +129,7 @@ pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::failure::Context;
     use crate::lab::LabError;
 
     fn lost() -> EngineError {

@@ -7,8 +7,8 @@ use crate::cli::args::UpArgs;
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::{trust, LabShape, LabSpec};
 use crate::spec::webapp::{self, WebappSpec};
+use crate::spec::{trust, LabShape, LabSpec};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {

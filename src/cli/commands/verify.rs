@@ -3,8 +3,8 @@
 use super::{connect, Globals, Failure, Outcome};
 use crate::cli::args::{DrillArg, VerifyArgs};
 use crate::report;
-use crate::verify::drill::{self, Drill, DrillError};
 use crate::ui::interrupt::unless_interrupted;
+use crate::verify::drill::{self, Drill, DrillError};
 use crate::verify::{self, Page, VerifyError};
 
 pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure> {
