@@ -214,7 +214,7 @@ impl Soak {
                         let error = err.lines().find(|l| l.starts_with("error:")).unwrap_or("").to_string();
                         assert!(!error.is_empty() && err.ends_with(&error), "one error line, at the end: {err}");
                         assert_eq!(c, 3, "an engine that went away is exit status 3: {err}");
-                        format!("up exit 2 ({})", if error.contains("lost the Docker engine") { "lost the engine" } else { &error })
+                        format!("up exit {c} ({})", if error.contains("lost the Docker engine") { "lost the engine" } else { &error })
                     }
                     None => panic!("up was killed: {err}"),
                 };
