@@ -1,11 +1,11 @@
 //! msmlab: a memcached-session-manager lab on a Docker engine, in one command.
 //!
-//! Data flows one way, and each folder is one step of it; a module imports only from the
-//! layers below its own (`tests/layers.rs` keeps it so):
+//! Data flows one way, and each folder is one step of it; a module imports only from its own
+//! layer or the layers below, never in a circle (`tests/layers.rs` keeps it so):
 //!
 //! ```text
 //! cli → report → verify | bench | bundle | doctor → lab → engine → plan → jars → spec
-//!                              (render and ui are leaves anyone may use)
+//!                        (exit, render and ui are leaves anyone may use)
 //! ```
 //!
 //! `docs/architecture.md` walks through it.

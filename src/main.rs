@@ -1,3 +1,6 @@
+//! msmlab's entry point: parses the command line (with msmlab.toml), runs the verb, and exits
+//! with the status its outcome or its error's class says (`exit`).
+
 use std::process::ExitCode;
 
 use msmlab::cli::args::Command;

@@ -1,7 +1,8 @@
-//! Renders the files in `templates/` (compiled into the binary) for one lab.
+//! Renders the files in `templates/` (compiled into the binary): a lab's and a bundle's
+//! configs, the Dockerfiles, the bench chart, verify's JUnit report, `init`'s example.
 //!
 //! `.xml` and `.svg` templates escape every value for XML; the other templates only receive values that
-//! `spec` and `names` already restricted to safe characters.
+//! `spec` (and `spec::names`) already restricted to safe characters.
 
 use std::sync::LazyLock;
 

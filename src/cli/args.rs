@@ -107,7 +107,8 @@ pub struct JsonArg {
     pub json: bool,
 }
 
-/// What decides the jar set: shared by `up`, `render` and `jars`.
+/// What decides the jar set: shared by `up`, `render` and `jars` (with `ShapeArgs`,
+/// `commands::msm_choice` makes the `spec::MsmChoice` of `up` and `render`).
 #[derive(Debug, Clone, Args)]
 pub struct JarChoice {
     /// Tomcat line: 7, 8 (8.5) or 9; also 8.5, 9.0 or the pinned release such as 9.0.117

@@ -1,5 +1,5 @@
 //! `msmlab.toml`: every long flag of a verb, as a key of the verb's table, taken from the clap
-//! definitions themselves, so a flag added to `cli` is a config key with nothing else to do.
+//! definitions themselves, so a flag added to `cli::args` is a config key with nothing else to do.
 //!
 //! The command line is parsed once to learn which values the user gave (flag or environment
 //! variable); every key of the file whose flag was left at its default is then added to the

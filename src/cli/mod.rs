@@ -1,5 +1,6 @@
-//! The edge: the command line (`args`), `msmlab.toml` (`config`), and one file per verb
-//! (`commands`), each turning parsed flags into library calls and output.
+//! The edge: the command line (`args`), `msmlab.toml` (`config`), how an error leaves a verb
+//! with its exit status (`failure`), and one file per verb (`commands`), each turning parsed
+//! flags into library calls and output.
 
 pub mod args;
 pub mod commands;

@@ -1,5 +1,6 @@
-//! `--images official`: Docker Hub's `tomcat`, `nginx` and `memcached` images instead of the
-//! ones msmlab builds, pulled through the engine (from Docker Hub, or from `--registry`).
+//! `--images official`: which of Docker Hub's `tomcat`, `nginx`, `memcached` and `redis` images
+//! and tags stand in for the ones msmlab builds, and the Java each Tomcat line runs; no I/O
+//! (`lab::provision::pull_official` pulls them, from Docker Hub or from `--registry`).
 //!
 //! The official Tomcat image has the layout msmlab's own has (`CATALINA_HOME=/usr/local/tomcat`,
 //! `catalina.sh run`, an empty `webapps/`), so the same uploads work; it runs as root. Its

@@ -1,5 +1,6 @@
-//! Turns results into what people and machines read: results on stdout, human text or JSON,
-//! and verify's JUnit XML. Nothing else prints results. One file per subject.
+//! Turns results into what people and machines read: human text or JSON on stdout (`emit`
+//! prints one or the other), and verify's JUnit XML. One file per subject. (`msmlab logs`
+//! streams the containers' own lines as they come: `lab::logs`.)
 
 mod bench;
 mod checks;
