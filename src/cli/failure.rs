@@ -26,10 +26,7 @@ pub trait Context<T> {
 
 impl<T, E: Into<Failure>> Context<T> for Result<T, E> {
     fn context<C: Display + Send + Sync + 'static>(self, context: C) -> Result<T, Failure> {
-        self.map_err(|e| {
-            let Failure { status, error } = e.into();
-            Failure { status, error: error.context(context) }
-        })
+        self.with_context(|| context)
     }
 
     fn with_context<C: Display + Send + Sync + 'static>(self, context: impl FnOnce() -> C) -> Result<T, Failure> {

@@ -355,11 +355,7 @@ pub struct MsmChoice {
 impl MsmChoice {
     /// Checks the values that are not checked by their types.
     pub fn validate(self) -> Result<Self, SpecError> {
-        validate_repo_url(&self.maven_repo)?;
-        validate_image_ref(&self.base_image)?;
-        if let Some(r) = &self.registry {
-            validate_registry(r)?;
-        }
+        validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         Ok(self)
     }
 }
@@ -433,10 +429,17 @@ impl LabSpec {
         if self.port == 0 {
             return Err(SpecError::Port);
         }
-        self.choice().validate()?;
+        validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         validate_java_opts(&self.java_opts)?;
         Ok(self)
     }
+}
+
+/// Where a lab's jars and images come from: the repository, the base image, the registry.
+fn validate_sources(maven_repo: &str, base_image: &str, registry: Option<&str>) -> Result<(), SpecError> {
+    validate_repo_url(maven_repo)?;
+    validate_image_ref(base_image)?;
+    registry.map_or(Ok(()), validate_registry)
 }
 
 fn validate_repo_url(url: &str) -> Result<(), SpecError> {
