@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("junit.xml", include_str!("../templates/junit.xml")),
     ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
+    ("probe/SessionProbeFilter.java", include_str!("../templates/probe/SessionProbeFilter.java")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
     ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
@@ -32,6 +33,10 @@ pub const WEBAPP: &[(&str, &str)] = &[
     ("ShowSession.jsp", include_str!("../templates/webapp/ShowSession.jsp")),
     ("Payload.jsp", include_str!("../templates/webapp/Payload.jsp")),
 ];
+
+/// The session probe's declaration, uploaded into every lab Tomcat (never into a bundle) as
+/// `conf/Catalina/localhost/web.xml.default`, which Tomcat merges into each webapp.
+pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default");
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot render template {template}: {message}")]

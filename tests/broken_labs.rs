@@ -95,7 +95,7 @@ fn the_users_webapp_is_verified_on_its_own_pages() {
     assert_eq!(good.status.code(), Some(0));
     let v = json(&good);
     let names: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["answers", "same-session", "backends", "store", "msm-errors"]);
+    assert_eq!(names, ["answers", "same-session", "backends", "state", "store", "msm-errors"]);
     assert_eq!(v["backends"].as_object().unwrap().len(), 2, "nginx's upstream header names both Tomcats");
 
     // A page answering 500 fails `answers`.

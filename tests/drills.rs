@@ -62,7 +62,7 @@ fn a_non_sticky_lab_with_two_cache_nodes_survives_every_drill() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let cases: Vec<String> = doc.descendants().filter(|n| n.has_tag_name("testcase")).map(|n| n.attribute("name").unwrap().to_string()).collect();
-    assert_eq!(cases, ["answers", "same-session", "backends", "counter", "store", "msm-errors", "drill tomcat", "drill store", "drill restart"]);
+    assert_eq!(cases, ["answers", "same-session", "backends", "counter", "state", "store", "msm-errors", "drill tomcat", "drill store", "drill restart"]);
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 0, "{xml}");
 
     // The lab is as it was: everything runs, and a plain verify passes.

@@ -27,6 +27,15 @@ pub struct ContextFile {
 pub enum Source {
     Path(PathBuf),
     Bytes(&'static [u8]),
+    Rendered(String),
+}
+
+impl ContextFile {
+    /// A file rendered from a template, with its checksum.
+    pub fn rendered(text: String) -> ContextFile {
+        let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+        ContextFile { source: Source::Rendered(text), sha256 }
+    }
 }
 
 /// What to build, and under which tag.
@@ -48,6 +57,13 @@ struct TomcatVars<'a> {
     jre_package: &'a str,
     /// A class-data sharing archive made at build time (dynamic archives need Java 13+).
     cds: bool,
+}
+
+/// The session probe's source: `servlet` is the Servlet API's package root (`javax` up to
+/// Tomcat 9).
+#[derive(Serialize)]
+struct ProbeVars<'a> {
+    servlet: &'a str,
 }
 
 #[derive(Serialize)]
@@ -73,6 +89,8 @@ impl ImageRecipe {
         let mut files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { source: Source::Path(dist), sha256: dist_sha256.into() })]);
         // The test webapp, so that the image's training start compiles its JSP once, at build
         // time (see the Dockerfile); `up` uploads the same files again.
+        let probe = render::render("probe/SessionProbeFilter.java", ProbeVars { servlet: "javax" })?;
+        files.insert("probe/SessionProbeFilter.java".into(), ContextFile::rendered(probe));
         for (path, body) in render::WEBAPP {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
             files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
@@ -109,6 +127,7 @@ impl ImageRecipe {
             let data = match source {
                 Source::Path(path) => std::fs::read(path)?,
                 Source::Bytes(bytes) => bytes.to_vec(),
+                Source::Rendered(text) => text.clone().into_bytes(),
             };
             files.push((name.clone(), data));
         }

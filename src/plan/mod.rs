@@ -5,6 +5,10 @@ pub mod archive;
 pub mod images;
 pub mod official;
 
+/// Where the session probe is declared in a lab Tomcat: the host's default web.xml, which
+/// Tomcat merges into every webapp's, the user's included.
+pub const PROBE_CONFIG: &str = "conf/Catalina/localhost/web.xml.default";
+
 
 use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{JarSet, Lock, LockError};
@@ -137,6 +141,9 @@ impl Plan {
             files.push((format!("lib/{}", j.artifact.coords.file_name()), std::fs::read(&j.path)?));
         }
         files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
+        if self.has_probe() {
+            files.push((PROBE_CONFIG.into(), render::PROBE_WEB_XML.as_bytes().to_vec()));
+        }
         for (path, body) in render::WEBAPP {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
@@ -144,6 +151,12 @@ impl Plan {
             files.push((format!("webapps/{path}"), body.clone()));
         }
         archive::tar(files.iter().map(|(path, data)| Entry { path, data, mode: 0o644, uid: TOMCAT_UID }))
+    }
+
+    /// Whether the Tomcats carry msmlab's session probe: msmlab's own images compile it in;
+    /// official images have no compiler for it, so their labs check session ids only.
+    pub fn has_probe(&self) -> bool {
+        self.spec.images == ImageSource::Built
     }
 
     /// `nginx.conf`, as a tar to unpack at `/etc/nginx`.
@@ -288,7 +301,8 @@ mod tests {
         let bytes = plan.tomcat_archive(&[]).unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
-        assert_eq!(paths, ["conf/context.xml", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
+        // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.
+        assert_eq!(paths, ["conf/context.xml", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
     }
 }

@@ -9,7 +9,9 @@ pub mod drill;
 pub mod errors;
 pub mod judge;
 pub mod msm_log;
+pub mod probe;
 pub mod session_id;
+pub mod state;
 pub mod store_check;
 pub mod walk;
 
@@ -23,6 +25,7 @@ pub use errors::VerifyError;
 pub use judge::{backends, is_sticky, judge, session_ids, Check};
 pub use msm_log::{check_logs, LogFinding};
 pub use session_id::{node_of, SessionId};
+pub use state::{compare, judge_state, Loss, LossKind, StateReport};
 pub use store_check::check_store;
 pub use walk::{target, unix_now, Answer, Page, Target, UrlPath, Walker};
 
@@ -39,6 +42,8 @@ pub struct Verdict {
     pub session_ids: Vec<String>,
     pub checks: Vec<Check>,
     pub msm_log_findings: Vec<LogFinding>,
+    /// What the session carried from each request to the next (the `state` check's evidence).
+    pub state: StateReport,
     pub drills: Vec<DrillReport>,
 }
 
@@ -57,6 +62,10 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let answers = walker.walk(requests).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(lab, &answers, &session_ids, &backends);
+    let sightings = probe::read(engine, &target, &walker.tokens, since, answers.len()).await?;
+    let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
+    let state = compare(&numbers, &sightings);
+    checks.push(judge_state(&state, target.probed, answers.len()));
     checks.push(check_store(engine, &target, &answers).await?);
     let (logs, msm_log_findings) = check_logs(engine, &target, since).await?;
     checks.push(logs);
@@ -70,6 +79,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
         session_ids,
         checks,
         msm_log_findings,
+        state,
         drills: Vec::new(),
     };
     verdict.settle();
@@ -99,6 +109,7 @@ use crate::verify::drill::{Drill, DrillReport, Outcome, Step};
         session_ids: Vec::new(),
         checks: vec![check("answers", true, "2 of 2 requests answered 200"), check("store", false, "session \"A\" is not in <memcached> & co")],
         msm_log_findings: Vec::new(),
+        state: StateReport::default(),
         drills: vec![
             drill(Drill::Tomcat, Outcome::Passed, "carried on"),
             drill(Drill::Store, Outcome::Finding, "FINDING: with one cache node, a store outage loses the session"),

@@ -15,6 +15,7 @@ use crate::lab;
 use crate::plan::page_url_at;
 use crate::spec::names::Role;
 use crate::verify::errors::VerifyError;
+use crate::verify::probe::{Tokens, PROBE_HEADER};
 use crate::verify::session_id::node_of;
 
 /// The cookie Tomcat keeps its session id in.
@@ -80,6 +81,8 @@ pub struct Target {
     /// Every node of the session store (memcached or Redis), running or not: a stopped store
     /// is a failed check or a drill's finding, not an error.
     pub stores: Vec<ContainerInfo>,
+    /// Whether the Tomcats carry msmlab's session probe (its own images do; official ones not).
+    pub probed: bool,
 }
 
 impl Target {
@@ -106,7 +109,11 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     // Reached where nginx is published: its address, or loopback for "every interface".
     let host = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string();
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
-    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores })
+    // The settings label names the image source; official images carry no session probe.
+    let official = tomcats.iter().filter_map(|t| t.spec.as_deref()).any(|spec| {
+        serde_json::from_str::<serde_json::Value>(spec).is_ok_and(|v| v["images"] == "official")
+    });
+    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official })
 }
 
 /// One request and what came back.
@@ -145,6 +152,8 @@ pub struct Walker {
     /// Lab address → container name, to name the Tomcat in nginx's upstream header.
     addresses: HashMap<String, String>,
     sent: usize,
+    /// The session probe's token of each request (see `probe`).
+    pub tokens: Tokens,
 }
 
 impl Walker {
@@ -160,7 +169,7 @@ impl Walker {
             .build()
             .expect("a plain HTTP client builds");
         let url = reqwest::Url::parse(&page.url(&target.host, target.port)).expect("the page URL is built from checked parts");
-        let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0 };
+        let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0, tokens: Tokens::new() };
         walker.learn(&target.tomcats);
         walker
     }
@@ -199,7 +208,7 @@ impl Walker {
             error: None,
         };
         let started = Instant::now();
-        match self.client.get(self.url.clone()).send().await {
+        match self.client.get(self.url.clone()).header(PROBE_HEADER, self.tokens.token(a.n)).send().await {
             Err(e) => a.error = Some(e.to_string()),
             Ok(r) => {
                 a.status = Some(r.status().as_u16());

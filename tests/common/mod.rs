@@ -289,3 +289,43 @@ pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// The `state` webapp (`tests/webapps/state/`, whose README lists its pages), built into
+/// `dir/state.war`: its classes compiled with the JDK's `javac` for Java 11, the lab's oldest
+/// JRE, and zipped with its pages.
+pub fn build_state_war(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webapps/state");
+    let classes = dir.join("state-classes");
+    let sources: Vec<std::path::PathBuf> =
+        std::fs::read_dir(root.join("src/state")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "java")).collect();
+    let javac = Command::new("javac")
+        .args(["--release", "11", "-d"])
+        .arg(&classes)
+        .args(&sources)
+        .output()
+        .expect("javac runs (the tests build their webapps with the JDK)");
+    assert!(javac.status.success(), "javac failed: {}", String::from_utf8_lossy(&javac.stderr));
+    let path = dir.join("state.war");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut add_tree = |base: &std::path::Path, prefix: &str| {
+        let mut stack = vec![base.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let name = format!("{prefix}{}", p.strip_prefix(base).unwrap().to_str().unwrap());
+                    zip.start_file(name, options).unwrap();
+                    zip.write_all(&std::fs::read(&p).unwrap()).unwrap();
+                }
+            }
+        }
+    };
+    add_tree(&root.join("web"), "");
+    add_tree(&classes, "WEB-INF/classes/");
+    zip.finish().unwrap();
+    path
+}
