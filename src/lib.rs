@@ -13,6 +13,7 @@
 pub mod bench;
 pub mod bundle;
 pub mod cli;
+pub mod compat;
 pub mod doctor;
 pub mod engine;
 pub mod exit;

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
             Command::Completions(args) => commands::completions::run(args),
             Command::DocsReference => commands::reference::run(),
             Command::Bench(args) => commands::bench::run(args, &globals).await,
+            Command::Compat(args) => commands::compat::run(args, &globals).await,
         }
     });
     // Nothing a verb left running is waited for: a second Ctrl-C means "stop now".

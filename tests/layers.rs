@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("lab", 5),
     ("verify", 6),
     ("bench", 6),
+    ("compat", 6),
     ("bundle", 6),
     ("doctor", 6),
     ("report", 7),

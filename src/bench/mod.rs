@@ -161,22 +161,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// `all` (every serializer msm supports with this Tomcat) or a comma-separated list; one
-/// msm cannot run is refused with its reason.
+/// msm cannot run is refused with its reason (`BenchSpec::validate`).
 pub fn serializers(list: &str, tomcat: &TomcatLine) -> Result<Vec<Serializer>, BenchError> {
-    if list.trim() == "all" {
-        return Ok(Serializer::ALL.into_iter().filter(|s| support::check_combination(tomcat, *s).is_ok()).collect());
-    }
-    let mut chosen = Vec::new();
-    for name in list.split(',').map(str::trim) {
-        let s = Serializer::from_str(name, true).map_err(|_| BenchError::Serializers(list.to_string()))?;
-        if !chosen.contains(&s) {
-            chosen.push(s);
-        }
-    }
-    if chosen.is_empty() {
-        return Err(BenchError::Serializers(list.to_string()));
-    }
-    Ok(chosen)
+    support::serializer_list(list, tomcat).ok_or_else(|| BenchError::Serializers(list.to_string()))
 }
 
 /// Everything a bench needs; `lab` is the template of every serializer's lab (its name is

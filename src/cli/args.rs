@@ -80,6 +80,12 @@ pub enum Command {
     /// Measure the serializers: a lab per serializer, load through nginx, bytes per session
     #[command(after_help = "Example:\n  msmlab bench --serializers all --duration 20s --concurrency 16 --payload-kb 8 --out bench-results")]
     Bench(BenchArgs),
+    /// Which serializers carry your application's sessions: a lab per serializer, what each one loses and why
+    #[command(
+        after_help = "Examples:\n  msmlab compat --webapp shop.war --path '/shop/cart.jsp?item=book&submit=add'\n  \
+msmlab compat --webapp shop.war --flow login-then-cart.txt --serializers java,kryo --json"
+    )]
+    Compat(CompatArgs),
     /// Write a commented msmlab.toml with every key and its default
     #[command(after_help = "Example:\n  msmlab init && $EDITOR msmlab.toml && msmlab up")]
     Init(InitArgs),
@@ -465,6 +471,54 @@ pub struct BenchArgs {
     /// Extra JVM options for every Tomcat, after the bench's own (-XX:TieredStopAtLevel=4)
     #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
     pub java_opts: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompatArgs {
+    /// Your application: a WAR file or an exploded directory
+    #[arg(long, value_name = "PATH")]
+    pub webapp: Option<PathBuf>,
+    /// Context path of --webapp (default: from its file name, shop.war → /shop)
+    #[arg(long, value_name = "PATH")]
+    pub context_path: Option<ContextPath>,
+    /// A page to walk (repeat for several), e.g. '/shop/cart.jsp?item=book'; each is sent until every Tomcat served it twice
+    #[arg(long, value_name = "URL_PATH")]
+    pub path: Vec<UrlPath>,
+    /// Steps to send, one per line: [once] METHOD PATH [FORM-BODY]; `once` steps (a login) run first
+    #[arg(long, value_name = "FILE")]
+    pub flow: Option<PathBuf>,
+    /// Serializers to try, separated by commas (java, kryo, xstream), or all that msm supports
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    pub serializers: String,
+    /// Prefix of the labs: each serializer runs in its own lab, <name>-<serializer>, removed afterwards
+    #[arg(long, default_value = "compat", value_name = "NAME")]
+    pub name: LabName,
+    /// Tomcat line: 7, 8 (8.5) or 9
+    #[arg(long, default_value = "9", value_name = "VERSION")]
+    pub tomcat: TomcatLine,
+    /// Where msm keeps the sessions
+    #[arg(long, value_enum, default_value_t = Store::Memcached)]
+    pub store: Store,
+    /// Java runtime of the Tomcats
+    #[arg(long, value_enum, default_value_t = Jre::Jre17)]
+    pub jre: Jre,
+    /// Tomcat containers behind nginx (2 to 16)
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = parse_tomcats, allow_negative_numbers = true)]
+    pub tomcats: u8,
+    /// Port nginx publishes on 127.0.0.1 (one lab at a time uses it)
+    #[arg(long, default_value_t = 13357)]
+    pub port: u16,
+    /// Extra JVM options for every Tomcat (CATALINA_OPTS)
+    #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
+    pub java_opts: String,
+    /// Image the nginx and store images are built on
+    #[arg(long, env = "MSMLAB_BASE_IMAGE", default_value = "debian:bookworm-slim", value_name = "IMAGE")]
+    pub base_image: String,
+    /// Maven repository the jars come from
+    #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
+    pub maven_repo: String,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Args)]

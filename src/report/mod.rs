@@ -4,6 +4,7 @@
 
 mod bench;
 mod checks;
+mod compat;
 mod jars;
 mod junit;
 mod lab;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub use bench::{bench_json, bench_text};
 pub use checks::{doctor_text, rendered_text};
+pub use compat::compat_text;
 pub use jars::{relock_text, JarListing, ListedJar};
 pub use junit::verdict_junit;
 pub use lab::{

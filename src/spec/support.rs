@@ -37,6 +37,24 @@ pub enum Unsupported {
     Flexjson,
 }
 
+/// `--serializers`: `all` (every serializer msm runs with this Tomcat) or a comma-separated
+/// list, in the order given; `None` for a list that names nothing or something unknown. A
+/// serializer msm cannot run is kept, for `check_combination` to refuse with its reason.
+pub fn serializer_list(list: &str, tomcat: &TomcatLine) -> Option<Vec<Serializer>> {
+    use clap::ValueEnum;
+    if list.trim() == "all" {
+        return Some(Serializer::ALL.into_iter().filter(|s| check_combination(tomcat, *s).is_ok()).collect());
+    }
+    let mut chosen = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        let s = Serializer::from_str(name, true).ok()?;
+        if !chosen.contains(&s) {
+            chosen.push(s);
+        }
+    }
+    (!chosen.is_empty()).then_some(chosen)
+}
+
 /// Refuses what cannot run, whatever the lock holds.
 pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
     check_combination(&spec.tomcat, spec.serializer)

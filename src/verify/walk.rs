@@ -189,12 +189,27 @@ impl Walker {
 
     /// The session id in the jar now.
     pub fn session_id(&self) -> Option<String> {
-        let header = self.jar.cookies(&self.url)?;
+        self.session_id_at(&self.url)
+    }
+
+    /// The session id the jar would send to `url` (cookies are scoped by path).
+    fn session_id_at(&self, url: &reqwest::Url) -> Option<String> {
+        let header = self.jar.cookies(url)?;
         let header = header.to_str().ok()?;
         header.split(';').find_map(|kv| kv.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=')).map(str::to_string)
     }
 
     pub async fn request(&mut self) -> Answer {
+        self.send(reqwest::Method::GET, self.url.clone(), None).await
+    }
+
+    /// The URL of `path` on the same nginx as the walker's page.
+    pub fn url_of(&self, path: &UrlPath) -> reqwest::Url {
+        self.url.join(&path.0).expect("a checked URL path joins its nginx's URL")
+    }
+
+    /// One request of a user's flow: `method` on `url`, with a form body for POST and PUT.
+    pub async fn send(&mut self, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Answer {
         self.sent += 1;
         let mut a = Answer {
             n: self.sent,
@@ -208,7 +223,11 @@ impl Walker {
             error: None,
         };
         let started = Instant::now();
-        match self.client.get(self.url.clone()).header(PROBE_HEADER, self.tokens.token(a.n)).send().await {
+        let mut request = self.client.request(method, url.clone()).header(PROBE_HEADER, self.tokens.token(a.n));
+        if let Some(body) = form {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body.to_string());
+        }
+        match request.send().await {
             Err(e) => a.error = Some(e.to_string()),
             Ok(r) => {
                 a.status = Some(r.status().as_u16());
@@ -216,7 +235,7 @@ impl Walker {
                 // The address that answered is the last one nginx tried.
                 let last = a.upstream.as_deref().and_then(|u| u.rsplit(", ").next()).map(|u| u.rsplit_once(':').map_or(u, |(ip, _)| ip));
                 a.backend = last.map(|ip| self.addresses.get(ip).cloned().unwrap_or_else(|| ip.to_string()));
-                if self.test_page {
+                if self.test_page && url == self.url {
                     match r.json::<TestPage>().await {
                         Ok(p) => {
                             a.backend = Some(p.backend);
@@ -231,7 +250,7 @@ impl Walker {
             }
         }
         a.millis = started.elapsed().as_millis() as u64;
-        a.session_id = self.session_id();
+        a.session_id = self.session_id_at(&url);
         a
     }
 

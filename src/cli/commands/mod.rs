@@ -5,6 +5,7 @@
 //! exit status, the engine connection, the lock, the trusted fetcher and the msm choices.
 
 pub mod bench;
+pub mod compat;
 pub mod completions;
 pub mod doctor;
 pub mod down;

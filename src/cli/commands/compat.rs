@@ -1,0 +1,59 @@
+//! `msmlab compat`.
+
+use crate::cli::failure::Context;
+
+use super::{connect, fetcher, Failure, Globals, Outcome};
+use crate::cli::args::CompatArgs;
+use crate::compat::{self, flow, CompatSpec};
+use crate::jars::lock::Lock;
+use crate::plan::Plan;
+use crate::report;
+use crate::spec::webapp::{self, WebappSpec};
+use crate::spec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
+use crate::ui::progress::Progress;
+
+pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure> {
+    let choice = MsmChoice {
+        tomcat: args.tomcat,
+        // Each serializer's lab replaces it.
+        serializer: Serializer::Java,
+        store: args.store,
+        session_manager: SessionManager::Msm,
+        base_image: args.base_image,
+        maven_repo: args.maven_repo,
+        // msmlab's own images: they carry the session probe compat reads.
+        images: ImageSource::Built,
+        registry: None,
+    };
+    let shape = LabShape {
+        name: args.name,
+        jre: args.jre,
+        store_nodes: 1,
+        tomcats: args.tomcats,
+        port: args.port,
+        java_opts: args.java_opts,
+        // compat's requests go to 127.0.0.1.
+        listen: std::net::Ipv4Addr::LOCALHOST.into(),
+        sticky: false,
+        webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
+    };
+    let lab = LabSpec::new(choice, shape)?;
+    let mut steps = match &args.flow {
+        Some(path) => flow::read(path).map_err(compat::CompatError::from)?,
+        None => Vec::new(),
+    };
+    steps.extend(args.path.into_iter().map(flow::Step::get));
+    let spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab }.validate()?;
+    let lock = Lock::bundled();
+    for s in &spec.serializers {
+        Plan::new(spec.lab_for(*s)?, &lock)?;
+    }
+    // Read and check the webapp before anything is created.
+    let webapp = webapp::load(spec.lab.webapp.as_ref().expect("validate requires a webapp"))?;
+    let progress = Progress::new(globals.quiet);
+    let fetcher = fetcher(&spec.lab.maven_repo, false, &progress)?;
+    let engine = connect(globals).await?;
+    let report = compat::run(&engine, &lock, &fetcher, &progress, &spec, &webapp).await.context("msmlab compat did not complete")?;
+    report::emit(args.output.json, &report, report::compat_text);
+    Ok(if report.any_ok() { Outcome::Success } else { Outcome::Failure })
+}

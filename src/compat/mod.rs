@@ -1,0 +1,316 @@
+//! `msmlab compat`: which serializers carry the user's own application's sessions, and what
+//! each one loses.
+//!
+//! For each serializer, a lab of its own (`<name>-<serializer>`) with the user's webapp; the
+//! flow's `once` steps, then its other steps (or the `--path`s) in rounds through nginx with one
+//! cookie jar, until every Tomcat served each of them twice. Then the session probe's reports
+//! (`verify::probe`) say which attributes existed after each request and which arrived at the
+//! next Tomcat (`verify::state`); msm's log records say why (`blame`); the store says how
+//! many bytes the session takes. The lab is removed afterwards, whatever happened.
+
+pub mod blame;
+pub mod flow;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::{Engine, EngineError};
+use crate::exit::{Classified, ExitStatus};
+use crate::jars::lock::Lock;
+use crate::jars::maven::Fetcher;
+use crate::lab::{self, LabError};
+use crate::plan::{Plan, PlanError};
+use crate::spec::support::{self, Unsupported};
+use crate::spec::webapp::Webapp;
+use crate::spec::{LabName, LabSpec, Serializer, SpecError};
+use crate::ui::interrupt::unless_interrupted;
+use crate::ui::progress::Progress;
+use crate::verify::store_check::store_has;
+use crate::verify::walk::{target, unix_now, Page, Walker};
+use crate::verify::judge::answered;
+use crate::verify::{check_logs, compare, probe, Answer, StateReport, VerifyError};
+use blame::{Lost, SerializationError};
+use flow::{FlowError, Schedule, Step};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CompatError {
+    #[error("--serializers {0:?}: name serializers separated by commas (java, kryo, xstream), or all")]
+    Serializers(String),
+    #[error("--name {0:?} is too long for compat: the labs are named <name>-<serializer>, which must be a lab name too")]
+    Name(String),
+    #[error("compat needs your application: --webapp PATH (a WAR or an exploded directory)")]
+    NoWebapp,
+    #[error("msmlab's session probe is not in official Tomcat images, and compat reads the session through it: leave out --images official")]
+    OfficialImages,
+    #[error("interrupted by {0}; msmlab removed compat's lab")]
+    Interrupted(&'static str),
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Lab(#[from] LabError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl Classified for CompatError {
+    fn exit_status(&self) -> ExitStatus {
+        match self {
+            CompatError::Serializers(_) | CompatError::Name(_) | CompatError::NoWebapp | CompatError::OfficialImages => ExitStatus::BadInput,
+            CompatError::Interrupted(_) => ExitStatus::Interrupted,
+            CompatError::Flow(_) => ExitStatus::BadInput,
+            CompatError::Unsupported(e) => e.exit_status(),
+            CompatError::Plan(e) => e.exit_status(),
+            CompatError::Lab(e) => e.exit_status(),
+            CompatError::Verify(e) => e.exit_status(),
+            CompatError::Engine(e) => e.exit_status(),
+        }
+    }
+}
+
+/// Everything a compat run needs; `lab` is the template of every serializer's lab.
+#[derive(Debug, Clone)]
+pub struct CompatSpec {
+    pub lab: LabSpec,
+    pub serializers: Vec<Serializer>,
+    pub steps: Vec<Step>,
+}
+
+impl CompatSpec {
+    /// Checks what the types do not, before any I/O.
+    pub fn validate(self) -> Result<CompatSpec, CompatError> {
+        if self.lab.webapp.is_none() {
+            return Err(CompatError::NoWebapp);
+        }
+        if self.lab.images == crate::spec::ImageSource::Official {
+            return Err(CompatError::OfficialImages);
+        }
+        if !self.steps.iter().any(|s| !s.once) {
+            return Err(FlowError::Nothing.into());
+        }
+        for s in &self.serializers {
+            support::check_combination(&self.lab.tomcat, *s)?;
+            self.lab_name(*s)?;
+        }
+        Ok(self)
+    }
+
+    fn lab_name(&self, s: Serializer) -> Result<LabName, CompatError> {
+        format!("{}-{s}", self.lab.name).parse().map_err(|_: SpecError| CompatError::Name(self.lab.name.to_string()))
+    }
+
+    /// The lab of one serializer: the template, renamed.
+    pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, CompatError> {
+        Ok(LabSpec { name: self.lab_name(s)?, serializer: s, ..self.lab.clone() })
+    }
+}
+
+/// `--serializers`: `all` or a comma-separated list.
+pub fn serializers(list: &str, lab: &LabSpec) -> Result<Vec<Serializer>, CompatError> {
+    support::serializer_list(list, &lab.tomcat).ok_or_else(|| CompatError::Serializers(list.to_string()))
+}
+
+/// What one serializer did with the application's sessions.
+#[derive(Debug, Clone, Serialize)]
+pub struct SerializerResult {
+    pub serializer: Serializer,
+    /// Every attribute arrived, no serialization error, one session id, every answer 2xx/3xx,
+    /// and the session held something to carry.
+    pub ok: bool,
+    pub lost_attributes: Vec<String>,
+    /// Each lost attribute with its class and why.
+    pub lost: Vec<Lost>,
+    pub errors: Vec<SerializationError>,
+    pub session_id_stable: bool,
+    /// The session's size in the store after the last request.
+    pub bytes_per_session: Option<u64>,
+    /// Every attribute the application kept, with its class.
+    pub attributes: BTreeMap<String, Option<String>>,
+    pub requests: usize,
+    /// Requests that did not answer 2xx or 3xx.
+    pub failed_requests: usize,
+    pub handovers: usize,
+    /// Why `ok` is false when nothing was lost (failed requests, an empty session).
+    pub note: Option<String>,
+}
+
+/// The whole result of `msmlab compat`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompatReport {
+    pub webapp: String,
+    pub context_path: String,
+    pub tomcat: String,
+    pub store: String,
+    pub tomcats: u8,
+    pub steps: Vec<Step>,
+    pub results: Vec<SerializerResult>,
+    /// The serializers that carried everything, smallest session first.
+    pub recommended: Vec<Serializer>,
+}
+
+impl CompatReport {
+    pub fn any_ok(&self) -> bool {
+        !self.recommended.is_empty()
+    }
+}
+
+/// The serializers that carried everything, smallest session first.
+pub fn recommend(results: &[SerializerResult]) -> Vec<Serializer> {
+    let mut ok: Vec<&SerializerResult> = results.iter().filter(|r| r.ok).collect();
+    ok.sort_by_key(|r| r.bytes_per_session.unwrap_or(u64::MAX));
+    ok.into_iter().map(|r| r.serializer).collect()
+}
+
+pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Progress, spec: &CompatSpec, webapp: &Webapp) -> Result<CompatReport, CompatError> {
+    let mut results = Vec::new();
+    for &s in &spec.serializers {
+        let plan = Plan::new(spec.lab_for(s)?, lock)?.with_webapp(Some(webapp.clone()));
+        let name = plan.spec.name.to_string();
+        // A lab of that name left by an earlier run is replaced: compat judges fresh labs.
+        lab::up(engine, &plan, fetcher, progress, true).await?;
+        // The lab is removed whatever the run does, an interrupt included.
+        let examined = unless_interrupted(examine(engine, &plan, spec, progress)).await.unwrap_or_else(|signal| Err(CompatError::Interrupted(signal)));
+        let step = progress.step(format!("Remove lab {name}"));
+        let removed = lab::down(engine, &name).await;
+        step.done(match &removed {
+            Ok(found) => found.summary(),
+            Err(e) => format!("failed: {e}"),
+        });
+        let result = examined?;
+        removed?;
+        results.push(result);
+    }
+    let recommended = recommend(&results);
+    Ok(CompatReport {
+        webapp: webapp.source.display().to_string(),
+        context_path: webapp.context_path.url_path(),
+        tomcat: spec.lab.tomcat.to_string(),
+        store: spec.lab.store.to_string(),
+        tomcats: spec.lab.tomcats,
+        steps: spec.steps.clone(),
+        results,
+        recommended,
+    })
+}
+
+/// Walks the flow on one serializer's lab and judges what the session carried.
+async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Progress) -> Result<SerializerResult, CompatError> {
+    let lab = plan.spec.name.to_string();
+    let target = target(engine, &lab).await?;
+    let since = unix_now();
+    let once: Vec<&Step> = spec.steps.iter().filter(|s| s.once).collect();
+    let repeated: Vec<&Step> = spec.steps.iter().filter(|s| !s.once).collect();
+    let step = progress.step(format!("Walk {lab}: {} step{} until each Tomcat served each twice", spec.steps.len(), if spec.steps.len() == 1 { "" } else { "s" }));
+    let mut walker = Walker::new(&target, &Page::User(repeated[0].path.clone()));
+    let mut answers: Vec<Answer> = Vec::new();
+    for s in &once {
+        let url = walker.url_of(&s.path);
+        answers.push(walker.send(s.method.http(), url, s.form.as_deref()).await);
+    }
+    let first_repeated = answers.len();
+    let mut schedule = Schedule::new(repeated.len(), target.tomcats.len());
+    while let Some(i) = schedule.next(answers.len() - first_repeated) {
+        let s = repeated[i];
+        let url = walker.url_of(&s.path);
+        let a = walker.send(s.method.http(), url, s.form.as_deref()).await;
+        schedule.served(i, a.backend.as_deref());
+        answers.push(a);
+    }
+    step.done(format!("{} requests", answers.len()));
+
+    let step = progress.step(format!("Read what {lab}'s Tomcats saw"));
+    let sightings = probe::read(engine, &target, &walker.tokens, since, answers.len()).await?;
+    let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
+    let state = compare(&numbers, &sightings);
+    let (_, findings) = check_logs(engine, &target, since).await?;
+    let errors = blame::errors(&findings, &state);
+    let lost = blame::lost(&state, &errors, plan.spec.serializer);
+    let ids: Vec<&String> = answers[first_repeated..].iter().filter_map(|a| a.session_id.as_ref()).collect();
+    let session_id_stable = !ids.is_empty() && ids.windows(2).all(|w| w[0] == w[1]) && answers[first_repeated..].iter().all(|a| a.session_id.is_some());
+    let bytes_per_session = match answers.iter().rev().find_map(|a| a.session_id.clone()) {
+        Some(id) => store_has(engine, &target, &id).await?.ok().map(|(_, bytes)| bytes),
+        None => None,
+    };
+    let failed_requests = answers.iter().filter(|a| !(answered(a) || a.status.is_some_and(|s| (300..400).contains(&s)))).count();
+    let result = verdict(plan.spec.serializer, &state, lost, errors, session_id_stable, bytes_per_session, answers.len(), failed_requests);
+    step.done(if result.ok { "carried everything".to_string() } else { format!("lost {}", summary(&result)) });
+    Ok(result)
+}
+
+/// `cart, plain` or, when nothing was lost, the note.
+pub fn summary(r: &SerializerResult) -> String {
+    if !r.lost_attributes.is_empty() {
+        r.lost_attributes.join(", ")
+    } else {
+        r.note.clone().unwrap_or_default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn verdict(
+    serializer: Serializer,
+    state: &StateReport,
+    lost: Vec<Lost>,
+    errors: Vec<SerializationError>,
+    session_id_stable: bool,
+    bytes_per_session: Option<u64>,
+    requests: usize,
+    failed_requests: usize,
+) -> SerializerResult {
+    let note = if failed_requests > 0 {
+        Some(format!("{failed_requests} of {requests} requests failed (not 2xx or 3xx)"))
+    } else if state.attributes.is_empty() {
+        Some("the session never held an attribute, so nothing was tested: walk pages that store something (--path, --flow)".into())
+    } else if !session_id_stable && lost.is_empty() {
+        Some("the session id changed between requests".into())
+    } else if !errors.is_empty() && lost.is_empty() {
+        Some("msm logged serialization errors".into())
+    } else {
+        None
+    };
+    SerializerResult {
+        serializer,
+        ok: lost.is_empty() && errors.is_empty() && session_id_stable && failed_requests == 0 && !state.attributes.is_empty(),
+        lost_attributes: lost.iter().map(|l| l.attribute.clone()).collect(),
+        lost,
+        errors,
+        session_id_stable,
+        bytes_per_session,
+        attributes: state.attributes.clone(),
+        requests,
+        failed_requests,
+        handovers: state.handovers,
+        note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(serializer: Serializer, ok: bool, bytes: Option<u64>) -> SerializerResult {
+        let state = StateReport { attributes: BTreeMap::from([("cart".to_string(), Some("state.Cart".to_string()))]), handovers: 3, ..Default::default() };
+        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), true, bytes, 8, 0);
+        r.ok = ok;
+        r
+    }
+
+    #[test]
+    fn the_recommendation_lists_what_carried_everything_smallest_first() {
+        let results = [result(Serializer::Java, false, Some(100)), result(Serializer::Xstream, true, Some(900)), result(Serializer::Kryo, true, Some(200))];
+        assert_eq!(recommend(&results), [Serializer::Kryo, Serializer::Xstream]);
+    }
+
+    #[test]
+    fn an_empty_session_is_not_a_pass() {
+        let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), true, None, 4, 0);
+        assert!(!r.ok);
+        assert!(r.note.unwrap().starts_with("the session never held an attribute"));
+    }
+}
