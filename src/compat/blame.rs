@@ -127,7 +127,15 @@ pub fn lost(state: &StateReport, errors: &[SerializationError], serializer: Seri
                 "does not implement java.io.Serializable: Java serialization leaves it out without an error (msm logs it only at DEBUG)".to_string()
             }
             (LossKind::SessionLost, Some(e)) => format!("the whole session was lost on the next Tomcat: {}", e.message),
-            (LossKind::SessionLost, None) => "the whole session was lost on the next Tomcat".to_string(),
+            // Another attribute's error cost the whole session, this one with it.
+            (LossKind::SessionLost, None) => match errors.iter().find(|e| e.attribute.is_some()).or(errors.first()) {
+                Some(e) => format!(
+                    "the whole session was lost on the next Tomcat, because of {}: {}",
+                    e.attribute.as_deref().map_or("another value".to_string(), |a| format!("`{a}`")),
+                    e.message
+                ),
+                None => "the whole session was lost on the next Tomcat".to_string(),
+            },
             (_, Some(e)) => e.message.clone(),
             (LossKind::Missing, None) => format!("missing when {} loaded the session", l.missed_by),
             (LossKind::Changed { from, to }, None) => format!("arrived changed: {from} → {to}"),

@@ -173,7 +173,7 @@ impl Schedule {
                 return None;
             }
             self.queue = (0..self.steps).rev().collect();
-            if sent > 0 && self.steps % self.tomcats == 0 {
+            if sent > 0 && self.steps.is_multiple_of(self.tomcats) {
                 self.queue.push(0);
             }
         }

@@ -237,9 +237,18 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
         Some(id) => store_has(engine, &target, &id).await?.ok().map(|(_, bytes)| bytes),
         None => None,
     };
-    let failed_requests = answers.iter().filter(|a| !(answered(a) || a.status.is_some_and(|s| (300..400).contains(&s)))).count();
-    let result = verdict(plan.spec.serializer, &state, lost, errors, session_id_stable, bytes_per_session, answers.len(), failed_requests);
-    step.done(if result.ok { "carried everything".to_string() } else { format!("lost {}", summary(&result)) });
+    let failed: Vec<&Answer> = answers.iter().filter(|a| !(answered(a) || a.status.is_some_and(|s| (300..400).contains(&s)))).collect();
+    let first_failure = failed.first().map(|a| {
+        let what = a.error.clone().unwrap_or_else(|| format!("answered {}", a.status.map_or("nothing".into(), |s| s.to_string())));
+        format!("first: request {}{} {what}", a.n, a.backend.as_ref().map_or(String::new(), |b| format!(" on {b}")))
+    });
+    let outcome = Outcome { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure };
+    let result = verdict(plan.spec.serializer, &state, lost, errors, outcome);
+    step.done(match (result.ok, result.lost_attributes.is_empty()) {
+        (true, _) => "carried everything".to_string(),
+        (false, false) => format!("lost {}", summary(&result)),
+        (false, true) => format!("not ok: {}", summary(&result)),
+    });
     Ok(result)
 }
 
@@ -252,19 +261,21 @@ pub fn summary(r: &SerializerResult) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn verdict(
-    serializer: Serializer,
-    state: &StateReport,
-    lost: Vec<Lost>,
-    errors: Vec<SerializationError>,
-    session_id_stable: bool,
-    bytes_per_session: Option<u64>,
-    requests: usize,
-    failed_requests: usize,
-) -> SerializerResult {
+/// What the walk saw besides the session's attributes.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub session_id_stable: bool,
+    pub bytes_per_session: Option<u64>,
+    pub requests: usize,
+    pub failed_requests: usize,
+    /// `first: request 3 on msmlab-…-tomcat-2 answered 403`.
+    pub first_failure: Option<String>,
+}
+
+pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, errors: Vec<SerializationError>, outcome: Outcome) -> SerializerResult {
+    let Outcome { session_id_stable, bytes_per_session, requests, failed_requests, first_failure } = outcome;
     let note = if failed_requests > 0 {
-        Some(format!("{failed_requests} of {requests} requests failed (not 2xx or 3xx)"))
+        Some(format!("{failed_requests} of {requests} requests failed (not 2xx or 3xx); {}", first_failure.unwrap_or_default()))
     } else if state.attributes.is_empty() {
         Some("the session never held an attribute, so nothing was tested: walk pages that store something (--path, --flow)".into())
     } else if !session_id_stable && lost.is_empty() {
@@ -296,7 +307,7 @@ mod tests {
 
     fn result(serializer: Serializer, ok: bool, bytes: Option<u64>) -> SerializerResult {
         let state = StateReport { attributes: BTreeMap::from([("cart".to_string(), Some("state.Cart".to_string()))]), handovers: 3, ..Default::default() };
-        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), true, bytes, 8, 0);
+        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), Outcome { session_id_stable: true, bytes_per_session: bytes, requests: 8, ..Default::default() });
         r.ok = ok;
         r
     }
@@ -309,7 +320,7 @@ mod tests {
 
     #[test]
     fn an_empty_session_is_not_a_pass() {
-        let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), true, None, 4, 0);
+        let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), Outcome { session_id_stable: true, requests: 4, ..Default::default() });
         assert!(!r.ok);
         assert!(r.note.unwrap().starts_with("the session never held an attribute"));
     }

@@ -37,6 +37,18 @@ pub enum Unsupported {
     Flexjson,
 }
 
+/// What a serializer that runs still cannot do, said whenever it is chosen.
+pub fn caveat(serializer: Serializer) -> Option<&'static str> {
+    match serializer {
+        Serializer::Xstream => Some(
+            "--serializer xstream carries JDK types only: xstream 1.4.18+ reads back only the types on its allow-list, \
+             which msm's xstream module never extends, so a session holding any class of your application's is lost \
+             on the next Tomcat (ForbiddenClassException); `msmlab compat` shows it on your webapp (docs/compat.md)",
+        ),
+        _ => None,
+    }
+}
+
 /// `--serializers`: `all` (every serializer msm runs with this Tomcat) or a comma-separated
 /// list, in the order given; `None` for a list that names nothing or something unknown. A
 /// serializer msm cannot run is kept, for `check_combination` to refuse with its reason.
@@ -96,10 +108,11 @@ mod tests {
     fn the_readme_support_table_matches_the_code() {
         let readme = include_str!("../../README.md");
         let lock = crate::jars::lock::Lock::bundled();
-        let serializers: Vec<&str> = Serializer::ALL
+        let serializers: Vec<String> = Serializer::ALL
             .iter()
             .filter(|s| check_combination(&line("9"), **s).is_ok())
-            .map(|s| s.lock_key())
+            // A serializer with a caveat carries the footnote mark that explains it.
+            .map(|s| if caveat(*s).is_some() { format!("{}¹", s.lock_key()) } else { s.lock_key().to_string() })
             .collect();
         let jres: Vec<String> = crate::spec::Jre::ALL.iter().map(|j| j.to_string()).collect();
         for major in lock.tomcat_lines() {

@@ -45,6 +45,8 @@ const SERIALIZATION_SIGNS: &[&str] = &[
     "Could not deserialize",
     "Caught CNFE",
     "Caught IOException decoding",
+    "Caught Exception decoding",
+    "ForbiddenClassException",
     "does not implement Serializable",
 ];
 /// Words that say a store write failed or was slow.

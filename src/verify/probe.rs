@@ -32,7 +32,8 @@ pub struct Attribute {
     /// The size of the value's Java-serialized form (for `Serializable` values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    /// A CRC-32 of that form: the same value arrived when the checksums match.
+    /// A CRC-32 of that form, as evidence: an equal value can have another form after a round
+    /// trip, so `state` compares sizes, not checksums.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crc32: Option<String>,
     /// Why there is no size: `not Serializable`, or the exception Java serialization threw.
