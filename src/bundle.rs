@@ -26,6 +26,8 @@ const NGINX_TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
+    #[error("--xstream-allow is compiled into a jar on the Docker engine (with the javac of msmlab's Tomcat image): leave out --no-engine-check")]
+    AllowNeedsEngine,
     #[error("--tomcat-hosts: {0:?} is not HOST:PORT (a host name or IP address, and a port from 1 to 65535)")]
     TomcatHost(String),
     #[error("--store-nodes-at: {0:?} is not ID:HOST:PORT (e.g. n1:10.0.0.9:11211; the id is letters, digits, '_' or '-')")]
@@ -197,6 +199,8 @@ impl Bundle {
             memcached_nodes: String,
             jvm_flags: &'static str,
             checks: &'a [Check],
+            xstream_allow: &'a [String],
+            xstream_allow_jar: &'static str,
         }
         let jars = self
             .jars
@@ -217,6 +221,8 @@ impl Bundle {
                 memcached_nodes: self.servers.store_nodes.join(","),
                 jvm_flags: if self.choice.session_manager == SessionManager::Msm { plan::serializer_jvm_flags(self.choice.serializer) } else { "" },
                 checks,
+                xstream_allow: &self.choice.xstream_allow,
+                xstream_allow_jar: plan::XSTREAM_ALLOW_JAR,
             },
         )
     }
@@ -272,12 +278,19 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<(), BundleError> {
 }
 
 /// Writes the bundle: the fetched jars, the rendered files, the README and `SHA256SUMS`.
-pub fn write(bundle: &Bundle, jars: &[Fetched], checks: Vec<Check>, out: &Path) -> Result<Rendered, BundleError> {
+/// `built` are jars msmlab compiled for this bundle (`--xstream-allow`), by file name; their
+/// source goes next to them, to be read.
+pub fn write(bundle: &Bundle, jars: &[Fetched], built: &[(String, Vec<u8>)], checks: Vec<Check>, out: &Path) -> Result<Rendered, BundleError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for j in jars {
         let path = j.path.display().to_string();
         let data = std::fs::read(&j.path).map_err(|source| BundleError::Write { path, source })?;
         files.push((format!("tomcat/lib/{}", j.artifact.coords.file_name()), data));
+    }
+    files.extend(built.iter().map(|(name, data)| (format!("tomcat/lib/{name}"), data.clone())));
+    if !bundle.choice.xstream_allow.is_empty() {
+        let source = crate::plan::xstream_allow_source(&bundle.choice.xstream_allow)?;
+        files.push(("tomcat/src/AllowListTranscoderFactory.java".into(), source.into_bytes()));
     }
     files.push(("tomcat/conf/context.xml".into(), bundle.context_xml.clone().into_bytes()));
     files.push(("nginx/nginx.conf".into(), bundle.nginx_conf.clone().into_bytes()));

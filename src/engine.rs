@@ -769,6 +769,18 @@ impl Engine {
     /// Runs a one-off container to its end with `files` uploaded first (path, tar), and
     /// returns its exit code and output. The container is removed whatever happens.
     pub async fn run_to_end(&self, spec: &ContainerSpec, files: Vec<(&str, Vec<u8>)>, timeout: Duration) -> Result<(i64, String), EngineError> {
+        let (code, output, _) = self.run_and_collect(spec, files, timeout, None).await?;
+        Ok((code, output))
+    }
+
+    /// `run_to_end`, and when the container exited 0, `collect` (a path in it) as a tar.
+    pub async fn run_and_collect(
+        &self,
+        spec: &ContainerSpec,
+        files: Vec<(&str, Vec<u8>)>,
+        timeout: Duration,
+        collect: Option<&str>,
+    ) -> Result<(i64, String, Option<Vec<u8>>), EngineError> {
         let id = self.create_container(spec).await?;
         let result = async {
             for (path, tar) in files {
@@ -784,7 +796,11 @@ impl Engine {
                 // A non-zero exit arrives as an error from bollard; the state has the code.
                 Ok(_) => self.state(&spec.name).await?.1,
             };
-            Ok((code, self.logs_tail(&spec.name, 200).await))
+            let collected = match collect {
+                Some(path) if code == 0 => Some(self.download(&spec.name, path).await?),
+                _ => None,
+            };
+            Ok((code, self.logs_tail(&spec.name, 200).await, collected))
         }
         .await;
         let _ = self.remove_container(&id).await;

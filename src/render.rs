@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
     ("probe/SessionProbeFilter.java", include_str!("../templates/probe/SessionProbeFilter.java")),
+    ("xstream/AllowListTranscoderFactory.java", include_str!("../templates/xstream/AllowListTranscoderFactory.java")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
     ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),

@@ -183,3 +183,35 @@ fn ctrl_c_during_compat_removes_its_lab() {
     assert!(err.contains("interrupted by Ctrl-C"), "{err}");
     assert_eq!(labelled("e2e-compat-int-kryo"), Vec::<String>::new());
 }
+
+#[test]
+fn xstream_reads_the_applications_classes_when_they_are_on_its_allow_list() {
+    let _serial = one_lab_at_a_time();
+    let _lab = Lab::claim("e2e-compat-x-xstream");
+    let dir = tempfile::tempdir().unwrap();
+    let war = build_state_war(dir.path());
+    // msmlab compiles an allow-list transcoder factory for the application's package.
+    let out = msmlab(&[
+        "compat", "--name", "e2e-compat-x", "--port", "13492", "--webapp", war.to_str().unwrap(),
+        "--path", "/state/cart.jsp?item=book", "--path", "/state/plain.jsp", "--serializers", "xstream",
+        "--xstream-allow", "state.*", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Compile the xstream allow-list (state.*)"), "{}", stderr(&out));
+    let report = json(&out);
+    let xstream = row(&report, "xstream");
+    assert_eq!(xstream["ok"], true, "{xstream}");
+    assert_eq!(xstream["attributes"]["plain"], "state.PlainBean");
+    assert_eq!(attr_names(&report["recommended"]), ["xstream"]);
+}
+
+#[test]
+fn an_allow_list_is_for_xstream_and_holds_only_class_patterns() {
+    let out = msmlab(&["up", "--name", "e2e-allow-bad", "--serializer", "java", "--xstream-allow", "state.*"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--xstream-allow applies to --serializer xstream only"), "{}", stderr(&out));
+    let out = msmlab(&["up", "--name", "e2e-allow-bad", "--serializer", "xstream", "--xstream-allow", "state.*\");System.exit(1);//"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid --xstream-allow pattern"), "{}", stderr(&out));
+    assert_eq!(labelled("e2e-allow-bad"), Vec::<String>::new());
+}

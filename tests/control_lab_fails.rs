@@ -15,11 +15,11 @@ fn without_msm_verify_fails_and_names_the_failed_checks() {
     let v = json(&verify);
     assert_eq!(v["ok"], false);
     let failed: Vec<&str> = v["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(failed, ["same-session", "counter", "store"]);
+    assert_eq!(failed, ["same-session", "counter", "state", "store"]);
     // Both Tomcats answered, so the failure is real evidence, not a lack of it.
     assert_eq!(v["backends"].as_object().unwrap().len(), 2);
 
     let text = stdout(&msmlab(&["verify", "--name", "e2e-control"]));
-    assert!(text.contains("FAIL: same-session, counter, store"), "{text}");
+    assert!(text.contains("FAIL: same-session, counter, state, store"), "{text}");
     assert!(text.contains("different session ids"), "{text}");
 }

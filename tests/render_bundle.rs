@@ -132,3 +132,37 @@ fn bad_addresses_are_refused_before_anything_is_written() {
         assert!(!out_dir.exists(), "nothing is written for {args:?}");
     }
 }
+
+#[test]
+fn an_xstream_allow_list_goes_into_the_bundle_as_a_compiled_jar_with_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("bundle");
+    let out = msmlab(&[
+        "render", "--out", out_dir.to_str().unwrap(), "--serializer", "xstream", "--xstream-allow", "com.example.**,com.example.Cart",
+        "--tomcat-hosts", "10.0.0.5:8080,10.0.0.6:8080", "--store-nodes-at", "n1:10.0.0.9:11211", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = json(&out);
+    let files: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(files.contains(&"tomcat/lib/msmlab-xstream-allow.jar") && files.contains(&"tomcat/src/AllowListTranscoderFactory.java"), "{files:?}");
+    // The jar holds the compiled factory, and context.xml names it.
+    let jar = std::fs::File::open(out_dir.join("tomcat/lib/msmlab-xstream-allow.jar")).unwrap();
+    let names: Vec<String> = zip::ZipArchive::new(jar).unwrap().file_names().map(str::to_string).collect();
+    assert!(names.contains(&"io/msmlab/xstream/AllowListTranscoderFactory.class".to_string()), "{names:?}");
+    let context = std::fs::read_to_string(out_dir.join("tomcat/conf/context.xml")).unwrap();
+    assert!(context.contains(r#"transcoderFactoryClass="io.msmlab.xstream.AllowListTranscoderFactory""#), "{context}");
+    let source = std::fs::read_to_string(out_dir.join("tomcat/src/AllowListTranscoderFactory.java")).unwrap();
+    assert!(source.contains(r#"static final String[] ALLOW = { "com.example.**", "com.example.Cart" };"#), "{source}");
+    let readme = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+    assert!(readme.contains("## xstream's allow-list") && readme.contains("- `com.example.**`"), "{readme}");
+    let sums = std::fs::read_to_string(out_dir.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains("  tomcat/lib/msmlab-xstream-allow.jar"), "{sums}");
+
+    // Without an engine there is nothing to compile with.
+    let refused = msmlab(&[
+        "render", "--out", dir.path().join("b2").to_str().unwrap(), "--serializer", "xstream", "--xstream-allow", "com.example.*",
+        "--tomcat-hosts", "h:8080", "--store-nodes-at", "n1:h:11211", "--no-engine-check",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("leave out --no-engine-check"), "{}", stderr(&refused));
+}

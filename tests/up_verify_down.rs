@@ -42,7 +42,7 @@ fn a_lab_comes_up_shares_one_session_across_tomcats_and_goes_away() {
     assert_eq!(v["backends"].as_object().unwrap().len(), 2);
     assert_eq!(v["session_ids"].as_array().unwrap().len(), 1);
     let checks: Vec<(&str, bool)> = v["checks"].as_array().unwrap().iter().map(|c| (c["name"].as_str().unwrap(), c["ok"] == true)).collect();
-    assert_eq!(checks, [("answers", true), ("same-session", true), ("backends", true), ("counter", true), ("store", true), ("msm-errors", true)]);
+    assert_eq!(checks, [("answers", true), ("same-session", true), ("backends", true), ("counter", true), ("state", true), ("store", true), ("msm-errors", true)]);
 
     // doctor sees the lab on its port: worth knowing for a second lab, not a fault.
     let doctor = json(&msmlab(&["doctor", "--json", "--port", "13401"]));

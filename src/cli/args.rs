@@ -152,6 +152,9 @@ pub struct ShapeArgs {
     /// Accept a plain http:// Maven repository (every jar is still checked against jars.lock)
     #[arg(long, env = "MSMLAB_ALLOW_HTTP")]
     pub allow_http: bool,
+    /// Classes xstream may read back besides JDK types, e.g. 'com.example.**' (comma-separated; --serializer xstream)
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub xstream_allow: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -490,6 +493,9 @@ pub struct CompatArgs {
     /// Serializers to try, separated by commas (java, kryo, xstream), or all that msm supports
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub serializers: String,
+    /// Classes xstream may read back besides JDK types, e.g. 'com.example.**' (comma-separated; for the xstream lab)
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub xstream_allow: Vec<String>,
     /// Prefix of the labs: each serializer runs in its own lab, <name>-<serializer>, removed afterwards
     #[arg(long, default_value = "compat", value_name = "NAME")]
     pub name: LabName,

@@ -48,6 +48,8 @@ pub enum CompatError {
     #[error(transparent)]
     Flow(#[from] FlowError),
     #[error(transparent)]
+    Spec(SpecError),
+    #[error(transparent)]
     Unsupported(#[from] Unsupported),
     #[error(transparent)]
     Plan(#[from] PlanError),
@@ -64,7 +66,7 @@ impl Classified for CompatError {
         match self {
             CompatError::Serializers(_) | CompatError::Name(_) | CompatError::NoWebapp | CompatError::OfficialImages => ExitStatus::BadInput,
             CompatError::Interrupted(_) => ExitStatus::Interrupted,
-            CompatError::Flow(_) => ExitStatus::BadInput,
+            CompatError::Flow(_) | CompatError::Spec(_) => ExitStatus::BadInput,
             CompatError::Unsupported(e) => e.exit_status(),
             CompatError::Plan(e) => e.exit_status(),
             CompatError::Lab(e) => e.exit_status(),
@@ -80,6 +82,8 @@ pub struct CompatSpec {
     pub lab: LabSpec,
     pub serializers: Vec<Serializer>,
     pub steps: Vec<Step>,
+    /// `--xstream-allow`, for the xstream lab only.
+    pub xstream_allow: Vec<String>,
 }
 
 impl CompatSpec {
@@ -96,7 +100,7 @@ impl CompatSpec {
         }
         for s in &self.serializers {
             support::check_combination(&self.lab.tomcat, *s)?;
-            self.lab_name(*s)?;
+            self.lab_for(*s)?;
         }
         Ok(self)
     }
@@ -107,7 +111,9 @@ impl CompatSpec {
 
     /// The lab of one serializer: the template, renamed.
     pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, CompatError> {
-        Ok(LabSpec { name: self.lab_name(s)?, serializer: s, ..self.lab.clone() })
+        let xstream_allow = if s == Serializer::Xstream { self.xstream_allow.clone() } else { Vec::new() };
+        let lab = LabSpec { name: self.lab_name(s)?, serializer: s, xstream_allow, ..self.lab.clone() };
+        lab.validate().map_err(CompatError::Spec)
     }
 }
 
@@ -225,7 +231,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
     step.done(format!("{} requests", answers.len()));
 
     let step = progress.step(format!("Read what {lab}'s Tomcats saw"));
-    let sightings = probe::read(engine, &target, &walker.tokens, since, answers.len()).await?;
+    let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
     let (_, findings) = check_logs(engine, &target, since).await?;

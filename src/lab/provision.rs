@@ -48,6 +48,16 @@ pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, 
     Ok(Images { by_role: built.into_iter().collect(), cmd: HashMap::new() })
 }
 
+/// msmlab's Tomcat image for `jre` and this distribution, built if the engine lacks it
+/// (`render --xstream-allow` compiles in it).
+pub async fn tomcat_image(engine: &Engine, jre: crate::spec::Jre, distribution: &Fetched, progress: &Progress) -> Result<String, LabError> {
+    let base = jre.base_image();
+    let id = base_image(engine, &base, progress).await?;
+    let dist = &distribution.artifact;
+    let recipe = ImageRecipe::tomcat(jre, &id, &dist.coords.version, distribution.path.clone(), &dist.sha256).map_err(at("rendering the Tomcat Dockerfile"))?;
+    built(engine, &recipe, progress).await
+}
+
 /// The nginx image a lab of this spec runs, built or pulled as `up` would (`render` runs
 /// `nginx -t` in it).
 pub async fn nginx_image(engine: &Engine, spec: &MsmChoice, progress: &Progress) -> Result<String, LabError> {
@@ -127,6 +137,99 @@ pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) ->
     };
     let cmd = HashMap::from([(store_role, store_cmd.iter().map(|s| s.to_string()).collect())]);
     Ok(Images { by_role: pulled.into_iter().collect(), cmd })
+}
+
+/// How long compiling the xstream allow-list may take.
+const COMPILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `--xstream-allow`: msmlab's allow-list transcoder factory (`plan::xstream_allow_source`),
+/// compiled against the lab's own jars with the javac of the lab's Tomcat image, in a one-off
+/// container with no network, as a jar for `lib/`. Cached by what goes into it, so one
+/// allow-list is compiled once. `labels` mark the container as the lab's, so an interrupted
+/// `up` removes it with the rest.
+pub async fn xstream_allow_jar(
+    engine: &Engine,
+    patterns: &[String],
+    tomcat_image: &str,
+    lib_jars: &[Fetched],
+    labels: HashMap<String, String>,
+    progress: &Progress,
+) -> Result<Vec<u8>, LabError> {
+    use sha2::{Digest, Sha256};
+    let source = crate::plan::xstream_allow_source(patterns).map_err(at("rendering the xstream allow-list factory"))?;
+    let mut h = Sha256::new();
+    h.update(source.as_bytes());
+    h.update(tomcat_image.as_bytes());
+    for j in lib_jars {
+        h.update(j.artifact.sha256.as_bytes());
+    }
+    let hash = hex::encode(h.finalize());
+    let cached = crate::jars::maven::default_cache_dir().join("built").join(format!("xstream-allow-{}.jar", &hash[..16]));
+    let step = progress.step(format!("Compile the xstream allow-list ({})", patterns.join(", ")));
+    if let Ok(jar) = std::fs::read(&cached) {
+        step.done(format!("reused {}", cached.display()));
+        return Ok(jar);
+    }
+    let mut files: Vec<(String, Vec<u8>)> = vec![("build/src/AllowListTranscoderFactory.java".into(), source.into_bytes())];
+    for j in lib_jars {
+        files.push((format!("build/jars/{}", j.artifact.coords.file_name()), std::fs::read(&j.path).map_err(at("reading the cached jars"))?));
+    }
+    let tar = crate::plan::archive::tar(files.iter().map(|(path, data)| crate::plan::archive::Entry { path, data, mode: 0o644, uid: 8080 }))
+        .map_err(at("packing the allow-list's sources"))?;
+    let spec = crate::engine::ContainerSpec {
+        name: format!("msmlab-compile-{}-{}", &hash[..12], std::process::id()),
+        image: tomcat_image.into(),
+        labels,
+        network: "none".into(),
+        // Java 8 bytecode, for the servers a bundle goes to (-source/-target: the JRE package
+        // lacks the ct.sym that --release reads). javac run as a module expands no classpath
+        // wildcards, so the shell lists the jars; the command is fixed text.
+        cmd: Some(
+            [
+                "sh",
+                "-c",
+                "cp=$(echo /usr/local/tomcat/bin/tomcat-juli.jar /usr/local/tomcat/lib/*.jar /tmp/build/jars/*.jar | tr ' ' ':') && \
+                 exec java -m jdk.compiler/com.sun.tools.javac.Main -source 8 -target 8 -Xlint:-options -nowarn \
+                 -cp \"$cp\" -d /tmp/classes /tmp/build/src/AllowListTranscoderFactory.java",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        ..Default::default()
+    };
+    let (code, output, classes) = step
+        .check(engine.run_and_collect(&spec, vec![("/tmp", tar)], COMPILE_TIMEOUT, Some("/tmp/classes")).await)
+        .map_err(at::<EngineError>("compiling the xstream allow-list"))?;
+    let failed = || EngineError::Call { action: "compile", target: "the xstream allow-list".into(), message: format!("javac exited {code}: {output}") };
+    let classes = step.check(classes.ok_or_else(failed)).map_err(at::<EngineError>("compiling the xstream allow-list"))?;
+    let jar = jar_of_classes(&classes).map_err(at("packing the allow-list's classes"))?;
+    if let Some(dir) = cached.parent() {
+        let part = cached.with_extension("part");
+        if std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&part, &jar)).and_then(|_| std::fs::rename(&part, &cached)).is_err() {
+            progress.warn(format!("could not cache {}: the allow-list is compiled again next time", cached.display()));
+        }
+    }
+    step.done(format!("{} bytes", jar.len()));
+    Ok(jar)
+}
+
+/// A jar (a zip) of the `.class` files in a tar downloaded from a container (`classes/…`).
+fn jar_of_classes(tar: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut archive = tar::Archive::new(tar);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().into_owned();
+        let Some(name) = path.strip_prefix("classes/").filter(|n| n.ends_with(".class")) else { continue };
+        let name = name.to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        zip.start_file(name, options).map_err(std::io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
 #[cfg(test)]

@@ -70,9 +70,21 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
             (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
         };
+        let mut built = Vec::new();
+        if !plan.spec.xstream_allow.is_empty() {
+            let jar = provision::xstream_allow_jar(
+                engine,
+                &plan.spec.xstream_allow,
+                &images.by_role[&Role::Tomcat],
+                lib_jars,
+                std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string())]),
+                progress,
+            ).await?;
+            built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
+        }
         let images_took = t.elapsed();
 
-        let s = create_and_start(engine, plan, &images, lib_jars, progress).await?;
+        let s = create_and_start(engine, plan, &images, lib_jars, &built, progress).await?;
         Ok(Timings {
             fetch,
             images: images_took,
@@ -152,11 +164,12 @@ async fn create_and_start(
     plan: &Plan,
     images: &Images,
     lib_jars: &[Fetched],
+    built: &[(String, Vec<u8>)],
     progress: &Progress,
 ) -> Result<Started, LabError> {
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
     let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
-    let blueprint = Blueprint::new(plan, images, lib_jars)?;
+    let blueprint = Blueprint::new(plan, images, lib_jars, built)?;
     create(engine, &blueprint, &step, &store_steps).await?;
     let create = step.done("");
 
@@ -187,12 +200,12 @@ struct Blueprint<'a> {
 }
 
 impl<'a> Blueprint<'a> {
-    fn new(plan: &'a Plan, images: &'a Images, lib_jars: &[Fetched]) -> Result<Blueprint<'a>, LabError> {
+    fn new(plan: &'a Plan, images: &'a Images, lib_jars: &[Fetched], built: &[(String, Vec<u8>)]) -> Result<Blueprint<'a>, LabError> {
         Ok(Blueprint {
             plan,
             images,
             spec_label: health::spec_label(&plan.spec),
-            tomcat_files: plan.tomcat_archive(lib_jars).map_err(at("reading the cached jars"))?,
+            tomcat_files: plan.tomcat_archive(lib_jars, built).map_err(at("reading the cached jars"))?,
             nginx_files: plan.nginx_archive().map_err(at("packing nginx.conf"))?,
         })
     }

@@ -135,11 +135,13 @@ impl Plan {
 
     /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
     /// in `lib/`, `conf/context.xml` and the test webapp. `jars` are the fetched lib jars.
-    pub fn tomcat_archive(&self, jars: &[Fetched]) -> std::io::Result<Vec<u8>> {
+    /// `built` are jars msmlab compiled for this lab (`XSTREAM_ALLOW_JAR`), by file name.
+    pub fn tomcat_archive(&self, jars: &[Fetched], built: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         for j in jars {
             files.push((format!("lib/{}", j.artifact.coords.file_name()), std::fs::read(&j.path)?));
         }
+        files.extend(built.iter().map(|(name, bytes)| (format!("lib/{name}"), bytes.clone())));
         files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
         if self.has_probe() {
             files.push((PROBE_CONFIG.into(), render::PROBE_WEB_XML.as_bytes().to_vec()));
@@ -183,9 +185,26 @@ pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -
         sticky,
         request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
         session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
-        transcoder_factory: choice.serializer.transcoder_factory().into(),
+        transcoder_factory: if choice.xstream_allow.is_empty() { choice.serializer.transcoder_factory() } else { XSTREAM_ALLOW_FACTORY }.into(),
     })
 }
+/// msmlab's xstream transcoder factory with an allow-list (`templates/xstream/`), in
+/// `XSTREAM_ALLOW_JAR`.
+pub const XSTREAM_ALLOW_FACTORY: &str = "io.msmlab.xstream.AllowListTranscoderFactory";
+/// The jar msmlab compiles it into, in Tomcat's `lib/` (and the bundle's).
+pub const XSTREAM_ALLOW_JAR: &str = "msmlab-xstream-allow.jar";
+
+/// The allow-list factory's source, with the patterns (`spec` let through only characters
+/// that cannot leave a Java string) as its `ALLOW` array.
+pub fn xstream_allow_source(patterns: &[String]) -> Result<String, RenderError> {
+    #[derive(serde::Serialize)]
+    struct Vars {
+        patterns: String,
+    }
+    let patterns = patterns.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+    render::render("xstream/AllowListTranscoderFactory.java", Vars { patterns })
+}
+
 /// The test page's path on every Tomcat and through nginx.
 pub const TEST_PAGE_PATH: &str = "/ShareSession/ShowSession";
 
@@ -288,7 +307,7 @@ mod tests {
     fn the_users_webapp_goes_next_to_the_test_page() {
         let webapp = Webapp { context_path: "/my".parse().unwrap(), source: "my.war".into(), files: vec![("my.war".into(), b"PK".to_vec())] };
         let plan = Plan::new(spec(SessionManager::Msm), &Lock::bundled()).unwrap().with_webapp(Some(webapp));
-        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let bytes = plan.tomcat_archive(&[], &[]).unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
@@ -298,7 +317,7 @@ mod tests {
     #[test]
     fn the_tomcat_archive_holds_context_xml_and_the_webapp() {
         let plan = Plan::new(spec(SessionManager::None), &Lock::bundled()).unwrap();
-        let bytes = plan.tomcat_archive(&[]).unwrap();
+        let bytes = plan.tomcat_archive(&[], &[]).unwrap();
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.

@@ -59,6 +59,18 @@ pub enum SpecError {
     JavaOpts(String),
     #[error("invalid registry {0:?}: give a host and optional port such as 127.0.0.1:5555 or mirror.example.com")]
     Registry(String),
+    #[error(
+        "invalid --xstream-allow pattern {0:?}: give class names or xstream wildcards made of letters, digits, '_', '$' \
+         and '.', such as com.example.Cart, com.example.* (a package) or com.example.** (and its sub-packages)"
+    )]
+    XstreamPattern(String),
+    #[error("--xstream-allow applies to --serializer xstream only (the other serializers have no allow-list)")]
+    XstreamAllowSerializer,
+    #[error(
+        "--xstream-allow needs msmlab's own images: the allow-list is compiled with the javac their JRE carries, \
+         which official images lack; leave out --images official"
+    )]
+    XstreamAllowOfficial,
 }
 
 /// A lab name: part of every container, network and label msmlab creates.
@@ -331,6 +343,9 @@ pub struct LabSpec {
     pub images: ImageSource,
     /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
     pub registry: Option<String>,
+    /// Types xstream may read back besides its defaults (`--xstream-allow`): msmlab's
+    /// allow-list transcoder factory replaces msm's.
+    pub xstream_allow: Vec<String>,
     /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
     pub sticky: bool,
     /// The user's own webapp, deployed next to the test page.
@@ -350,14 +365,42 @@ pub struct MsmChoice {
     pub images: ImageSource,
     /// Registry host (and port) official images are pulled from; `None`: Docker Hub.
     pub registry: Option<String>,
+    /// Types xstream may read back besides its defaults (`--xstream-allow`).
+    pub xstream_allow: Vec<String>,
 }
 
 impl MsmChoice {
     /// Checks the values that are not checked by their types.
     pub fn validate(self) -> Result<Self, SpecError> {
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
+        validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
         Ok(self)
     }
+}
+
+/// `--xstream-allow`: patterns that cannot break out of the Java string they become, for
+/// xstream only, and only where msmlab can compile them.
+fn validate_xstream_allow(patterns: &[String], serializer: Serializer, images: ImageSource) -> Result<(), SpecError> {
+    if patterns.is_empty() {
+        return Ok(());
+    }
+    for p in patterns {
+        let ok = !p.is_empty()
+            && p.len() <= 200
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || "_$.*".contains(c))
+            && !p.starts_with('.')
+            && p.chars().any(|c| c.is_ascii_alphanumeric());
+        if !ok {
+            return Err(SpecError::XstreamPattern(p.clone()));
+        }
+    }
+    if serializer != Serializer::Xstream {
+        return Err(SpecError::XstreamAllowSerializer);
+    }
+    if images == ImageSource::Official {
+        return Err(SpecError::XstreamAllowOfficial);
+    }
+    Ok(())
 }
 
 /// What only a lab has: its name and size, the Tomcats' JVM, where nginx is published.
@@ -377,7 +420,7 @@ pub struct LabShape {
 impl LabSpec {
     /// A lab of these msm choices and this shape, validated: how every verb makes its spec.
     pub fn new(choice: MsmChoice, shape: LabShape) -> Result<LabSpec, SpecError> {
-        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry } = choice;
+        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow } = choice;
         let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp } = shape;
         LabSpec {
             name,
@@ -395,6 +438,7 @@ impl LabSpec {
             listen,
             images,
             registry,
+            xstream_allow,
             sticky,
             webapp,
         }
@@ -412,6 +456,7 @@ impl LabSpec {
             maven_repo: self.maven_repo.clone(),
             images: self.images,
             registry: self.registry.clone(),
+            xstream_allow: self.xstream_allow.clone(),
         }
     }
 
@@ -430,6 +475,7 @@ impl LabSpec {
             return Err(SpecError::Port);
         }
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
+        validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
         validate_java_opts(&self.java_opts)?;
         Ok(self)
     }
@@ -511,6 +557,7 @@ impl LabSpec {
             listen: std::net::Ipv4Addr::LOCALHOST.into(),
             images: ImageSource::Built,
             registry: None,
+            xstream_allow: Vec::new(),
             sticky: false,
             webapp: None,
         }

@@ -43,7 +43,8 @@ pub fn caveat(serializer: Serializer) -> Option<&'static str> {
         Serializer::Xstream => Some(
             "--serializer xstream carries JDK types only: xstream 1.4.18+ reads back only the types on its allow-list, \
              which msm's xstream module never extends, so a session holding any class of your application's is lost \
-             on the next Tomcat (ForbiddenClassException); `msmlab compat` shows it on your webapp (docs/compat.md)",
+             on the next Tomcat (ForbiddenClassException); name your classes with --xstream-allow 'com.example.**', \
+             and `msmlab compat` shows what is lost on your webapp (docs/compat.md)",
         ),
         _ => None,
     }

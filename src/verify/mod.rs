@@ -62,7 +62,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let answers = walker.walk(requests).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(lab, &answers, &session_ids, &backends);
-    let sightings = probe::read(engine, &target, &walker.tokens, since, answers.len()).await?;
+    let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
     checks.push(judge_state(&state, target.probed, answers.len()));

@@ -12,9 +12,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::engine::Engine;
+use crate::engine::{ContainerInfo, Engine};
 use crate::verify::errors::VerifyError;
-use crate::verify::walk::Target;
 
 /// The request header that asks a lab Tomcat for a report.
 pub const PROBE_HEADER: &str = "X-Msmlab-Probe";
@@ -124,14 +123,14 @@ pub fn parse_log(tokens: &Tokens, tomcat: &str, log: &str) -> Vec<(usize, Sighti
         .collect()
 }
 
-/// Reads the reports of requests `1..=sent` from every Tomcat's log written since `since`,
+/// Reads the reports of requests `1..=sent` from the `tomcats`' logs written since `since`,
 /// waiting a moment for lines still on their way. Requests no Tomcat reported (nginx answered,
 /// or the request never reached a webapp) are missing from the map.
-pub async fn read(engine: &Engine, target: &Target, tokens: &Tokens, since: i64, sent: usize) -> Result<HashMap<usize, Sighting>, VerifyError> {
+pub async fn read(engine: &Engine, tomcats: &[ContainerInfo], tokens: &Tokens, since: i64, sent: usize) -> Result<HashMap<usize, Sighting>, VerifyError> {
     let deadline = tokio::time::Instant::now() + SETTLE;
     loop {
         let mut found = HashMap::new();
-        for t in target.tomcats.iter().filter(|t| t.state.is_running()) {
+        for t in tomcats.iter().filter(|t| t.state.is_running()) {
             found.extend(parse_log(tokens, &t.name, &engine.logs_since(&t.name, since).await?));
         }
         if found.len() >= sent || tokio::time::Instant::now() >= deadline {

@@ -22,6 +22,7 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure>
         // The images msmlab builds: they carry the start-up tuning the bench overrides.
         images: ImageSource::Built,
         registry: None,
+        xstream_allow: Vec::new(),
     };
     let shape = LabShape {
         name: args.name,

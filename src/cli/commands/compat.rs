@@ -24,6 +24,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         // msmlab's own images: they carry the session probe compat reads.
         images: ImageSource::Built,
         registry: None,
+        xstream_allow: Vec::new(),
     };
     let shape = LabShape {
         name: args.name,
@@ -43,7 +44,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         None => Vec::new(),
     };
     steps.extend(args.path.into_iter().map(flow::Step::get));
-    let spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab }.validate()?;
+    let spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab, xstream_allow: args.xstream_allow }.validate()?;
     let lock = Lock::bundled();
     for s in &spec.serializers {
         Plan::new(spec.lab_for(*s)?, &lock)?;

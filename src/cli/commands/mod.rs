@@ -105,6 +105,7 @@ pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
         maven_repo: shape.maven_repo,
         images: shape.images,
         registry: shape.registry,
+        xstream_allow: shape.xstream_allow,
     }
 }
 

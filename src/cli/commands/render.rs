@@ -22,22 +22,33 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let bundle = Bundle::new(choice, servers, &lock)?;
     bundle::check_out_dir(&args.out, args.force)?;
 
+    let allow = !bundle.choice.xstream_allow.is_empty();
+    if allow && args.no_engine_check {
+        return Err(bundle::BundleError::AllowNeedsEngine.into());
+    }
     let step = progress.step("Fetch jars");
     let jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
     step.done(format!("{} jars pinned in jars.lock", jars.len()));
 
     let mut checks = vec![bundle.check_context_xml()];
+    let mut built = Vec::new();
     if args.no_engine_check {
         checks.push(Check::new("nginx -t", true, "skipped (--no-engine-check)".into()));
     } else {
         let engine = connect(globals).await?;
+        if allow {
+            let distribution = fetcher.fetch_all(std::slice::from_ref(&bundle.jars.distribution)).await.context("fetching the Tomcat distribution")?;
+            let image = provision::tomcat_image(&engine, crate::spec::Jre::Jre17, &distribution[0], &progress).await?;
+            let jar = provision::xstream_allow_jar(&engine, &bundle.choice.xstream_allow, &image, &jars, Default::default(), &progress).await?;
+            built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
+        }
         let image = provision::nginx_image(&engine, &bundle.choice, &progress).await?;
         let step = progress.step("nginx -t");
         let check = step.check(bundle::nginx_test(&engine, &image, &bundle).await).context("running nginx -t")?;
         step.done(if check.ok { "passed" } else { "failed" });
         checks.push(check);
     }
-    let rendered = bundle::write(&bundle, &jars, checks, &args.out)?;
+    let rendered = bundle::write(&bundle, &jars, &built, checks, &args.out)?;
     report::emit(args.output.json, &rendered, report::rendered_text);
     Ok(if rendered.ok { Outcome::Success } else { Outcome::Failure })
 }

@@ -32,7 +32,7 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
-    if let Some(caveat) = crate::spec::support::caveat(plan.spec.serializer) {
+    if let Some(caveat) = crate::spec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
         progress.warn(caveat);
     }
     if let Some(warning) = trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port) {
