@@ -23,9 +23,8 @@ need_apt=()
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ "${#need_apt[@]}" -gt 0 ]; then
-  say "installing ${need_apt[*]} from Debian's packages"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  . scripts/apt.sh
+  apt_install "${need_apt[@]}"
 fi
 
 answers() { curl -fsS -o /dev/null --max-time 2 "http://$addr/v2/" 2>/dev/null; }

@@ -21,9 +21,8 @@ command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
 # wrk: the reference load generator of `msmlab bench --compare-wrk` (and its test).
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 if [ "${#need_apt[@]}" -gt 0 ]; then
-  say "installing ${need_apt[*]} from Debian's packages"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  . scripts/apt.sh
+  apt_install "${need_apt[@]}"
 fi
 
 if ! docker info >/dev/null 2>&1; then

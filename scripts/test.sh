@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/local-registry.sh
-cargo test --locked "$@"
+# Every test binary runs even when one fails, so a failure never hides the others.
+cargo test --locked --no-fail-fast "$@"

@@ -42,7 +42,7 @@ pub enum BundleError {
     ListenPort,
     #[error("{dir} is not empty; choose an empty or new directory, or add --force to write into it")]
     NotEmpty { dir: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write { path: String, source: std::io::Error },
     #[error("choosing the jars")]
     Lock(#[from] LockError),

@@ -356,8 +356,15 @@ impl Engine {
             .ok_or_else(|| EngineError::BaseImage { image: image.into(), message: "the pull ended without the image".into() })
     }
 
-    /// Builds an image from an in-memory tar context with the classic builder.
-    pub async fn build_image(&self, tag: &str, context: Vec<u8>, labels: &HashMap<String, String>) -> Result<(), EngineError> {
+    /// Builds an image from an in-memory tar context with the classic builder; `on_line`
+    /// receives each line of the build's output as it comes.
+    pub async fn build_image(
+        &self,
+        tag: &str,
+        context: Vec<u8>,
+        labels: &HashMap<String, String>,
+        mut on_line: impl FnMut(&str),
+    ) -> Result<(), EngineError> {
         let options = BuildImageOptionsBuilder::default().t(tag).rm(true).forcerm(true).labels(labels).build();
         let mut stream = self.docker.build_image(options, None, Some(body_full(context.into())));
         let mut log: Vec<String> = Vec::new();
@@ -370,6 +377,9 @@ impl Engine {
             match item {
                 Ok(info) => {
                     if let Some(line) = info.stream {
+                        for l in line.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                            on_line(l);
+                        }
                         log.push(line);
                     }
                     if let Some(detail) = info.error_detail {
@@ -380,6 +390,15 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Removes untagged images that carry `label`: the layers an interrupted or failed build
+    /// left (msmlab's Dockerfiles label every layer). Returns how many went.
+    pub async fn prune_dangling_images(&self, label: &str) -> Result<usize, EngineError> {
+        let filters = HashMap::from([("dangling".to_string(), vec!["true".to_string()]), ("label".to_string(), vec![label.to_string()])]);
+        let options = bollard::query_parameters::PruneImagesOptionsBuilder::default().filters(&filters).build();
+        let pruned = self.docker.prune_images(Some(options)).await.map_err(call("prune images labelled", label.to_string()))?;
+        Ok(pruned.images_deleted.map_or(0, |d| d.iter().filter(|i| i.deleted.is_some()).count()))
     }
 
     pub async fn create_network(&self, name: &str, labels: HashMap<String, String>) -> Result<String, EngineError> {

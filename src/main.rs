@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     };
     let globals = Globals { quiet: cli.quiet, verbose: cli.verbose, applied };
     globals.explain_config();
+    let config_file = cli.config.clone();
     let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
     let result = runtime.block_on(async {
         match cli.command {
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
             Command::Doctor(args) => commands::doctor::run(args, &globals).await,
             Command::Jars(args) => commands::jars::run(args, &globals).await,
             Command::Lock(args) => commands::lock::run(args).await,
-            Command::Init(args) => commands::init::run(args),
+            Command::Init(args) => commands::init::run(args, config_file.as_deref()),
             Command::Completions(args) => commands::completions::run(args),
             Command::DocsReference => commands::reference::run(),
             Command::Bench(args) => commands::bench::run(args, &globals).await,

@@ -141,7 +141,7 @@ fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
         ("[up]\nserializer = \"gzip\"\n", "msmlab.toml: up.serializer = \"gzip\": invalid value 'gzip'"),
         ("[up]\nport = \"high\"\n", "msmlab.toml: up.port = \"high\""),
         ("[up]\n json = 1\n", "msmlab.toml: up.json must be true or false"),
-        ("[up\n", "msmlab.toml is not valid TOML"),
+        ("[up\n", "msmlab.toml:1:4: not valid TOML"),
     ];
     for (file, expected) in cases {
         std::fs::write(dir.path().join("msmlab.toml"), file).unwrap();
@@ -170,5 +170,8 @@ fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("msmlab.toml exists already; add --force"), "{}", stderr(&out));
     assert_eq!(msmlab_in(dir.path(), &["init", "--force"], &[]).status.code(), Some(0));
+    // --config names the config file for every verb: init writes it there.
+    assert_eq!(msmlab_in(dir.path(), &["init", "--config", "team.toml"], &[]).status.code(), Some(0));
+    assert!(std::fs::read_to_string(dir.path().join("team.toml")).unwrap().contains("[up]"));
     assert_eq!(labelled("e2e-cfg-never"), Vec::<String>::new());
 }

@@ -8,6 +8,8 @@ use std::process::Command;
 
 #[test]
 fn a_bundle_for_real_servers_holds_the_pinned_jars_and_configs_that_pass_nginx_t() {
+    // One render with engine checks at a time: this test looks for their leftover containers.
+    let _serial = one_lab_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("bundle");
     let out = msmlab(&[
@@ -135,6 +137,7 @@ fn bad_addresses_are_refused_before_anything_is_written() {
 
 #[test]
 fn an_xstream_allow_list_goes_into_the_bundle_as_a_compiled_jar_with_its_source() {
+    let _serial = one_lab_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("bundle");
     let out = msmlab(&[

@@ -32,7 +32,7 @@ pub const SESSION_COOKIE: &str = "JSESSIONID";
 pub enum LoadError {
     #[error("{0:?} is not a URL the load generator can use: give http://host:port/path")]
     Url(String),
-    #[error("cannot resolve {host}: {source}")]
+    #[error("cannot resolve {host}")]
     Resolve { host: String, source: std::io::Error },
 }
 

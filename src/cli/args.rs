@@ -32,14 +32,14 @@ Exit status:\n  \
 130  interrupted (Ctrl-C, SIGTERM)"
 )]
 pub struct Cli {
-    /// Config file to read instead of ./msmlab.toml
-    #[arg(long, global = true, env = "MSMLAB_CONFIG", value_name = "FILE")]
+    /// Config file to read instead of ./msmlab.toml (and that `init` writes)
+    #[arg(long, global = true, env = "MSMLAB_CONFIG", value_name = "FILE", help_heading = "Global options")]
     pub config: Option<PathBuf>,
     /// Print only errors and results (no progress lines)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// Say more: the config file and the values it set, the engine's version
-    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    #[arg(long, short, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
@@ -86,7 +86,7 @@ pub enum Command {
 msmlab compat --webapp shop.war --flow login-then-cart.txt --serializers java,kryo --json"
     )]
     Compat(CompatArgs),
-    /// Write a commented msmlab.toml with every key and its default
+    /// Write a commented msmlab.toml (or the --config FILE) with every key and its default
     #[command(after_help = "Example:\n  msmlab init && $EDITOR msmlab.toml && msmlab up")]
     Init(InitArgs),
     /// Print a shell completion script
@@ -529,9 +529,6 @@ pub struct CompatArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where to write the file
-    #[arg(long, default_value = "msmlab.toml", value_name = "FILE")]
-    pub path: PathBuf,
     /// Replace an existing file
     #[arg(long)]
     pub force: bool,

@@ -27,8 +27,8 @@ const NOT_KEYS: &[&str] = &["help", "version", "config"];
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
     Read { path: String, source: std::io::Error },
-    #[error("{path} is not valid TOML: {message}")]
-    Syntax { path: String, message: String },
+    #[error("{path}:{line}:{column}: not valid TOML: {message}{key}\n{excerpt}")]
+    Syntax { path: String, line: usize, column: usize, message: String, key: String, excerpt: String },
     #[error("{path}: unknown table [{table}]; tables are the verbs: {verbs}")]
     UnknownVerb { path: String, table: String, verbs: String },
     #[error("{path}: unknown key {key:?} in {place}; accepted keys: {accepted}")]
@@ -71,6 +71,27 @@ pub struct VerbDoc {
     pub configurable: bool,
     pub keys: Vec<KeyDoc>,
     pub positionals: Vec<PositionalDoc>,
+}
+
+/// A TOML syntax error as an editor shows it: file, line and column, the line with a caret
+/// under the spot, and the table and key being read there.
+fn syntax_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
+    let at = e.span().map_or(0, |s| s.start).min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[line_start..at].chars().count() + 1;
+    let table = text[..line_start].lines().rev().find_map(|l| l.trim().strip_prefix('[').and_then(|t| t.split(']').next())).map(str::trim);
+    let key = line_text.split_once('=').map(|(k, _)| k.trim()).filter(|k| !k.is_empty() && !k.starts_with('['));
+    let key = match (table, key) {
+        (Some(t), Some(k)) => format!(" (reading {t}.{k})"),
+        (None, Some(k)) => format!(" (reading {k})"),
+        (Some(t), None) => format!(" (in [{t}])"),
+        (None, None) => String::new(),
+    };
+    let number = line.to_string();
+    let excerpt = format!("  {number} | {line_text}\n  {} | {}^", " ".repeat(number.len()), " ".repeat(column - 1));
+    ConfigError::Syntax { path: path.into(), line, column, message: e.message().trim().to_string(), key, excerpt }
 }
 
 /// Every visible verb with its keys, from the clap definitions (globals included).
@@ -182,8 +203,7 @@ pub fn parse(argv: Vec<OsString>, cwd: &Path) -> Result<(Cli, Applied), ParseFai
     let shown = path.display().to_string();
     let full = if path.is_absolute() { path.clone() } else { cwd.join(&path) };
     let text = std::fs::read_to_string(&full).map_err(|source| ParseFailure::Config(ConfigError::Read { path: shown.clone(), source }))?;
-    let table: toml::Table =
-        text.parse().map_err(|e: toml::de::Error| ParseFailure::Config(ConfigError::Syntax { path: shown.clone(), message: e.message().to_string() }))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ParseFailure::Config(syntax_error(&shown, &text, &e)))?;
     let docs = verbs();
     let entries = entries_for(&table, verb, &docs, &shown).map_err(ParseFailure::Config)?;
 
@@ -460,7 +480,10 @@ mod tests {
         let e = config_error("[up]\njson = \"yes\"\n", &["up"]);
         assert_eq!(e, "msmlab.toml: up.json must be true or false, not the string \"yes\"");
         let e = config_error("[up\n", &["up"]);
-        assert!(e.starts_with("msmlab.toml is not valid TOML"), "{e}");
+        assert!(e.starts_with("msmlab.toml:1:4: not valid TOML"), "{e}");
+        // The line, a caret under the spot, and the key being read.
+        let e = config_error("[up]\nport = 13355\ntomcat = \"9\n", &["up"]);
+        assert_eq!(e, "msmlab.toml:3:12: not valid TOML: invalid basic string (reading up.tomcat)\n  3 | tomcat = \"9\n    |            ^");
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl Step {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
-    #[error("cannot read the flow file {path}: {source}")]
+    #[error("cannot read the flow file {path}")]
     Read {
         path: PathBuf,
         #[source]

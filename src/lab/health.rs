@@ -81,6 +81,9 @@ fn differences(was: &str, now: &str) -> String {
     let show = |v: Option<&Value>| match v {
         Some(Value::String(s)) if s.is_empty() => "\"\"".to_string(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) if a.is_empty() => "none".into(),
+        Some(Value::Array(a)) => a.iter().map(|v| v.as_str().map_or(v.to_string(), str::to_string)).collect::<Vec<_>>().join(","),
+        Some(Value::Null) => "none".into(),
         Some(v) => v.to_string(),
         None => "-".into(),
     };
@@ -162,6 +165,11 @@ mod tests {
     fn a_lab_made_with_other_settings_says_which() {
         let verdict = judge(&plan(3, 13441), &lab_of(&plan(2, 13440)));
         assert_eq!(verdict, Some(Existing::Different("port: 13440 → 13441, tomcats: 2 → 3".into())));
+        // Settings read as the flags are written, not as JSON.
+        let mut tomcat8 = spec(2, 13440);
+        tomcat8.tomcat = "8".parse().unwrap();
+        tomcat8.xstream_allow = vec!["com.example.*".into()];
+        assert_eq!(differences(&spec_label(&spec(2, 13440)), &spec_label(&tomcat8)), "tomcat: 9 → 8, xstream-allow: none → com.example.*");
     }
 
     #[test]

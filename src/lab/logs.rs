@@ -20,7 +20,7 @@ pub enum LogsError {
     NoContainer { lab: String, which: String, have: String },
     #[error("--since {0:?}: give a duration such as 30s, 5m, 2h or 1d, or a Unix time in seconds")]
     Since(String),
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write { path: String, source: std::io::Error },
     #[error(transparent)]
     Engine(#[from] EngineError),

@@ -88,7 +88,16 @@ async fn built(engine: &Engine, r: &ImageRecipe, progress: &Progress) -> Result<
     step.update("building (Debian packages from the mirror)");
     let context = r.context_tar().map_err(at(format!("reading the build context of {}", r.tag)))?;
     let labels = HashMap::from([(IMAGE_LABEL.to_string(), r.role.to_string())]);
-    step.check(engine.build_image(&r.tag, context, &labels).await).map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
+    // Each Dockerfile step is a milestone; the lines in between (apt's) show beside the spinner.
+    let on_line = |line: &str| {
+        let short: String = line.chars().take(100).collect();
+        if line.starts_with("Step ") {
+            step.milestone(short);
+        } else {
+            step.update(short);
+        }
+    };
+    step.check(engine.build_image(&r.tag, context, &labels, on_line).await).map_err(at::<EngineError>(format!("building image {}", r.tag)))?;
     step.done("built");
     Ok(r.tag.clone())
 }

@@ -146,7 +146,10 @@ async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
             },
         }
     }
-    (!removed.is_empty()).then(|| format!("msmlab removed what this up had created: {}", removed.summary()))
+    // An image build the interrupt cut short leaves untagged layers; they carry msmlab's label.
+    let layers = engine.prune_dangling_images(names::IMAGE_LABEL).await.unwrap_or(0);
+    let layers = if layers > 0 { format!(" and {layers} layers of an unfinished image build") } else { String::new() };
+    (!removed.is_empty() || !layers.is_empty()).then(|| format!("msmlab removed what this up had created: {}{layers}", removed.summary()))
 }
 
 /// What `create_and_start` measured.
@@ -310,9 +313,12 @@ async fn start_tomcats_then_nginx(
             step.check(ready::webapp(engine, &t.name, &w.context_path).await)
                 .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
         }
-        let detail = line.find("Server startup in").map(|i| line[i..].to_string()).unwrap_or(line);
-        let millis = startup_millis(&detail);
-        step.done(format!("serves the test page ({detail})"));
+        // One form for every Tomcat line (9 says "[451] milliseconds", 8.5 "333 ms").
+        let millis = startup_millis(&line);
+        step.done(match millis {
+            Some(ms) => format!("serves the test page (Tomcat started in {ms} ms)"),
+            None => format!("serves the test page ({})", line.trim()),
+        });
         Ok::<_, LabError>(millis)
     }))
     .await?;

@@ -140,6 +140,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_layer_of_every_image_carries_msmlabs_label() {
+        // An interrupted build leaves its layers untagged; the label lets `up`'s rollback
+        // find and remove them, and nothing else.
+        let tomcat = ImageRecipe::tomcat(Jre::Jre17, "sha256:1", "9.0.117", PathBuf::from("t.tar.gz"), "ab").unwrap();
+        let recipes = [Role::Memcached, Role::Redis, Role::Nginx].map(|r| ImageRecipe::packaged(r, "debian:bookworm-slim", "sha256:1").unwrap());
+        for r in recipes.iter().chain([&tomcat]) {
+            let mut lines = r.dockerfile.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+            assert!(lines.next().unwrap().starts_with("FROM "), "{}", r.dockerfile);
+            assert_eq!(lines.next().unwrap(), format!("LABEL io.msmlab.image={}", r.role), "{}", r.dockerfile);
+        }
+    }
+
+    #[test]
     fn tags_change_with_the_base_image_and_stay_put_otherwise() {
         let a = ImageRecipe::packaged(Role::Memcached, "debian:bookworm-slim", "sha256:1").unwrap();
         let b = ImageRecipe::packaged(Role::Memcached, "debian:bookworm-slim", "sha256:1").unwrap();

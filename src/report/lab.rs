@@ -8,10 +8,11 @@ use serde::Serialize;
 use crate::engine::ContainerInfo;
 use crate::lab::logs::Export;
 use crate::lab::{Found, Timings};
+use crate::ui::term::program;
 
 pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
     if containers.is_empty() {
-        return format!("No lab named {lab:?} (start one with `msmlab up --name {lab}`)\n");
+        return format!("No lab named {lab:?} (start one with `{} up --name {lab}`)\n", program());
     }
     let mut out = format!("Lab {lab:?}\n");
     let _ = writeln!(out, "  {:<32} {:<10} {:<9} {:<15} PUBLISHED", "CONTAINER", "ROLE", "STATE", "ADDRESS");
@@ -65,7 +66,8 @@ pub struct AlreadyUpReport {
 pub fn already_up_text(lab: &str, url: &str) -> String {
     format!(
         "Lab {lab:?} is already up and healthy with these settings; nothing to do (rebuild it with `--recreate`)\n  \
-         open {url}\n  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`\n"
+         open {url}\n  check it with `{msmlab} verify --name {lab}`, remove it with `{msmlab} down --name {lab}`\n",
+        msmlab = program()
     )
 }
 
@@ -162,9 +164,9 @@ pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> S
     );
     if let Some(w) = webapp_url {
         let path = w.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
-        let _ = writeln!(out, "  your webapp: {w} (check it with `msmlab verify --name {lab} --path {path}`)");
+        let _ = writeln!(out, "  your webapp: {w} (check it with `{} verify --name {lab} --path {path}`)", program());
     }
-    let _ = writeln!(out, "  check it with `msmlab verify --name {lab}`, remove it with `msmlab down --name {lab}`");
+    let _ = writeln!(out, "  check it with `{msmlab} verify --name {lab}`, remove it with `{msmlab} down --name {lab}`", msmlab = program());
     out
 }
 

@@ -109,7 +109,7 @@ impl fmt::Display for LabName {
 
 /// A Tomcat line as the user wrote it: a major line (`9`), a minor line (`8.5`, `9.0`), or an
 /// exact release (`9.0.117`). Anything beyond the major must match the release the lock pins.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TomcatLine {
     major: u8,
     /// What the user wrote, when it says more than the major line.
@@ -158,6 +158,13 @@ impl FromStr for TomcatLine {
     }
 }
 
+/// As the user wrote it (`9`, `9.0.117`): what a person reads in JSON and in "other settings".
+impl Serialize for TomcatLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl fmt::Display for TomcatLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.given {
@@ -171,7 +178,7 @@ impl fmt::Display for TomcatLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Serializer {
-    /// Java serialization, built into msm core (the seed's example).
+    /// Java serialization, built into msm core (what the classic msm tutorial uses).
     Java,
     /// Kryo, through msm-kryo-serializer: fast and compact.
     Kryo,
@@ -277,7 +284,7 @@ impl fmt::Display for Jre {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Store {
-    /// memcached (the seed's store), one or more nodes.
+    /// memcached (what the classic msm tutorial uses), one or more nodes.
     Memcached,
     /// Redis, through msm's `redis://` node syntax and the jedis client.
     Redis,
@@ -317,7 +324,7 @@ pub enum SessionManager {
 pub enum ImageSource {
     /// Built by msmlab on the base image from Debian's packages and the pinned Tomcat.
     Built,
-    /// Docker Hub's official tomcat, nginx and memcached images, pulled (see `official`).
+    /// Docker Hub's official tomcat, nginx, memcached and redis images, pulled (or from --registry).
     Official,
 }
 

@@ -32,8 +32,9 @@ pub enum WebappError {
          give one with --context-path, e.g. --context-path /my"
     )]
     Unnamed { path: PathBuf, name: String },
-    #[error("cannot read webapp {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    // `error`, not `source`: the OS's words are said once, here, before the hint.
+    #[error("cannot read webapp {path}: {error}; --webapp takes a WAR file or an exploded webapp directory")]
+    Read { path: PathBuf, error: std::io::Error },
     #[error(
         "{path} is not a WAR: a WAR is a zip archive, and this file is not one ({reason}); \
          build it with `jar cf app.war -C dir .` or give the exploded directory instead"
@@ -149,8 +150,8 @@ pub struct Webapp {
 pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
     let context_path = spec.context_path()?;
     let path = &spec.path;
-    let read = |p: &Path| std::fs::read(p).map_err(|source| WebappError::Read { path: p.to_path_buf(), source });
-    let meta = std::fs::metadata(path).map_err(|source| WebappError::Read { path: path.clone(), source })?;
+    let read = |p: &Path| std::fs::read(p).map_err(|error| WebappError::Read { path: p.to_path_buf(), error });
+    let meta = std::fs::metadata(path).map_err(|error| WebappError::Read { path: path.clone(), error })?;
     let base = context_path.base_name();
     let files = if meta.is_file() {
         if meta.len() > MAX_BYTES {
@@ -162,7 +163,7 @@ pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
     } else if meta.is_dir() {
         let mut files = Vec::new();
         let mut total = 0u64;
-        for rel in walk(path).map_err(|source| WebappError::Read { path: path.clone(), source })? {
+        for rel in walk(path).map_err(|error| WebappError::Read { path: path.clone(), error })? {
             let bytes = read(&path.join(&rel))?;
             total += bytes.len() as u64;
             if total > MAX_BYTES {

@@ -63,6 +63,18 @@ impl Step {
         }
     }
 
+    /// A milestone of a long step (an image build's `Step 3/9 : RUN …`): beside the spinner on
+    /// a terminal, and as its own indented line elsewhere, so a long wait never passes in
+    /// silence in a CI log either.
+    pub fn milestone(&self, text: impl Into<String>) {
+        let text = text.into();
+        match &self.bar {
+            Some(bar) => bar.set_message(text),
+            None if !self.quiet => eprintln!("  · {}: {text}", self.title),
+            None => {}
+        }
+    }
+
     /// Passes a result through, remembering a failure: the step then ends marked failed,
     /// not merely stopped because another step failed.
     pub fn check<T, E>(&self, result: Result<T, E>) -> Result<T, E> {

@@ -1,5 +1,7 @@
 # memcached from Debian's package, run unprivileged, TCP only.
 FROM {{ base_image }}
+# On every layer, so that what an interrupted build leaves is msmlab's to find and remove.
+LABEL io.msmlab.image=memcached
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends memcached \
  && rm -rf /var/lib/apt/lists/*

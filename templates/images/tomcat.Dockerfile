@@ -2,6 +2,8 @@
 # but the base image. The msm jars and context.xml are not baked in: `msmlab up`
 # uploads them into each container through the Docker API.
 FROM {{ base_image }}
+# On every layer, so that what an interrupted build leaves is msmlab's to find and remove.
+LABEL io.msmlab.image=tomcat
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {{ jre_package }} \
  && rm -rf /var/lib/apt/lists/*

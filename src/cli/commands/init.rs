@@ -1,5 +1,7 @@
 //! `msmlab init`.
 
+use std::path::Path;
+
 use crate::cli::failure::Context;
 
 use super::{Failure, Outcome};
@@ -7,12 +9,15 @@ use crate::cli::args::InitArgs;
 use crate::cli::config;
 use crate::exit::{Classified, ExitStatus};
 
-pub fn run(args: InitArgs) -> Result<Outcome, Failure> {
-    if args.path.exists() && !args.force {
-        return Err(InitError::Exists(args.path.display().to_string()).into());
+/// Writes the example where the other verbs read it: `--config FILE` (or `MSMLAB_CONFIG`),
+/// else `./msmlab.toml`. One flag, one meaning: the config file.
+pub fn run(args: InitArgs, config_file: Option<&Path>) -> Result<Outcome, Failure> {
+    let path = config_file.unwrap_or(Path::new(config::DEFAULT_FILE));
+    if path.exists() && !args.force {
+        return Err(InitError::Exists(path.display().to_string()).into());
     }
-    std::fs::write(&args.path, config::example()).with_context(|| format!("writing {}", args.path.display()))?;
-    eprintln!("Wrote {}: every key is commented out with its default; uncomment what you need.", args.path.display());
+    std::fs::write(path, config::example()).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("Wrote {}: every key is commented out with its default; uncomment what you need.", path.display());
     Ok(Outcome::Success)
 }
 
