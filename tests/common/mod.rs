@@ -4,6 +4,7 @@
 //! fails and so does the test.
 #![allow(dead_code)]
 
+pub mod dind;
 pub mod proxy;
 
 use std::process::{Command, Output};
