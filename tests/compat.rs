@@ -75,18 +75,22 @@ fn compat_names_what_each_serializer_loses_and_recommends_the_one_that_carries_e
 #[test]
 fn the_text_report_is_a_table_with_the_reasons_and_one_line_of_advice() {
     let _serial = one_lab_at_a_time();
-    let _labs = [Lab::claim("e2e-compat-t-java"), Lab::claim("e2e-compat-t-kryo")];
+    let _labs = [Lab::claim("e2e-compat-t-java"), Lab::claim("e2e-compat-t-kryo"), Lab::claim("e2e-compat-t-xstream")];
     let dir = tempfile::tempdir().unwrap();
     let war = build_state_war(dir.path());
-    // A Serializable value that holds a Thread, and a JDK immutable list, in one session.
+    // A Serializable value that holds a Thread: no serializer carries it, each says why.
     let thread = msmlab(&[
         "compat", "--name", "e2e-compat-t", "--port", "13491", "--webapp", war.to_str().unwrap(),
-        "--path", "/state/thread.jsp", "--serializers", "java",
+        "--path", "/state/thread.jsp", "--serializers", "all",
     ]);
     // Nothing carried everything: the answer is no.
     assert_eq!(thread.status.code(), Some(1));
     let text = stdout(&thread);
-    assert!(text.contains("LOST worker (state.Worker)"), "{text}");
+    for serializer in ["java", "kryo", "xstream"] {
+        let row = text.lines().find(|l| l.starts_with(&format!("  {serializer:<10} "))).unwrap_or_else(|| panic!("no row for {serializer}: {text}"));
+        assert!(row.contains("LOST worker (state.Worker)"), "{text}");
+        assert!(text.lines().any(|l| l.starts_with(&format!("  {serializer:<10} logged")) && l.contains("(attribute worker")), "{serializer}: {text}");
+    }
     assert!(text.contains("java.io.NotSerializableException: java.lang.Thread (attribute worker, class java.lang.Thread)"), "{text}");
     assert!(text.contains("No serializer carried everything"), "{text}");
 
