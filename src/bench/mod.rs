@@ -32,8 +32,7 @@ use crate::plan::PlanError;
 use crate::spec::support::Unsupported;
 use crate::spec::support;
 use crate::spec::webapp::WEBAPP_CONTEXT;
-use crate::spec::{LabName, LabSpec, Serializer, SpecError, TomcatLine};
-use crate::ui::interrupt::unless_interrupted;
+use crate::spec::{LabSpec, Serializer, TomcatLine};
 use crate::ui::progress::Progress;
 use crate::verify::node_of;
 
@@ -188,19 +187,16 @@ impl BenchSpec {
         self.payload.validate()?;
         for s in &self.serializers {
             support::check_combination(&self.lab.tomcat, *s)?;
-            self.lab_name(*s)?;
+            self.lab_for(*s)?;
         }
         Ok(self)
     }
 
-    fn lab_name(&self, s: Serializer) -> Result<LabName, BenchError> {
-        format!("{}-{s}", self.lab.name).parse().map_err(|_: SpecError| BenchError::Name(self.lab.name.to_string()))
-    }
-
     /// The lab of one serializer: the template, renamed, with the bench's JVM flags first.
     pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, BenchError> {
+        let lab = self.lab.per_serializer(s).ok_or_else(|| BenchError::Name(self.lab.name.to_string()))?;
         let java_opts = [BENCH_JAVA_OPTS, self.lab.java_opts.as_str()].join(" ").trim().to_string();
-        Ok(LabSpec { name: self.lab_name(s)?, serializer: s, java_opts, ..self.lab.clone() })
+        Ok(LabSpec { java_opts, ..lab })
     }
 }
 
@@ -332,25 +328,11 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     for (i, &s) in spec.serializers.iter().enumerate() {
         let lab = spec.lab_for(s)?;
         let plan = Plan::new(lab, lock)?;
-        let name = plan.spec.name.to_string();
-        // A lab of that name left by an earlier run is replaced: the bench measures fresh labs.
-        let up = match lab::up(engine, &plan, fetcher, progress, true).await? {
-            lab::UpOutcome::Created(timings) => Some(timings),
-            lab::UpOutcome::AlreadyUp => None,
-        };
-        // The lab is removed whatever the run does, an interrupt included.
-        let measured = unless_interrupted(measure(engine, &plan, spec, progress, i == 0 && spec.compare_wrk))
-            .await
-            .unwrap_or_else(|signal| Err(BenchError::Interrupted(signal)));
-        let step = progress.step(format!("Remove lab {name}"));
-        let removed = lab::down(engine, &name).await;
-        step.done(match &removed {
-            Ok(found) => found.summary(),
-            Err(e) => format!("failed: {e}"),
-        });
-        let (mut run, comparison) = measured?;
-        removed?;
-        run.up_seconds = up.map_or(0.0, |t| t.total.as_secs_f64());
+        // A fresh lab (a leftover of that name is replaced), removed whatever the run does.
+        let t = lab::throwaway(engine, &plan, fetcher, progress, measure(engine, &plan, spec, progress, i == 0 && spec.compare_wrk)).await?;
+        let (mut run, comparison) = t.outcome.unwrap_or_else(|signal| Err(BenchError::Interrupted(signal)))?;
+        t.removed?;
+        run.up_seconds = t.up.map_or(0.0, |timings| timings.total.as_secs_f64());
         runs.push(run);
         wrk = wrk.or(comparison);
     }

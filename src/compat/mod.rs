@@ -23,8 +23,7 @@ use crate::lab::{self, LabError};
 use crate::plan::{Plan, PlanError};
 use crate::spec::support::{self, Unsupported};
 use crate::spec::webapp::Webapp;
-use crate::spec::{LabName, LabSpec, Serializer, SpecError};
-use crate::ui::interrupt::unless_interrupted;
+use crate::spec::{LabSpec, Serializer, SpecError};
 use crate::ui::progress::Progress;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{target, unix_now, Page, Walker};
@@ -105,15 +104,11 @@ impl CompatSpec {
         Ok(self)
     }
 
-    fn lab_name(&self, s: Serializer) -> Result<LabName, CompatError> {
-        format!("{}-{s}", self.lab.name).parse().map_err(|_: SpecError| CompatError::Name(self.lab.name.to_string()))
-    }
-
-    /// The lab of one serializer: the template, renamed.
+    /// The lab of one serializer: the template, renamed, with the allow-list for xstream.
     pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, CompatError> {
+        let lab = self.lab.per_serializer(s).ok_or_else(|| CompatError::Name(self.lab.name.to_string()))?;
         let xstream_allow = if s == Serializer::Xstream { self.xstream_allow.clone() } else { Vec::new() };
-        let lab = LabSpec { name: self.lab_name(s)?, serializer: s, xstream_allow, ..self.lab.clone() };
-        lab.validate().map_err(CompatError::Spec)
+        LabSpec { xstream_allow, ..lab }.validate().map_err(CompatError::Spec)
     }
 }
 
@@ -177,19 +172,10 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     let mut results = Vec::new();
     for &s in &spec.serializers {
         let plan = Plan::new(spec.lab_for(s)?, lock)?.with_webapp(Some(webapp.clone()));
-        let name = plan.spec.name.to_string();
-        // A lab of that name left by an earlier run is replaced: compat judges fresh labs.
-        lab::up(engine, &plan, fetcher, progress, true).await?;
-        // The lab is removed whatever the run does, an interrupt included.
-        let examined = unless_interrupted(examine(engine, &plan, spec, progress)).await.unwrap_or_else(|signal| Err(CompatError::Interrupted(signal)));
-        let step = progress.step(format!("Remove lab {name}"));
-        let removed = lab::down(engine, &name).await;
-        step.done(match &removed {
-            Ok(found) => found.summary(),
-            Err(e) => format!("failed: {e}"),
-        });
-        let result = examined?;
-        removed?;
+        // A fresh lab (a leftover of that name is replaced), removed whatever compat does.
+        let t = lab::throwaway(engine, &plan, fetcher, progress, examine(engine, &plan, spec, progress)).await?;
+        let result = t.outcome.unwrap_or_else(|signal| Err(CompatError::Interrupted(signal)))?;
+        t.removed?;
         results.push(result);
     }
     let recommended = recommend(&results);

@@ -12,10 +12,12 @@ pub mod preflight;
 pub mod provision;
 pub mod ready;
 pub mod store;
+pub mod throwaway;
 pub mod timings;
 pub mod up;
 
 pub use errors::LabError;
 pub use found::{down, down_all, find, Found};
+pub use throwaway::{throwaway, Throwaway};
 pub use timings::Timings;
 pub use up::{up, UpOutcome};

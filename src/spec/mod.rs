@@ -452,6 +452,13 @@ impl LabSpec {
         .validate()
     }
 
+    /// The lab of one serializer, in a run that tries several (`bench`, `compat`): this spec,
+    /// named `<name>-<serializer>`; `None` when that name would be too long.
+    pub fn per_serializer(&self, serializer: Serializer) -> Option<LabSpec> {
+        let name = format!("{}-{serializer}", self.name).parse().ok()?;
+        Some(LabSpec { name, serializer, ..self.clone() })
+    }
+
     /// This lab's msm choices.
     pub fn choice(&self) -> MsmChoice {
         MsmChoice {

@@ -1,0 +1,43 @@
+//! A lab that lives for one piece of work (`bench` and `compat` run one per serializer):
+//! brought up fresh, a leftover of the same name replaced, handed to the work, and removed
+//! whatever the work did, an interrupt included.
+
+use std::future::Future;
+
+use crate::engine::{Engine, EngineError};
+use crate::jars::maven::Fetcher;
+use crate::lab::errors::LabError;
+use crate::lab::found::down;
+use crate::lab::timings::Timings;
+use crate::lab::up::{up, UpOutcome};
+use crate::plan::Plan;
+use crate::ui::interrupt::unless_interrupted;
+use crate::ui::progress::Progress;
+
+/// What became of the work and of the lab.
+pub struct Throwaway<T> {
+    /// How long `up` took (`None`: the lab was up already, which `recreate` rules out).
+    pub up: Option<Timings>,
+    /// The work's result, or the signal that stopped it.
+    pub outcome: Result<T, &'static str>,
+    /// Whether the lab went away. The caller decides which error wins: usually the work's.
+    pub removed: Result<(), EngineError>,
+}
+
+/// Brings `plan`'s lab up, runs `work`, removes the lab. An `up` that fails has removed what
+/// it made already and is the error.
+pub async fn throwaway<T>(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, work: impl Future<Output = T>) -> Result<Throwaway<T>, LabError> {
+    let name = plan.spec.name.to_string();
+    let up = match up(engine, plan, fetcher, progress, true).await? {
+        UpOutcome::Created(timings) => Some(timings),
+        UpOutcome::AlreadyUp => None,
+    };
+    let outcome = unless_interrupted(work).await;
+    let step = progress.step(format!("Remove lab {name}"));
+    let removed = down(engine, &name).await;
+    step.done(match &removed {
+        Ok(found) => found.summary(),
+        Err(e) => format!("failed: {e}"),
+    });
+    Ok(Throwaway { up, outcome, removed: removed.map(|_| ()) })
+}
