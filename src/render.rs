@@ -102,6 +102,8 @@ pub struct MsmSettings {
     pub request_uri_ignore_pattern: String,
     pub session_backup_timeout_ms: u32,
     pub transcoder_factory: String,
+    /// msm's `lockingMode`; `None` in sticky mode, where msm takes none.
+    pub locking_mode: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -172,6 +174,7 @@ mod tests {
             request_uri_ignore_pattern: r".*\.(ico|png|gif|jpg|css|js)$".into(),
             session_backup_timeout_ms: 100,
             transcoder_factory: "de.javakaffee.web.msm.JavaSerializationTranscoderFactory".into(),
+            locking_mode: Some("none".into()),
         }
     }
 

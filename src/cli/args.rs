@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bench::Shape;
 use crate::jars::maven::CENTRAL;
 use crate::spec::webapp::ContextPath;
-use crate::spec::{ImageSource, Jre, LabName, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
+use crate::spec::{ImageSource, Jre, LabName, LockingMode, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
 
 #[derive(Debug, Parser)]
@@ -155,6 +155,9 @@ pub struct ShapeArgs {
     /// Classes xstream may read back besides JDK types, e.g. 'com.example.**' (comma-separated; --serializer xstream)
     #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
     pub xstream_allow: Vec<String>,
+    /// msm's lockingMode (non-sticky): none (parallel requests of a session may overwrite each other), all, auto, or uriPattern:REGEX
+    #[arg(long, default_value = "none", value_name = "MODE")]
+    pub locking_mode: LockingMode,
 }
 
 #[derive(Debug, Args)]
@@ -212,7 +215,7 @@ pub struct VerifyArgs {
     /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
     #[arg(long, value_name = "URL_PATH")]
     pub path: Option<UrlPath>,
-    /// Failover drills to run after the checks: tomcat, store, restart, or all (comma-separated)
+    /// Drills to run after the checks: tomcat, store, restart, all (those three), concurrent (comma-separated)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
     pub drill: Vec<DrillArg>,
     /// Also write a JUnit XML report (one test case per check and drill) to FILE
@@ -231,7 +234,9 @@ pub enum DrillArg {
     Store,
     /// Restart every Tomcat at once
     Restart,
-    /// tomcat, store and restart, in that order
+    /// Rounds of 8 parallel requests of one session: how many updates are lost (lockingMode)
+    Concurrent,
+    /// tomcat, store and restart, in that order (the failover drills)
     All,
 }
 
@@ -471,6 +476,9 @@ pub struct BenchArgs {
     /// Maven repository the jars come from
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+    /// msm's lockingMode: none, all, auto or uriPattern:REGEX (what locking costs, in requests/s)
+    #[arg(long, default_value = "none", value_name = "MODE")]
+    pub locking_mode: LockingMode,
     /// Extra JVM options for every Tomcat, after the bench's own (-XX:TieredStopAtLevel=4)
     #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
     pub java_opts: String,

@@ -186,6 +186,7 @@ pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -
         request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
         session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
         transcoder_factory: if choice.xstream_allow.is_empty() { choice.serializer.transcoder_factory() } else { XSTREAM_ALLOW_FACTORY }.into(),
+        locking_mode: (!sticky).then(|| choice.locking_mode.to_string()),
     })
 }
 /// msmlab's xstream transcoder factory with an allow-list (`templates/xstream/`), in
@@ -312,6 +313,16 @@ mod tests {
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
         assert_eq!(plan.webapp_url().as_deref(), Some("http://127.0.0.1:13355/my/"));
+    }
+
+    #[test]
+    fn the_locking_mode_reaches_context_xml_in_non_sticky_mode_only() {
+        let locked = LabSpec { locking_mode: "uriPattern:/cart/.*".parse().unwrap(), ..spec(SessionManager::Msm) };
+        let plan = Plan::new(locked, &Lock::bundled()).unwrap();
+        assert!(plan.context_xml.contains(r#"lockingMode="uriPattern:/cart/.*""#), "{}", plan.context_xml);
+        let sticky = Plan::new(LabSpec { sticky: true, ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
+        assert!(!sticky.context_xml.contains("lockingMode=\""), "{}", sticky.context_xml);
+        assert!("sometimes".parse::<crate::spec::LockingMode>().is_err() && "uriPattern:".parse::<crate::spec::LockingMode>().is_err());
     }
 
     #[test]

@@ -71,6 +71,13 @@ pub enum SpecError {
          which official images lack; leave out --images official"
     )]
     XstreamAllowOfficial,
+    #[error("invalid --locking-mode {0:?}: give none, all, auto, or uriPattern:REGEX (e.g. uriPattern:/cart/.*)")]
+    LockingMode(String),
+    #[error(
+        "--locking-mode {0} applies to non-sticky mode only: in sticky mode a session stays on its Tomcat, \
+         which serializes its requests; leave out --sticky or --locking-mode"
+    )]
+    LockingSticky(String),
 }
 
 /// A lab name: part of every container, network and label msmlab creates.
@@ -318,6 +325,50 @@ pub enum SessionManager {
     None,
 }
 
+/// msm's `lockingMode` (non-sticky only): whether parallel requests of one session wait for
+/// each other. `none` (msm's default): each loads, changes and writes back the session, and
+/// the last write wins; `all`: every request locks the session; `auto`: requests msm sees
+/// as reading only do not; `uriPattern:REGEX`: requests whose URI matches lock.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LockingMode {
+    None,
+    All,
+    Auto,
+    UriPattern(String),
+}
+
+impl FromStr for LockingMode {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        match s {
+            "none" => Ok(LockingMode::None),
+            "all" => Ok(LockingMode::All),
+            "auto" => Ok(LockingMode::Auto),
+            _ => match s.strip_prefix("uriPattern:") {
+                Some(re) if !re.is_empty() && re.len() <= 500 && !re.chars().any(char::is_control) => Ok(LockingMode::UriPattern(re.into())),
+                _ => Err(SpecError::LockingMode(s.into())),
+            },
+        }
+    }
+}
+
+impl fmt::Display for LockingMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LockingMode::None => f.write_str("none"),
+            LockingMode::All => f.write_str("all"),
+            LockingMode::Auto => f.write_str("auto"),
+            LockingMode::UriPattern(re) => write!(f, "uriPattern:{re}"),
+        }
+    }
+}
+
+impl Serialize for LockingMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// Where the lab's images come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -353,6 +404,8 @@ pub struct LabSpec {
     /// Types xstream may read back besides its defaults (`--xstream-allow`): msmlab's
     /// allow-list transcoder factory replaces msm's.
     pub xstream_allow: Vec<String>,
+    /// msm's `lockingMode` (non-sticky only).
+    pub locking_mode: LockingMode,
     /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
     pub sticky: bool,
     /// The user's own webapp, deployed next to the test page.
@@ -374,6 +427,8 @@ pub struct MsmChoice {
     pub registry: Option<String>,
     /// Types xstream may read back besides its defaults (`--xstream-allow`).
     pub xstream_allow: Vec<String>,
+    /// msm's `lockingMode` (non-sticky only).
+    pub locking_mode: LockingMode,
 }
 
 impl MsmChoice {
@@ -427,7 +482,7 @@ pub struct LabShape {
 impl LabSpec {
     /// A lab of these msm choices and this shape, validated: how every verb makes its spec.
     pub fn new(choice: MsmChoice, shape: LabShape) -> Result<LabSpec, SpecError> {
-        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow } = choice;
+        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow, locking_mode } = choice;
         let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp } = shape;
         LabSpec {
             name,
@@ -446,6 +501,7 @@ impl LabSpec {
             images,
             registry,
             xstream_allow,
+            locking_mode,
             sticky,
             webapp,
         }
@@ -471,6 +527,7 @@ impl LabSpec {
             images: self.images,
             registry: self.registry.clone(),
             xstream_allow: self.xstream_allow.clone(),
+            locking_mode: self.locking_mode.clone(),
         }
     }
 
@@ -490,6 +547,9 @@ impl LabSpec {
         }
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
+        if self.sticky && self.locking_mode != LockingMode::None {
+            return Err(SpecError::LockingSticky(self.locking_mode.to_string()));
+        }
         validate_java_opts(&self.java_opts)?;
         Ok(self)
     }
@@ -572,6 +632,7 @@ impl LabSpec {
             images: ImageSource::Built,
             registry: None,
             xstream_allow: Vec::new(),
+            locking_mode: LockingMode::None,
             sticky: false,
             webapp: None,
         }

@@ -22,6 +22,11 @@ use crate::verify::session_id::SessionId;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{self, unix_now, Answer, Page, Target, Walker};
 
+/// The concurrency drill: rounds of requests of one session sent at once (msm-facts §9 saw 7 of
+/// 24 updates lost with 3 rounds of 8 and lockingMode none).
+const CONCURRENT_ROUNDS: usize = 3;
+const CONCURRENT_REQUESTS: usize = 8;
+
 /// Grace period of a `docker stop`: Tomcat and memcached stop in about a second.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Requests that open the drill's session, and that follow each failure.
@@ -44,6 +49,7 @@ pub enum Drill {
     Tomcat,
     Store,
     Restart,
+    Concurrent,
 }
 
 impl Drill {
@@ -52,6 +58,7 @@ impl Drill {
             Drill::Tomcat => "tomcat",
             Drill::Store => "store",
             Drill::Restart => "restart",
+            Drill::Concurrent => "concurrent",
         }
     }
 }
@@ -122,8 +129,69 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
         Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
         Drill::Restart => restart(engine, &target, page, &mut log).await,
         Drill::Store => store_drill(engine, &target, page, &mut log).await,
+        Drill::Concurrent => concurrent(&target, page, &mut log).await,
     };
     Ok(DrillReport { drill, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Sends rounds of parallel requests of one session, each bumping the test page's counter, and
+/// counts the updates that were lost: with `lockingMode none` (msm's default) in non-sticky
+/// mode, each request loads the session, changes it and writes it back, and the last write
+/// wins. Nothing is stopped, so there is nothing to restore.
+async fn concurrent(target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+    if !page.is_test() {
+        log.step("count lost updates", false, "this drill counts updates with the test page's counter; run it without --path");
+        return (Outcome::Failed, "the concurrency drill needs the test page (leave out --path)".into());
+    }
+    let mut walker = Walker::new(target, page);
+    let Some(before) = open(&mut walker, log).await else {
+        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+    };
+    let start = before.counter.unwrap_or(0);
+    let mut updates = 0;
+    for round in 1..=CONCURRENT_ROUNDS {
+        let answers = walker.burst(CONCURRENT_REQUESTS).await;
+        let ok: Vec<&Answer> = answers.iter().filter(|a| answered(a)).collect();
+        updates += ok.len();
+        let mut counters: Vec<i64> = ok.iter().filter_map(|a| a.counter).collect();
+        counters.sort_unstable();
+        let same_session = ok.iter().all(|a| a.session_id == before.id);
+        log.step(
+            format!("round {round}: send {CONCURRENT_REQUESTS} requests of the session at once"),
+            same_session,
+            format!(
+                "{} of {CONCURRENT_REQUESTS} answered, counters {}{}",
+                ok.len(),
+                counters.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+                if same_session { String::new() } else { "; some carried another session id".into() }
+            ),
+        );
+    }
+    let last = walker.walk(1).await;
+    let Some(end) = last.first().filter(|a| answered(a)).and_then(|a| a.counter) else {
+        log.step("read the counter", false, describe(&last));
+        return (Outcome::Failed, "the drill could not read the counter after the rounds".into());
+    };
+    // The last request bumps the counter too.
+    let expected = start + updates as i64 + 1;
+    let lost = (expected - end).max(0);
+    log.step("read the counter", true, format!("{end}, expected {expected} ({start} + {updates} answered updates + this request)"));
+    let mode = target.locking_mode.as_deref().unwrap_or("none");
+    let total = CONCURRENT_ROUNDS * CONCURRENT_REQUESTS;
+    if !log.all_ok() {
+        return (Outcome::Failed, "requests of one session did not all keep their session".into());
+    }
+    match (lost, mode) {
+        (0, _) => (Outcome::Passed, format!("no update lost in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests (lockingMode {mode})")),
+        (n, "none") => (
+            Outcome::Finding,
+            format!(
+                "FINDING: {n} of {total} updates were lost with lockingMode none: parallel requests of one session each load it, \
+                 change it and write it back, and the last write wins; --locking-mode all (or auto) makes them wait for each other"
+            ),
+        ),
+        (n, _) => (Outcome::Failed, format!("{n} of {total} updates were lost although lockingMode is {mode}")),
+    }
 }
 
 /// The session's state as the last answers show it.

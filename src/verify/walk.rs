@@ -83,6 +83,8 @@ pub struct Target {
     pub stores: Vec<ContainerInfo>,
     /// Whether the Tomcats carry msmlab's session probe (its own images do; official ones not).
     pub probed: bool,
+    /// msm's `lockingMode` as the lab was made (`None`: sticky, or a lab of an older msmlab).
+    pub locking_mode: Option<String>,
 }
 
 impl Target {
@@ -109,11 +111,11 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     // Reached where nginx is published: its address, or loopback for "every interface".
     let host = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string();
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
-    // The settings label names the image source; official images carry no session probe.
-    let official = tomcats.iter().filter_map(|t| t.spec.as_deref()).any(|spec| {
-        serde_json::from_str::<serde_json::Value>(spec).is_ok_and(|v| v["images"] == "official")
-    });
-    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official })
+    // The settings label says how the lab was made: official images carry no session probe.
+    let settings: serde_json::Value = tomcats.iter().find_map(|t| serde_json::from_str(t.spec.as_deref()?).ok()).unwrap_or_default();
+    let official = settings["images"] == "official";
+    let locking_mode = (settings["sticky"] == false).then(|| settings["locking_mode"].as_str().map(str::to_string)).flatten();
+    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official, locking_mode })
 }
 
 /// One request and what came back.
@@ -211,8 +213,21 @@ impl Walker {
     /// One request of a user's flow: `method` on `url`, with a form body for POST and PUT.
     pub async fn send(&mut self, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Answer {
         self.sent += 1;
+        self.send_as(self.sent, method, url, form).await
+    }
+
+    /// `k` requests of the page at once, with the same cookie jar, as a page's parallel
+    /// requests (AJAX calls, images) are; in the order they were numbered.
+    pub async fn burst(&mut self, k: usize) -> Vec<Answer> {
+        let first = self.sent + 1;
+        self.sent += k;
+        let this = &*self;
+        futures_util::future::join_all((first..first + k).map(|n| this.send_as(n, reqwest::Method::GET, this.url.clone(), None))).await
+    }
+
+    async fn send_as(&self, n: usize, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Answer {
         let mut a = Answer {
-            n: self.sent,
+            n,
             status: None,
             backend: None,
             upstream: None,

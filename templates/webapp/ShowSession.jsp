@@ -12,10 +12,15 @@
     int counter = 0;
     if (!probe) {
         HttpSession session = request.getSession(true);
-        Integer previous = (Integer) session.getAttribute("counter");
-        counter = previous == null ? 1 : previous + 1;
-        // Setting the attribute marks the session dirty, so msm writes it back to the store.
-        session.setAttribute("counter", Integer.valueOf(counter));
+        // Atomic within this Tomcat: parallel requests that share the session object here
+        // must not lose each other's update, so that the concurrency drill counts only what
+        // msm's lockingMode decides (requests on different Tomcats).
+        synchronized (session) {
+            Integer previous = (Integer) session.getAttribute("counter");
+            counter = previous == null ? 1 : previous + 1;
+            // Setting the attribute marks the session dirty, so msm writes it back to the store.
+            session.setAttribute("counter", Integer.valueOf(counter));
+        }
         sessionId = session.getId();
     }
     if (json) {

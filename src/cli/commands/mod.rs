@@ -106,6 +106,7 @@ pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
         images: shape.images,
         registry: shape.registry,
         xstream_allow: shape.xstream_allow,
+        locking_mode: shape.locking_mode,
     }
 }
 

@@ -40,12 +40,13 @@ pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
 }
 
-/// The drills asked for, each once, in the order tomcat, store, restart.
+/// The drills asked for, each once, in the order tomcat, store, restart, concurrent (`all` is
+/// the three failover drills).
 fn drills(asked: &[DrillArg]) -> Vec<Drill> {
     let all = asked.contains(&DrillArg::All);
-    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart)]
+    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart), (DrillArg::Concurrent, Drill::Concurrent)]
         .into_iter()
-        .filter(|(arg, _)| all || asked.contains(arg))
+        .filter(|(arg, _)| (all && *arg != DrillArg::Concurrent) || asked.contains(arg))
         .map(|(_, d)| d)
         .collect()
 }

@@ -1,0 +1,64 @@
+//! Parallel requests of one session (a page's AJAX calls, a browser's parallel requests): with
+//! msm's default `lockingMode none`, in non-sticky mode, each loads the session, changes it and
+//! writes it back, and the last write wins. `verify --drill concurrent` counts the updates that
+//! were lost; `--locking-mode all` makes the requests wait for each other, and none is lost.
+
+mod common;
+use common::*;
+
+fn concurrent_drill(lab: &str) -> serde_json::Value {
+    let out = msmlab(&["verify", "--name", lab, "--requests", "2", "--drill", "concurrent", "--json"]);
+    let v = json(&out);
+    v["drills"].as_array().unwrap().iter().find(|d| d["drill"] == "concurrent").unwrap().clone()
+}
+
+#[test]
+fn without_locking_parallel_updates_are_lost_and_with_locking_none_is() {
+    let _serial = one_lab_at_a_time();
+    let _labs = [Lab::claim("e2e-lock-none"), Lab::claim("e2e-lock-all")];
+
+    assert_eq!(msmlab(&["up", "--name", "e2e-lock-none", "--port", "13496", "--locking-mode", "none"]).status.code(), Some(0));
+    let none = concurrent_drill("e2e-lock-none");
+    // A property of the configuration, reported as a finding with the count, not a failure.
+    assert_eq!(none["outcome"], "finding", "{none}");
+    let summary = none["summary"].as_str().unwrap();
+    assert!(summary.starts_with("FINDING: ") && summary.contains(" of 24 updates were lost with lockingMode none"), "{summary}");
+
+    assert_eq!(msmlab(&["up", "--name", "e2e-lock-all", "--port", "13497", "--locking-mode", "all"]).status.code(), Some(0));
+    // The lab's context.xml says so (msmlab logs --export downloads it from the Tomcats).
+    let dir = tempfile::tempdir().unwrap();
+    let export = msmlab(&["logs", "--name", "e2e-lock-all", "--export", dir.path().to_str().unwrap()]);
+    assert_eq!(export.status.code(), Some(0));
+    let exported: Vec<_> = walk_files(dir.path()).into_iter().filter(|p| p.ends_with("context.xml")).collect();
+    assert!(!exported.is_empty(), "no context.xml exported");
+    for p in exported {
+        assert!(std::fs::read_to_string(&p).unwrap().contains(r#"lockingMode="all""#), "{}", p.display());
+    }
+    let all = concurrent_drill("e2e-lock-all");
+    assert_eq!(all["outcome"], "passed", "{all}");
+    assert!(all["summary"].as_str().unwrap().starts_with("no update lost in 3 rounds of 8 parallel requests (lockingMode all)"), "{all}");
+}
+
+#[test]
+fn locking_is_for_non_sticky_labs_and_takes_the_modes_msm_knows() {
+    let out = msmlab(&["up", "--name", "e2e-lock-bad", "--sticky", "--locking-mode", "all"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--locking-mode all applies to non-sticky mode only"), "{}", stderr(&out));
+    let out = msmlab(&["up", "--name", "e2e-lock-bad", "--locking-mode", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("give none, all, auto, or uriPattern:REGEX"), "{}", stderr(&out));
+    assert_eq!(labelled("e2e-lock-bad"), Vec::<String>::new());
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
