@@ -49,7 +49,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--context-path", "/my"], "--webapp <PATH>"),
         (&["up", "--webapp", "my.war", "--context-path", "/a b"], "invalid context path"),
         (&["verify", "--path", "my/"], "invalid --path"),
-        (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, all"),
+        (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, concurrent, all"),
     ];
     // Under a name and port of its own, so a case that wrongly succeeds touches no other lab.
     let _cleanup = Lab::claim("e2e-cfg-bad-input");
