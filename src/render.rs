@@ -104,6 +104,10 @@ pub struct MsmSettings {
     pub transcoder_factory: String,
     /// msm's `lockingMode`; `None` in sticky mode, where msm takes none.
     pub locking_mode: Option<String>,
+    pub session_backup_async: bool,
+    /// The attributes written only when set (msm's default otherwise), as `(name, value)`.
+    pub extra: Vec<(&'static str, String)>,
+    pub copy_collections_for_serialization: bool,
 }
 
 #[derive(Serialize)]
@@ -175,6 +179,9 @@ mod tests {
             session_backup_timeout_ms: 100,
             transcoder_factory: "de.javakaffee.web.msm.JavaSerializationTranscoderFactory".into(),
             locking_mode: Some("none".into()),
+            session_backup_async: false,
+            extra: Vec::new(),
+            copy_collections_for_serialization: false,
         }
     }
 

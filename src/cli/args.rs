@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bench::Shape;
 use crate::jars::maven::CENTRAL;
 use crate::spec::webapp::ContextPath;
-use crate::spec::{ImageSource, Jre, LabName, LockingMode, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
+use crate::spec::{ImageSource, Jre, LabName, LockingMode, MsmOptions, Protocol, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
 
 #[derive(Debug, Parser)]
@@ -158,6 +158,60 @@ pub struct ShapeArgs {
     /// msm's lockingMode (non-sticky): none (parallel requests of a session may overwrite each other), all, auto, or uriPattern:REGEX
     #[arg(long, default_value = "none", value_name = "MODE")]
     pub locking_mode: LockingMode,
+    #[command(flatten)]
+    pub options: MsmOptionArgs,
+}
+
+/// msm's other `<Manager>` attributes (docs/msm-options.md); unset ones keep msm's default, or the lab's.
+#[derive(Debug, Clone, Args)]
+pub struct MsmOptionArgs {
+    /// msm's sessionBackupAsync: write sessions to the store after the response (the lab writes before it)
+    #[arg(long)]
+    pub session_backup_async: bool,
+    /// msm's backupThreadCount: threads for asynchronous backups (with --session-backup-async)
+    #[arg(long, value_name = "N")]
+    pub backup_thread_count: Option<u16>,
+    /// msm's sessionBackupTimeout in ms (the lab's default 1000; msm's 100)
+    #[arg(long, value_name = "MS")]
+    pub session_backup_timeout: Option<u32>,
+    /// msm's operationTimeout in ms: how long a store operation may take (msm's default 1000)
+    #[arg(long, value_name = "MS")]
+    pub operation_timeout: Option<u32>,
+    /// msm's memcachedProtocol: text (msm's default) or binary
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub memcached_protocol: Option<Protocol>,
+    /// msm's requestUriIgnorePattern: requests that never write the session (the tutorial's static files by default)
+    #[arg(long, value_name = "REGEX")]
+    pub request_uri_ignore_pattern: Option<String>,
+    /// msm's sessionAttributeFilter: only attributes whose names match are stored (all by default)
+    #[arg(long, value_name = "REGEX")]
+    pub session_attribute_filter: Option<String>,
+    /// msm's storageKeyPrefix: static:NAME, host, host.hash, context, context.hash, webappVersion (comma-separated)
+    #[arg(long, value_name = "TOKENS")]
+    pub storage_key_prefix: Option<String>,
+    /// msm's copyCollectionsForSerialization: copy collections before serializing them (not with xstream)
+    #[arg(long)]
+    pub copy_collections_for_serialization: bool,
+    /// msm's enableStatistics: JMX statistics (msm's default true)
+    #[arg(long, value_name = "BOOL")]
+    pub enable_statistics: Option<bool>,
+}
+
+impl From<MsmOptionArgs> for MsmOptions {
+    fn from(a: MsmOptionArgs) -> MsmOptions {
+        MsmOptions {
+            session_backup_async: a.session_backup_async,
+            backup_thread_count: a.backup_thread_count,
+            session_backup_timeout: a.session_backup_timeout,
+            operation_timeout: a.operation_timeout,
+            memcached_protocol: a.memcached_protocol,
+            request_uri_ignore_pattern: a.request_uri_ignore_pattern,
+            session_attribute_filter: a.session_attribute_filter,
+            storage_key_prefix: a.storage_key_prefix,
+            copy_collections_for_serialization: a.copy_collections_for_serialization,
+            enable_statistics: a.enable_statistics,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -351,7 +351,18 @@ fn describe(v: &toml::Value) -> String {
 
 /// The commented example `msmlab init` writes.
 /// Example values for keys whose value name is not itself a valid value.
-const EXAMPLES: &[(&str, &str)] = &[("path", "/my/"), ("context-path", "/my")];
+const EXAMPLES: &[(&str, &str)] = &[
+    ("path", "/my/"),
+    ("context-path", "/my"),
+    ("backup-thread-count", "4"),
+    ("session-backup-timeout", "1000"),
+    ("operation-timeout", "1000"),
+    ("memcached-protocol", "text"),
+    ("request-uri-ignore-pattern", r".*\.(ico|png|gif|jpg|css|js)$"),
+    ("session-attribute-filter", "^(cart|user)$"),
+    ("storage-key-prefix", "static:shop,context"),
+    ("enable-statistics", "true"),
+];
 
 pub fn example() -> String {
     #[derive(Serialize)]

@@ -180,11 +180,26 @@ impl Plan {
 /// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
 /// `up` and `render` both take them from here, so a lab and a bundle never differ.
 pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -> Option<MsmSettings> {
+    let o = &choice.options;
+    let extra: Vec<(&'static str, String)> = [
+        ("backupThreadCount", o.backup_thread_count.map(|n| n.to_string())),
+        ("operationTimeout", o.operation_timeout.map(|ms| ms.to_string())),
+        ("memcachedProtocol", o.memcached_protocol.map(|p| format!("{p:?}").to_lowercase())),
+        ("sessionAttributeFilter", o.session_attribute_filter.clone()),
+        ("storageKeyPrefix", o.storage_key_prefix.clone()),
+        ("enableStatistics", o.enable_statistics.map(|b| b.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value?)))
+    .collect();
     (choice.session_manager == SessionManager::Msm).then(|| MsmSettings {
         memcached_nodes,
         sticky,
-        request_uri_ignore_pattern: REQUEST_URI_IGNORE_PATTERN.into(),
-        session_backup_timeout_ms: SESSION_BACKUP_TIMEOUT_MS,
+        request_uri_ignore_pattern: o.request_uri_ignore_pattern.clone().unwrap_or_else(|| REQUEST_URI_IGNORE_PATTERN.into()),
+        session_backup_timeout_ms: o.session_backup_timeout.unwrap_or(SESSION_BACKUP_TIMEOUT_MS),
+        session_backup_async: o.session_backup_async,
+        extra,
+        copy_collections_for_serialization: o.copy_collections_for_serialization,
         transcoder_factory: if choice.xstream_allow.is_empty() { choice.serializer.transcoder_factory() } else { XSTREAM_ALLOW_FACTORY }.into(),
         locking_mode: (!sticky).then(|| choice.locking_mode.to_string()),
     })

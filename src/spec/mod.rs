@@ -73,6 +73,8 @@ pub enum SpecError {
     XstreamAllowOfficial,
     #[error("invalid --locking-mode {0:?}: give none, all, auto, or uriPattern:REGEX (e.g. uriPattern:/cart/.*)")]
     LockingMode(String),
+    #[error("{flag} {value}: {why}")]
+    MsmOption { flag: String, value: String, why: String },
     #[error(
         "--locking-mode {0} applies to non-sticky mode only: in sticky mode a session stays on its Tomcat, \
          which serializes its requests; leave out --sticky or --locking-mode"
@@ -369,6 +371,75 @@ impl Serialize for LockingMode {
     }
 }
 
+/// msm's `memcachedProtocol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Text,
+    Binary,
+}
+
+/// The `<Manager>` attributes a team tunes, beyond the nodes, stickiness, locking and the
+/// serializer; `None` (or `false`) leaves msm's default, except where the lab sets its own
+/// (`plan::msm_settings`, `docs/msm-options.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct MsmOptions {
+    pub session_backup_async: bool,
+    pub backup_thread_count: Option<u16>,
+    pub session_backup_timeout: Option<u32>,
+    pub operation_timeout: Option<u32>,
+    pub memcached_protocol: Option<Protocol>,
+    pub request_uri_ignore_pattern: Option<String>,
+    pub session_attribute_filter: Option<String>,
+    pub storage_key_prefix: Option<String>,
+    pub copy_collections_for_serialization: bool,
+    pub enable_statistics: Option<bool>,
+}
+
+/// The tokens msm's `storageKeyPrefix` takes.
+const KEY_PREFIX_TOKENS: &[&str] = &["host", "host.hash", "context", "context.hash", "webappVersion"];
+
+impl MsmOptions {
+    /// What msm would refuse, or silently not do, refused here with the reason.
+    fn validate(&self, serializer: Serializer, store: Store) -> Result<(), SpecError> {
+        let bad = |flag: &str, value: String, why: &str| Err(SpecError::MsmOption { flag: flag.into(), value, why: why.into() });
+        if let Some(n) = self.backup_thread_count {
+            if !self.session_backup_async {
+                return bad("--backup-thread-count", n.to_string(), "it applies to asynchronous backups only: add --session-backup-async");
+            }
+            if !(1..=64).contains(&n) {
+                return bad("--backup-thread-count", n.to_string(), "give 1 to 64 threads");
+            }
+        }
+        for (flag, ms) in [("--session-backup-timeout", self.session_backup_timeout), ("--operation-timeout", self.operation_timeout)] {
+            if let Some(ms) = ms.filter(|ms| !(1..=600_000).contains(ms)) {
+                return bad(flag, ms.to_string(), "give milliseconds from 1 to 600000");
+            }
+        }
+        if self.memcached_protocol == Some(Protocol::Binary) && store == Store::Redis {
+            return bad("--memcached-protocol", "binary".into(), "it is memcached's; Redis speaks its own protocol");
+        }
+        for (flag, re) in [("--request-uri-ignore-pattern", &self.request_uri_ignore_pattern), ("--session-attribute-filter", &self.session_attribute_filter)] {
+            if let Some(re) = re.as_ref().filter(|re| re.is_empty() || re.len() > 500 || re.chars().any(char::is_control)) {
+                return bad(flag, re.clone(), "give a Java regular expression of 1 to 500 printable characters");
+            }
+        }
+        if let Some(prefix) = &self.storage_key_prefix {
+            let ok = prefix.split(',').all(|t| {
+                KEY_PREFIX_TOKENS.contains(&t)
+                    || t.strip_prefix("static:").is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)))
+            });
+            if !ok {
+                return bad("--storage-key-prefix", prefix.clone(), "give comma-separated tokens: static:NAME, host, host.hash, context, context.hash, webappVersion");
+            }
+        }
+        if self.copy_collections_for_serialization && serializer == Serializer::Xstream {
+            return bad("--copy-collections-for-serialization", "true".into(), "msm's xstream transcoder refuses it (UnsupportedOperationException)");
+        }
+        Ok(())
+    }
+}
+
 /// Where the lab's images come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -406,6 +477,9 @@ pub struct LabSpec {
     pub xstream_allow: Vec<String>,
     /// msm's `lockingMode` (non-sticky only).
     pub locking_mode: LockingMode,
+    /// The other `<Manager>` attributes a team tunes.
+    #[serde(flatten)]
+    pub options: MsmOptions,
     /// msm's sticky mode: each Tomcat gets a jvmRoute, nginx routes a session to its owner.
     pub sticky: bool,
     /// The user's own webapp, deployed next to the test page.
@@ -429,6 +503,8 @@ pub struct MsmChoice {
     pub xstream_allow: Vec<String>,
     /// msm's `lockingMode` (non-sticky only).
     pub locking_mode: LockingMode,
+    /// The other `<Manager>` attributes a team tunes.
+    pub options: MsmOptions,
 }
 
 impl MsmChoice {
@@ -436,6 +512,7 @@ impl MsmChoice {
     pub fn validate(self) -> Result<Self, SpecError> {
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
+        self.options.validate(self.serializer, self.store)?;
         Ok(self)
     }
 }
@@ -482,7 +559,7 @@ pub struct LabShape {
 impl LabSpec {
     /// A lab of these msm choices and this shape, validated: how every verb makes its spec.
     pub fn new(choice: MsmChoice, shape: LabShape) -> Result<LabSpec, SpecError> {
-        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow, locking_mode } = choice;
+        let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow, locking_mode, options } = choice;
         let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp } = shape;
         LabSpec {
             name,
@@ -502,6 +579,7 @@ impl LabSpec {
             registry,
             xstream_allow,
             locking_mode,
+            options,
             sticky,
             webapp,
         }
@@ -528,6 +606,7 @@ impl LabSpec {
             registry: self.registry.clone(),
             xstream_allow: self.xstream_allow.clone(),
             locking_mode: self.locking_mode.clone(),
+            options: self.options.clone(),
         }
     }
 
@@ -547,6 +626,7 @@ impl LabSpec {
         }
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
+        self.options.validate(self.serializer, self.store)?;
         if self.sticky && self.locking_mode != LockingMode::None {
             return Err(SpecError::LockingSticky(self.locking_mode.to_string()));
         }
@@ -633,6 +713,7 @@ impl LabSpec {
             registry: None,
             xstream_allow: Vec::new(),
             locking_mode: LockingMode::None,
+            options: MsmOptions::default(),
             sticky: false,
             webapp: None,
         }

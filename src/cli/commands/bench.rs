@@ -23,6 +23,7 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure>
         images: ImageSource::Built,
         registry: None,
         xstream_allow: Vec::new(),
+        options: Default::default(),
         locking_mode: args.locking_mode,
     };
     let shape = LabShape {

@@ -25,6 +25,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         images: ImageSource::Built,
         registry: None,
         xstream_allow: Vec::new(),
+        options: Default::default(),
         locking_mode: crate::spec::LockingMode::None,
     };
     let shape = LabShape {

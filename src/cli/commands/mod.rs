@@ -107,6 +107,7 @@ pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
         registry: shape.registry,
         xstream_allow: shape.xstream_allow,
         locking_mode: shape.locking_mode,
+        options: shape.options.into(),
     }
 }
 

@@ -32,6 +32,9 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let webapp = spec.webapp.as_ref().map(webapp::load).transpose()?;
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
+    if plan.spec.options.session_attribute_filter.is_some() && !plan.spec.sticky {
+        progress.warn("non-sticky: attributes outside --session-attribute-filter are lost after every request (each request loads the session from the store, which holds only the filtered ones)");
+    }
     if let Some(caveat) = crate::spec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
         progress.warn(caveat);
     }
