@@ -393,8 +393,23 @@ impl Engine {
     }
 
     /// Removes untagged images that carry `label`: the layers an interrupted or failed build
-    /// left (msmlab's Dockerfiles label every layer). Returns how many went.
-    pub async fn prune_dangling_images(&self, label: &str) -> Result<usize, EngineError> {
+    /// left (msmlab's Dockerfiles label every layer). A build that was cut off is still being
+    /// wound down by the engine for a moment: its step's container (which inherits the label)
+    /// holds the last layer, so this waits, up to `settle`, until no such container is left.
+    /// Returns how many images went.
+    pub async fn prune_dangling_images(&self, label: &str, settle: Duration) -> Result<usize, EngineError> {
+        let deadline = tokio::time::Instant::now() + settle;
+        loop {
+            let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+            let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+            let listed = self.docker.list_containers(Some(options)).await.map_err(call("list build containers labelled", label.to_string()))?;
+            // Lab containers inherit the image's label too; a build's own carry no lab.
+            let building = listed.iter().filter(|c| !c.labels.as_ref().is_some_and(|l| l.contains_key(LAB_LABEL))).count();
+            if building == 0 || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
         let filters = HashMap::from([("dangling".to_string(), vec!["true".to_string()]), ("label".to_string(), vec![label.to_string()])]);
         let options = bollard::query_parameters::PruneImagesOptionsBuilder::default().filters(&filters).build();
         let pruned = self.docker.prune_images(Some(options)).await.map_err(call("prune images labelled", label.to_string()))?;

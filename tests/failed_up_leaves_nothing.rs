@@ -162,3 +162,40 @@ fn sigterm_rolls_back_and_a_second_interrupt_stops_at_once_leaving_it_to_down() 
     assert!(stdout(&down).contains("Removed lab \"e2e-input-twice\""));
     assert_eq!(labelled("e2e-input-twice"), Vec::<String>::new());
 }
+
+#[test]
+fn ctrl_c_during_a_cold_image_build_leaves_no_layer_behind() {
+    let _serial = one_lab_at_a_time();
+    let _cleanup = Lab::claim("e2e-interrupt-build");
+    // A base image of its own (a new image id, so the build cache has nothing for it) makes
+    // the nginx and memcached recipes build cold, with apt.
+    let base = format!("msmlab-test-base:cold-{}", std::process::id());
+    let mut build = std::process::Command::new("docker").args(["build", "-q", "-t", &base, "-"]).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    let dockerfile = format!("FROM debian:bookworm-slim\nLABEL io.example.test=cold-{}\n", std::process::id());
+    std::io::Write::write_all(&mut build.stdin.take().unwrap(), dockerfile.as_bytes()).unwrap();
+    assert!(build.wait().unwrap().success());
+    let dangling = || {
+        let out = std::process::Command::new("docker")
+            .args(["images", "-q", "--filter", "dangling=true", "--filter", "label=io.msmlab.image"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let before = dangling();
+    let mut sent = false;
+    let (code, err) = msmlab_watching(&["up", "--name", "e2e-interrupt-build", "--port", "13409", "--base-image", &base], &[], |line, pid| {
+        // Once a build is past its first layers and inside apt.
+        if !sent && line.contains("Step 3/7 : RUN apt-get") {
+            signal(pid, "-INT");
+            sent = true;
+        }
+    });
+    let _ = docker_ok(&["rmi", &base]);
+    assert!(sent, "no cold build was seen: {err}");
+    assert!(!err.contains("built ("), "a build finished before the interrupt, so this tested nothing: {err}");
+    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(labelled("e2e-interrupt-build"), Vec::<String>::new());
+    // The layers the cut build had committed carried msmlab's label, and the rollback removed them.
+    assert!(dangling() <= before, "an interrupted build left untagged msmlab layers: {err}");
+    assert!(err.contains("layers of an unfinished image build)"), "{err}");
+}

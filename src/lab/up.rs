@@ -147,9 +147,15 @@ async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
         }
     }
     // An image build the interrupt cut short leaves untagged layers; they carry msmlab's label.
-    let layers = engine.prune_dangling_images(names::IMAGE_LABEL).await.unwrap_or(0);
-    let layers = if layers > 0 { format!(" and {layers} layers of an unfinished image build") } else { String::new() };
-    (!removed.is_empty() || !layers.is_empty()).then(|| format!("msmlab removed what this up had created: {}{layers}", removed.summary()))
+    let layers = engine.prune_dangling_images(names::IMAGE_LABEL, Duration::from_secs(10)).await.unwrap_or(0);
+    let layers = (layers > 0).then(|| format!("{layers} layers of an unfinished image build"));
+    let what = match (removed.is_empty(), layers) {
+        (true, None) => return None,
+        (true, Some(l)) => l,
+        (false, None) => removed.summary(),
+        (false, Some(l)) => format!("{} and {l}", removed.summary()),
+    };
+    Some(format!("msmlab removed what this up had created: {what}"))
 }
 
 /// What `create_and_start` measured.
