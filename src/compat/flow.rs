@@ -48,14 +48,9 @@ impl Method {
 pub struct Step {
     pub once: bool,
     pub method: Method,
-    #[serde(serialize_with = "crate::compat::flow::as_text")]
     pub path: UrlPath,
     /// A form body (`application/x-www-form-urlencoded`), for POST and PUT.
     pub form: Option<String>,
-}
-
-pub fn as_text<S: serde::Serializer>(p: &UrlPath, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&p.to_string())
 }
 
 impl Step {
@@ -65,16 +60,7 @@ impl Step {
 
     /// `GET /shop/cart.jsp`, for messages.
     pub fn describe(&self) -> String {
-        format!("{} {}", self.http_name(), self.path)
-    }
-
-    fn http_name(&self) -> &'static str {
-        match self.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
+        format!("{} {}", self.method.http(), self.path)
     }
 }
 

@@ -21,8 +21,9 @@ use crate::verify::session_id::node_of;
 /// The cookie Tomcat keeps its session id in.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
 
-/// A URL path on the lab's nginx (`verify --path`), e.g. `/my/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A URL path on the lab's nginx (`verify --path`), e.g. `/my/`; in JSON, the path itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct UrlPath(String);
 
 impl FromStr for UrlPath {
