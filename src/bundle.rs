@@ -38,6 +38,16 @@ pub enum BundleError {
     NoStoreNodes,
     #[error("--store-nodes-at: with --store redis give one HOST:PORT (e.g. 10.0.0.9:6379), not {0:?}")]
     RedisNode(String),
+    #[error(
+        "--failover-nodes applies to msm's sticky mode, and render writes the tutorial's non-sticky setup \
+         (nginx round robin); leave out --failover-nodes"
+    )]
+    FailoverNonSticky,
+    #[error(
+        "--context-xml {0}: its <Manager> runs msm in sticky mode (sticky=\"true\", or no sticky attribute: msm's default), \
+         and render writes the tutorial's non-sticky setup (nginx round robin); set sticky=\"false\" in the file to render it"
+    )]
+    StickyFile(String),
     #[error("--listen-port 0: choose the port nginx listens on, from 1 to 65535")]
     ListenPort,
     #[error("{dir} is not empty; choose an empty or new directory, or add --force to write into it")]
@@ -144,6 +154,9 @@ pub struct Bundle {
 
 impl Bundle {
     pub fn new(choice: MsmChoice, servers: Servers, lock: &Lock) -> Result<Bundle, BundleError> {
+        if !choice.options.failover_nodes.is_empty() {
+            return Err(BundleError::FailoverNonSticky);
+        }
         let with_msm = choice.session_manager == SessionManager::Msm;
         let jars = lock.select(&choice.tomcat, choice.serializer, choice.store, with_msm)?;
         // Real servers run msm in its default, non-sticky mode, as the tutorial does.

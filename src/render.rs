@@ -106,7 +106,7 @@ pub struct MsmSettings {
     pub locking_mode: Option<String>,
     pub session_backup_async: bool,
     /// The attributes written only when set (msm's default otherwise), as `(name, value)`.
-    pub extra: Vec<(&'static str, String)>,
+    pub extra: Vec<(String, String)>,
     pub copy_collections_for_serialization: bool,
 }
 

@@ -6,8 +6,10 @@
 mod common;
 use common::*;
 
-fn concurrent_drill(lab: &str) -> serde_json::Value {
-    let out = msmlab(&["verify", "--name", lab, "--requests", "2", "--drill", "concurrent", "--json"]);
+fn concurrent_drill(lab: &str, path: Option<&str>) -> serde_json::Value {
+    let mut args = vec!["verify", "--name", lab, "--requests", "2", "--drill", "concurrent", "--json"];
+    args.extend(path.map(|p| ["--path", p]).into_iter().flatten());
+    let out = msmlab(&args);
     let v = json(&out);
     v["drills"].as_array().unwrap().iter().find(|d| d["drill"] == "concurrent").unwrap().clone()
 }
@@ -16,15 +18,25 @@ fn concurrent_drill(lab: &str) -> serde_json::Value {
 fn without_locking_parallel_updates_are_lost_and_with_locking_none_is() {
     let _serial = one_lab_at_a_time();
     let _labs = [Lab::claim("e2e-lock-none"), Lab::claim("e2e-lock-all")];
+    // Both labs also run the `state` webapp, whose plain.jsp appends a visit to a session
+    // attribute on every request: the drill on a page of the user's.
+    let dir = tempfile::tempdir().unwrap();
+    let war = build_state_war(dir.path());
+    let war = war.to_str().unwrap();
 
-    assert_eq!(msmlab(&["up", "--name", "e2e-lock-none", "--port", "13496", "--locking-mode", "none"]).status.code(), Some(0));
-    let none = concurrent_drill("e2e-lock-none");
+    assert_eq!(msmlab(&["up", "--name", "e2e-lock-none", "--port", "13496", "--locking-mode", "none", "--webapp", war]).status.code(), Some(0));
+    let none = concurrent_drill("e2e-lock-none", None);
     // A property of the configuration, reported as a finding with the count, not a failure.
     assert_eq!(none["outcome"], "finding", "{none}");
     let summary = none["summary"].as_str().unwrap();
     assert!(summary.starts_with("FINDING: ") && summary.contains(" of 24 updates were lost with lockingMode none"), "{summary}");
+    // On a page with no counter, the session probe shows which attribute lost changes.
+    let page = concurrent_drill("e2e-lock-none", Some("/state/plain.jsp"));
+    assert_eq!(page["outcome"], "finding", "{page}");
+    let summary = page["summary"].as_str().unwrap();
+    assert!(summary.starts_with("FINDING: at least ") && summary.contains("changes were lost with lockingMode none (`plain` "), "{summary}");
 
-    assert_eq!(msmlab(&["up", "--name", "e2e-lock-all", "--port", "13497", "--locking-mode", "all"]).status.code(), Some(0));
+    assert_eq!(msmlab(&["up", "--name", "e2e-lock-all", "--port", "13497", "--locking-mode", "all", "--webapp", war]).status.code(), Some(0));
     // The lab's context.xml says so (msmlab logs --export downloads it from the Tomcats).
     let dir = tempfile::tempdir().unwrap();
     let export = msmlab(&["logs", "--name", "e2e-lock-all", "--export", dir.path().to_str().unwrap()]);
@@ -34,9 +46,12 @@ fn without_locking_parallel_updates_are_lost_and_with_locking_none_is() {
     for p in exported {
         assert!(std::fs::read_to_string(&p).unwrap().contains(r#"lockingMode="all""#), "{}", p.display());
     }
-    let all = concurrent_drill("e2e-lock-all");
+    let all = concurrent_drill("e2e-lock-all", None);
     assert_eq!(all["outcome"], "passed", "{all}");
     assert!(all["summary"].as_str().unwrap().starts_with("no update lost in 3 rounds of 8 parallel requests (lockingMode all)"), "{all}");
+    let page = concurrent_drill("e2e-lock-all", Some("/state/plain.jsp"));
+    assert_eq!(page["outcome"], "passed", "{page}");
+    assert!(page["summary"].as_str().unwrap().starts_with("no change lost in 3 rounds of 8 parallel requests: 24 changes to `plain` (lockingMode all)"), "{page}");
 }
 
 #[test]

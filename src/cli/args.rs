@@ -160,6 +160,9 @@ pub struct ShapeArgs {
     pub locking_mode: LockingMode,
     #[command(flatten)]
     pub options: MsmOptionArgs,
+    /// Your own context.xml (or its <Manager> element): its msm options are kept, its node addresses become the lab's
+    #[arg(long, value_name = "FILE")]
+    pub context_xml: Option<PathBuf>,
 }
 
 /// msm's other `<Manager>` attributes (docs/msm-options.md); unset ones keep msm's default, or the lab's.
@@ -195,6 +198,16 @@ pub struct MsmOptionArgs {
     /// msm's enableStatistics: JMX statistics (msm's default true)
     #[arg(long, value_name = "BOOL")]
     pub enable_statistics: Option<bool>,
+    /// msm's failoverNodes (--sticky, 2+ memcached nodes): node ids written to only when the others are gone, e.g. n1
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub failover_nodes: Vec<String>,
+    /// Any other attribute of msm's Manager, e.g. lockExpiration=10 (repeatable; checked against the msm jar in use)
+    #[arg(long = "msm-option", value_name = "KEY=VALUE", value_parser = msm_option)]
+    pub msm_options: Vec<(String, String)>,
+}
+
+fn msm_option(s: &str) -> Result<(String, String), String> {
+    crate::spec::parse_msm_option(s).map_err(|e| e.to_string())
 }
 
 impl From<MsmOptionArgs> for MsmOptions {
@@ -210,6 +223,8 @@ impl From<MsmOptionArgs> for MsmOptions {
             storage_key_prefix: a.storage_key_prefix,
             copy_collections_for_serialization: a.copy_collections_for_serialization,
             enable_statistics: a.enable_statistics,
+            failover_nodes: a.failover_nodes,
+            custom: a.msm_options.into_iter().collect(),
         }
     }
 }

@@ -362,6 +362,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("session-attribute-filter", "^(cart|user)$"),
     ("storage-key-prefix", "static:shop,context"),
     ("enable-statistics", "true"),
+    ("failover-nodes", "n1"),
+    ("msm-option", "lockExpiration=10"),
 ];
 
 pub fn example() -> String {

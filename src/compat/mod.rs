@@ -226,7 +226,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
     let ids: Vec<&String> = answers[first_repeated..].iter().filter_map(|a| a.session_id.as_ref()).collect();
     let session_id_stable = !ids.is_empty() && ids.windows(2).all(|w| w[0] == w[1]) && answers[first_repeated..].iter().all(|a| a.session_id.is_some());
     let bytes_per_session = match answers.iter().rev().find_map(|a| a.session_id.clone()) {
-        Some(id) => store_has(engine, &target, &id).await?.ok().map(|(_, bytes)| bytes),
+        Some(id) => store_has(engine, &target, &id, walker.url()).await?.ok().map(|(_, bytes)| bytes),
         None => None,
     };
     let failed: Vec<&Answer> = answers.iter().filter(|a| !(answered(a) || a.status.is_some_and(|s| (300..400).contains(&s)))).collect();

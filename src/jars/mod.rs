@@ -3,6 +3,8 @@
 //! the lock into the cache (`maven`), and `msmlab lock`'s re-resolution from the real POMs
 //! (`pom`, `resolve`, `relock`).
 
+pub mod attributes;
+pub mod classfile;
 pub mod lock;
 pub mod maven;
 pub mod policy;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::try_join_all;
 
 use crate::engine::{ContainerSpec, Engine, EngineError, Privileges};
+use crate::jars::attributes::{self, AttributeError};
 use crate::jars::maven::{FetchError, Fetched, Fetcher};
 use crate::lab::errors::{at, LabError};
 use crate::lab::found::{down, Found};
@@ -16,7 +17,7 @@ use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::plan::{Node, Plan, CATALINA_HOME};
-use crate::spec::ImageSource;
+use crate::spec::{ImageSource, SessionManager};
 use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
 use crate::ui::interrupt::Interrupts;
 use crate::ui::progress::{Progress, Step};
@@ -55,6 +56,9 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
                 f.replaced_corrupt.as_deref().unwrap_or(""),
                 f.artifact.sha256
             ));
+        }
+        if plan.spec.session_manager == SessionManager::Msm {
+            attributes::check_options(&plan.spec.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
         }
         let downloaded = fetched.iter().filter(|f| f.downloaded).count();
         let fetch = step.done(format!(

@@ -181,16 +181,19 @@ impl Plan {
 /// `up` and `render` both take them from here, so a lab and a bundle never differ.
 pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -> Option<MsmSettings> {
     let o = &choice.options;
-    let extra: Vec<(&'static str, String)> = [
+    let extra: Vec<(String, String)> = [
         ("backupThreadCount", o.backup_thread_count.map(|n| n.to_string())),
         ("operationTimeout", o.operation_timeout.map(|ms| ms.to_string())),
         ("memcachedProtocol", o.memcached_protocol.map(|p| format!("{p:?}").to_lowercase())),
         ("sessionAttributeFilter", o.session_attribute_filter.clone()),
         ("storageKeyPrefix", o.storage_key_prefix.clone()),
         ("enableStatistics", o.enable_statistics.map(|b| b.to_string())),
+        // Space-separated, as msm's documentation writes them.
+        ("failoverNodes", (!o.failover_nodes.is_empty()).then(|| o.failover_nodes.join(" "))),
     ]
     .into_iter()
-    .filter_map(|(name, value)| Some((name, value?)))
+    .filter_map(|(name, value)| Some((name.to_string(), value?)))
+    .chain(o.custom.iter().map(|(k, v)| (k.clone(), v.clone())))
     .collect();
     (choice.session_manager == SessionManager::Msm).then(|| MsmSettings {
         memcached_nodes,

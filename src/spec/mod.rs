@@ -4,6 +4,7 @@
 
 pub mod names;
 pub mod support;
+pub mod team_manager;
 pub mod trust;
 pub mod webapp;
 
@@ -80,6 +81,8 @@ pub enum SpecError {
          which serializes its requests; leave out --sticky or --locking-mode"
     )]
     LockingSticky(String),
+    #[error("--context-xml {path}: {why}")]
+    ContextXml { path: String, why: String },
 }
 
 /// A lab name: part of every container, network and label msmlab creates.
@@ -394,10 +397,83 @@ pub struct MsmOptions {
     pub storage_key_prefix: Option<String>,
     pub copy_collections_for_serialization: bool,
     pub enable_statistics: Option<bool>,
+    /// msm's `failoverNodes` (sticky, memcached): node ids a Tomcat writes to only when the
+    /// others are gone.
+    pub failover_nodes: Vec<String>,
+    /// Any other attribute msm's Manager has (`--msm-option KEY=VALUE`), checked against the
+    /// jar in use by `jars::attributes` once the jars are fetched.
+    pub custom: std::collections::BTreeMap<String, String>,
+}
+
+/// Attributes a lab sets itself or through a flag of their own, so `--msm-option` refuses
+/// them with the flag to use (`None`: the lab owns it).
+pub const MANAGED_ATTRIBUTES: &[(&str, Option<&str>)] = &[
+    ("className", None),
+    ("memcachedNodes", None),
+    ("sticky", Some("--sticky")),
+    ("lockingMode", Some("--locking-mode")),
+    ("transcoderFactoryClass", Some("--serializer")),
+    ("failoverNodes", Some("--failover-nodes")),
+    ("sessionBackupAsync", Some("--session-backup-async")),
+    ("backupThreadCount", Some("--backup-thread-count")),
+    ("sessionBackupTimeout", Some("--session-backup-timeout")),
+    ("operationTimeout", Some("--operation-timeout")),
+    ("memcachedProtocol", Some("--memcached-protocol")),
+    ("requestUriIgnorePattern", Some("--request-uri-ignore-pattern")),
+    ("sessionAttributeFilter", Some("--session-attribute-filter")),
+    ("storageKeyPrefix", Some("--storage-key-prefix")),
+    ("copyCollectionsForSerialization", Some("--copy-collections-for-serialization")),
+    ("enableStatistics", Some("--enable-statistics")),
+];
+
+/// One `--msm-option KEY=VALUE`, split and checked for what can be checked without msm's jar.
+pub fn parse_msm_option(s: &str) -> Result<(String, String), SpecError> {
+    let bad = |why: String| SpecError::MsmOption { flag: "--msm-option".into(), value: s.into(), why };
+    let (key, value) = s.split_once('=').ok_or_else(|| bad("give KEY=VALUE, e.g. lockExpiration=10".into()))?;
+    let key_ok = key.starts_with(|c: char| c.is_ascii_lowercase()) && key.chars().all(|c| c.is_ascii_alphanumeric());
+    if !key_ok {
+        return Err(bad(format!("{key:?} is not an attribute name (letters and digits, starting lowercase, as msm spells them)")));
+    }
+    if let Some((_, flag)) = MANAGED_ATTRIBUTES.iter().find(|(k, _)| *k == key) {
+        return Err(bad(match flag {
+            Some(flag) => format!("{key} has a flag of its own: use {flag}"),
+            None => format!("the lab sets {key} itself"),
+        }));
+    }
+    if value.len() > 500 || value.chars().any(char::is_control) {
+        return Err(bad("give a value of at most 500 printable characters".into()));
+    }
+    Ok((key.into(), value.into()))
 }
 
 /// The tokens msm's `storageKeyPrefix` takes.
 const KEY_PREFIX_TOKENS: &[&str] = &["host", "host.hash", "context", "context.hash", "webappVersion"];
+
+/// The key msm stores a session under (`StorageKeyFormat`): the `storageKeyPrefix` tokens'
+/// values joined by ':', then '_', then the session id; no prefix when every value is empty.
+/// `host` is Tomcat's Host (`localhost` in a lab), `context` the webapp's path (`/ShareSession`);
+/// a lab's webapps carry no version, so `webappVersion` adds nothing.
+pub fn storage_key(prefix: Option<&str>, host: &str, context: &str, id: &str) -> String {
+    use sha2::Digest;
+    let hash = |s: &str| hex::encode(&sha2::Sha256::digest(s.as_bytes())[..4]);
+    let values: Vec<String> = prefix
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|t| match t {
+            "host" => Some(host.to_string()),
+            "host.hash" => Some(hash(host)),
+            "context" => Some(context.to_string()),
+            "context.hash" => Some(hash(context)),
+            _ => t.strip_prefix("static:").map(str::to_string),
+        })
+        .filter(|v| !v.trim().is_empty())
+        .collect();
+    if values.is_empty() {
+        id.to_string()
+    } else {
+        format!("{}_{id}", values.join(":"))
+    }
+}
 
 impl MsmOptions {
     /// What msm would refuse, or silently not do, refused here with the reason.
@@ -432,6 +508,9 @@ impl MsmOptions {
             if !ok {
                 return bad("--storage-key-prefix", prefix.clone(), "give comma-separated tokens: static:NAME, host, host.hash, context, context.hash, webappVersion");
             }
+        }
+        for (key, value) in &self.custom {
+            parse_msm_option(&format!("{key}={value}"))?;
         }
         if self.copy_collections_for_serialization && serializer == Serializer::Xstream {
             return bad("--copy-collections-for-serialization", "true".into(), "msm's xstream transcoder refuses it (UnsupportedOperationException)");
@@ -630,9 +709,37 @@ impl LabSpec {
         if self.sticky && self.locking_mode != LockingMode::None {
             return Err(SpecError::LockingSticky(self.locking_mode.to_string()));
         }
+        validate_failover_nodes(&self.options.failover_nodes, self.sticky, self.store, self.store_nodes)?;
         validate_java_opts(&self.java_opts)?;
         Ok(self)
     }
+}
+
+/// msm's `failoverNodes`: sticky memcached only, ids of the lab's nodes (`n1..nN`), and at
+/// least one node left to write to first.
+fn validate_failover_nodes(ids: &[String], sticky: bool, store: Store, store_nodes: u8) -> Result<(), SpecError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let value = ids.join(",");
+    let bad = |why: String| Err(SpecError::MsmOption { flag: "--failover-nodes".into(), value: value.clone(), why });
+    if !sticky {
+        return bad("msm uses failover nodes in sticky mode only (non-sticky sessions go to every node in turn): add --sticky".into());
+    }
+    if store != Store::Memcached || store_nodes < 2 {
+        return bad("failover needs two or more memcached nodes: add --store-nodes 2".into());
+    }
+    let lab_ids: Vec<String> = (1..=store_nodes).map(|i| format!("n{i}")).collect();
+    if let Some(id) = ids.iter().find(|id| !lab_ids.contains(id)) {
+        return bad(format!("{id} is not a node of this lab; its nodes are {}", lab_ids.join(", ")));
+    }
+    let mut distinct = ids.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() >= lab_ids.len() {
+        return bad("leave at least one node that is not a failover node, for sessions to be written to first".into());
+    }
+    Ok(())
 }
 
 /// Where a lab's jars and images come from: the repository, the base image, the registry.
@@ -732,6 +839,15 @@ mod tests {
 
     fn spec() -> LabSpec {
         LabSpec::example()
+    }
+
+    #[test]
+    fn the_storage_key_is_msms() {
+        assert_eq!(storage_key(None, "localhost", "/a", "ID-n1"), "ID-n1");
+        assert_eq!(storage_key(Some("webappVersion"), "localhost", "/a", "ID-n1"), "ID-n1");
+        assert_eq!(storage_key(Some("static:shop,context"), "localhost", "/cart", "ID-n1"), "shop:/cart_ID-n1");
+        // SHA-256("localhost") starts 49960de5.
+        assert_eq!(storage_key(Some("host.hash"), "localhost", "/a", "X"), "49960de5_X");
     }
 
     #[test]

@@ -18,6 +18,8 @@ use crate::plan::page_url_at;
 use crate::spec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::{answered, backends, session_ids};
+use crate::verify::overwrites::{self, Overwrite};
+use crate::verify::probe;
 use crate::verify::session_id::SessionId;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{self, unix_now, Answer, Page, Target, Walker};
@@ -129,7 +131,8 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
         Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
         Drill::Restart => restart(engine, &target, page, &mut log).await,
         Drill::Store => store_drill(engine, &target, page, &mut log).await,
-        Drill::Concurrent => concurrent(&target, page, &mut log).await,
+        Drill::Concurrent if page.is_test() => concurrent(&target, page, &mut log).await,
+        Drill::Concurrent => concurrent_on_page(engine, &target, page, &mut log).await?,
     };
     Ok(DrillReport { drill, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
 }
@@ -139,10 +142,6 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
 /// mode, each request loads the session, changes it and writes it back, and the last write
 /// wins. Nothing is stopped, so there is nothing to restore.
 async fn concurrent(target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
-    if !page.is_test() {
-        log.step("count lost updates", false, "this drill counts updates with the test page's counter; run it without --path");
-        return (Outcome::Failed, "the concurrency drill needs the test page (leave out --path)".into());
-    }
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
         return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
@@ -191,6 +190,72 @@ async fn concurrent(target: &Target, page: &Page, log: &mut Log) -> (Outcome, St
             ),
         ),
         (n, _) => (Outcome::Failed, format!("{n} of {total} updates were lost although lockingMode is {mode}")),
+    }
+}
+
+/// The same rounds on a page of the user's, which has no counter: the session probe reports
+/// what each request found and left, and `overwrites` counts the changes another request's
+/// write undid (a lower bound).
+async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> Result<(Outcome, String), VerifyError> {
+    if !target.probed {
+        log.step("count lost updates", false, "a page of yours shows its session only through msmlab's session probe, which official images lack");
+        return Ok((Outcome::Failed, "the concurrency drill on --path needs msmlab's own images (leave out --images official), or the test page".into()));
+    }
+    let since = unix_now();
+    let mut walker = Walker::new(target, page);
+    if open(&mut walker, log).await.is_none() {
+        return Ok((Outcome::Failed, "the drill could not open a session on the healthy lab".into()));
+    }
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    for round in 1..=CONCURRENT_ROUNDS {
+        let answers = walker.burst(CONCURRENT_REQUESTS).await;
+        let ok = answers.iter().filter(|a| answered(a)).count();
+        log.step(format!("round {round}: send {CONCURRENT_REQUESTS} requests of the session at once"), ok > 0, format!("{ok} of {CONCURRENT_REQUESTS} answered"));
+        rounds.push(answers.iter().filter(|a| answered(a)).map(|a| a.n).collect());
+    }
+    let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, walker.sent()).await?;
+    let per_round: Vec<Vec<Overwrite>> =
+        rounds.iter().map(|ns| overwrites::overwrites(&ns.iter().filter_map(|n| sightings.get(n)).collect::<Vec<_>>())).collect();
+    let reported = rounds.iter().flatten().filter(|n| sightings.contains_key(n)).count();
+    let sent: usize = rounds.iter().map(Vec::len).sum();
+    let total = overwrites::total(&per_round);
+    let said = |o: &Overwrite| format!("`{}` ({}) changed by {}, at least {} undone", o.attribute, o.class.as_deref().unwrap_or("null"), o.changed_by, o.lost);
+    log.step(
+        "read what each request found and left (session probe)",
+        reported == sent,
+        if total.is_empty() { format!("{reported} of {sent} requests reported; none changed an attribute") } else { format!("{reported} of {sent} requests reported; {}", total.iter().map(said).collect::<Vec<_>>().join("; ")) },
+    );
+    if !log.all_ok() {
+        return Ok((Outcome::Failed, "not every request of the rounds answered and was reported".into()));
+    }
+    if total.is_empty() {
+        return Ok((Outcome::Failed, format!("{} changed no session attribute, so there was no update to lose: give a --path that changes the session", page_path(page))));
+    }
+    let lost: usize = total.iter().map(|o| o.lost).sum();
+    let changes: usize = total.iter().map(|o| o.changed_by).sum();
+    let mode = target.locking_mode.as_deref().unwrap_or("none");
+    let lost_in: Vec<String> = total.iter().filter(|o| o.lost > 0).map(|o| format!("`{}` {} of {}", o.attribute, o.lost, o.changed_by)).collect();
+    Ok(match (lost, mode) {
+        (0, _) => {
+            let names: Vec<String> = total.iter().map(|o| format!("`{}`", o.attribute)).collect();
+            (Outcome::Passed, format!("no change lost in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests: {changes} changes to {} (lockingMode {mode})", names.join(", ")))
+        }
+        (n, "none") => (
+            Outcome::Finding,
+            format!(
+                "FINDING: at least {n} of {changes} changes were lost with lockingMode none ({}): parallel requests of one session each load it, \
+                 change it and write it back, and the last write wins; --locking-mode all (or auto) makes them wait for each other",
+                lost_in.join(", ")
+            ),
+        ),
+        (n, _) => (Outcome::Failed, format!("at least {n} of {changes} changes were lost although lockingMode is {mode} ({})", lost_in.join(", "))),
+    })
+}
+
+fn page_path(page: &Page) -> String {
+    match page {
+        Page::User(p) => p.to_string(),
+        Page::Test => "the test page".into(),
     }
 }
 
@@ -368,7 +433,7 @@ async fn every_tomcat_stores(engine: &Engine, target: &Target) -> Result<String,
             .find_map(|l| l.strip_prefix("Set-Cookie: JSESSIONID="))
             .and_then(|v| v.split(';').next())
             .ok_or_else(|| format!("{} gave no session: {:?}", t.name, reply.lines().next().unwrap_or("")))?;
-        match store_has(engine, &target, id).await {
+        match store_has(engine, &target, id, crate::plan::TEST_PAGE_PATH).await {
             Ok(Ok((node, _))) => stored.push(format!("{} → {node}", t.name)),
             Ok(Err(why)) => return Err(format!("{}: {why}", t.name)),
             Err(e) => return Err(e.to_string()),

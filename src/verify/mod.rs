@@ -9,6 +9,7 @@ pub mod drill;
 pub mod errors;
 pub mod judge;
 pub mod msm_log;
+pub mod overwrites;
 pub mod probe;
 pub mod session_id;
 pub mod state;
@@ -66,7 +67,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
     checks.push(judge_state(&state, target.probed, answers.len()));
-    checks.push(check_store(engine, &target, &answers).await?);
+    checks.push(check_store(engine, &target, &answers, walker.url()).await?);
     let (logs, msm_log_findings) = check_logs(engine, &target, since).await?;
     checks.push(logs);
     let mut verdict = Verdict {

@@ -86,6 +86,8 @@ pub struct Target {
     pub probed: bool,
     /// msm's `lockingMode` as the lab was made (`None`: sticky, or a lab of an older msmlab).
     pub locking_mode: Option<String>,
+    /// msm's `storageKeyPrefix` as the lab was made (`None`: msm's default, no prefix).
+    pub storage_key_prefix: Option<String>,
 }
 
 impl Target {
@@ -93,6 +95,14 @@ impl Target {
     pub fn store_for(&self, session_id: &str) -> Option<&ContainerInfo> {
         let index = node_of(session_id).unwrap_or(1);
         self.stores.iter().find(|m| m.index == index).or(self.stores.first())
+    }
+
+    /// The key msm stores a session under, for a page at `url` (a URL or its path): the
+    /// session id with the lab's `storageKeyPrefix`, whose `context` is the page's webapp.
+    pub fn storage_key(&self, id: &str, url: &str) -> String {
+        let path = url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+        let context = path.split(['/', '?']).nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_default();
+        crate::spec::storage_key(self.storage_key_prefix.as_deref(), "localhost", &context, id)
     }
 }
 
@@ -116,7 +126,8 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let settings: serde_json::Value = tomcats.iter().find_map(|t| serde_json::from_str(t.spec.as_deref()?).ok()).unwrap_or_default();
     let official = settings["images"] == "official";
     let locking_mode = (settings["sticky"] == false).then(|| settings["locking_mode"].as_str().map(str::to_string)).flatten();
-    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official, locking_mode })
+    let storage_key_prefix = settings["storage_key_prefix"].as_str().map(str::to_string);
+    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official, locking_mode, storage_key_prefix })
 }
 
 /// One request and what came back.
@@ -219,6 +230,11 @@ impl Walker {
 
     /// `k` requests of the page at once, with the same cookie jar, as a page's parallel
     /// requests (AJAX calls, images) are; in the order they were numbered.
+    /// How many requests this walker has sent (their numbers are 1..=sent).
+    pub fn sent(&self) -> usize {
+        self.sent
+    }
+
     pub async fn burst(&mut self, k: usize) -> Vec<Answer> {
         let first = self.sent + 1;
         self.sent += k;

@@ -28,7 +28,8 @@ use crate::engine::{Engine, EngineError};
 use crate::exit::ExitStatus;
 use crate::jars::lock::{Lock, LockError};
 use crate::jars::maven::{default_cache_dir, Fetcher};
-use crate::spec::MsmChoice;
+use crate::spec::team_manager::TeamManager;
+use crate::spec::{MsmChoice, SpecError};
 use crate::spec::trust::{self, TrustError};
 use crate::ui::progress::Progress;
 
@@ -109,6 +110,15 @@ pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
         locking_mode: shape.locking_mode,
         options: shape.options.into(),
     }
+}
+
+/// `--context-xml`: a team's `<Manager>` over the flags (`spec::team_manager`); returns the
+/// choice, the stickiness and the number of store nodes.
+pub(super) fn with_team_manager(path: Option<&Path>, choice: MsmChoice, sticky: bool, store_nodes: u8) -> Result<(MsmChoice, bool, u8), SpecError> {
+    let Some(path) = path else { return Ok((choice, sticky, store_nodes)) };
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError::ContextXml { path: origin.clone(), why: format!("cannot read it: {e}") })?;
+    TeamManager::parse(&text, &origin)?.apply(choice, sticky, store_nodes)
 }
 
 /// The Maven repository the jars come from, trusted as `--allow-http` says (plain http is

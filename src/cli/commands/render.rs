@@ -2,9 +2,10 @@
 
 use crate::cli::failure::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, Failure, Globals, Outcome};
+use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure, Globals, Outcome};
 use crate::bundle::{self, Bundle, Servers};
 use crate::cli::args::RenderArgs;
+use crate::jars::attributes;
 use crate::lab::provision;
 use crate::report;
 use crate::spec::support;
@@ -15,7 +16,12 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     let allow_http = args.shape.allow_http;
-    let choice = msm_choice(&args.choice, args.shape).validate()?;
+    let team_file = args.shape.context_xml.clone();
+    let (choice, sticky, _) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), false, 1)?;
+    if sticky {
+        return Err(bundle::BundleError::StickyFile(team_file.unwrap_or_default().display().to_string()).into());
+    }
+    let choice = choice.validate()?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&choice.maven_repo, allow_http, &progress)?;
     support::check_combination(&choice.tomcat, choice.serializer)?;
@@ -29,6 +35,9 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let step = progress.step("Fetch jars");
     let jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
     step.done(format!("{} jars pinned in jars.lock", jars.len()));
+    if bundle.choice.session_manager == crate::spec::SessionManager::Msm {
+        attributes::check_options(&bundle.choice.options.custom, &jars).context("checking --msm-option against msm's jar")?;
+    }
 
     let mut checks = vec![bundle.check_context_xml()];
     let mut built = Vec::new();

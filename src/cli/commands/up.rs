@@ -2,7 +2,7 @@
 
 use crate::cli::failure::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, Failure, Globals, Outcome};
+use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure, Globals, Outcome};
 use crate::cli::args::UpArgs;
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
@@ -14,18 +14,20 @@ use crate::ui::progress::Progress;
 pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let allow_http = args.shape.allow_http;
+    let team_file = args.shape.context_xml.clone();
+    let (choice, sticky, store_nodes) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), args.sticky, args.store_nodes)?;
     let shape = LabShape {
         name: args.lab.name,
         jre: args.jre,
-        store_nodes: args.store_nodes,
+        store_nodes,
         tomcats: args.tomcats,
         port: args.port,
         java_opts: args.java_opts,
         listen: args.listen,
-        sticky: args.sticky,
+        sticky,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
     };
-    let spec = LabSpec::new(msm_choice(&args.choice, args.shape), shape)?;
+    let spec = LabSpec::new(choice, shape)?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.maven_repo, allow_http, &progress)?;
     // Read and check the user's webapp before anything is created.
