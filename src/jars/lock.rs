@@ -136,11 +136,16 @@ pub struct Artifact {
 pub struct JarSet {
     pub distribution: Artifact,
     pub lib: Vec<Artifact>,
+    /// Apache's javax-to-jakarta migration tool, for a line whose `lib` jars are converted
+    /// before they go in (Tomcat 10.1 and 11, docs/jakarta.md); `None`: used as they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Artifact>,
 }
 
 impl JarSet {
+    /// Every file to fetch: the distribution, the lib jars, and the migration tool.
     pub fn all(&self) -> impl Iterator<Item = &Artifact> {
-        std::iter::once(&self.distribution).chain(self.lib.iter())
+        std::iter::once(&self.distribution).chain(self.lib.iter()).chain(self.migration.iter())
     }
 }
 
@@ -170,6 +175,8 @@ struct RawSet {
 struct RawTomcat {
     distribution: String,
     jars: Vec<String>,
+    #[serde(default)]
+    migration: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,12 +187,21 @@ struct RawArtifact {
     sha256: String,
 }
 
+/// One `[tomcat.<line>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomcatEntry {
+    pub distribution: Coords,
+    pub jars: Vec<Coords>,
+    /// The javax-to-jakarta migration tool every lib jar of this line goes through.
+    pub migration: Option<Coords>,
+}
+
 /// A parsed and checked lock: every selected coordinate has a pinned checksum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
     pub common: Vec<Coords>,
-    /// By major line: the distribution and the msm `tcN` jar.
-    pub tomcat: BTreeMap<u8, (Coords, Vec<Coords>)>,
+    /// By major line: the distribution, the msm `tcN` jar, and for a Jakarta line the tool.
+    pub tomcat: BTreeMap<u8, TomcatEntry>,
     pub serializer: BTreeMap<String, Vec<Coords>>,
     pub store: BTreeMap<String, Vec<Coords>>,
     pub artifacts: BTreeMap<Coords, Artifact>,
@@ -221,7 +237,8 @@ impl Lock {
             let major: u8 = line
                 .parse()
                 .map_err(|_| LockError::Parse { path: path.clone(), message: format!("[tomcat.{line}]: the key must be a major version such as 9") })?;
-            tomcat.insert(major, (coords(&t.distribution)?, many(&t.jars)?));
+            let migration = t.migration.as_deref().map(coords).transpose()?;
+            tomcat.insert(major, TomcatEntry { distribution: coords(&t.distribution)?, jars: many(&t.jars)?, migration });
         }
         let lock = Lock {
             common: many(&raw.common.jars)?,
@@ -241,11 +258,13 @@ impl Lock {
             name: String,
             distribution: Option<String>,
             jars: Vec<String>,
+            migration: Option<String>,
         }
         let section = |name: String, distribution: Option<&Coords>, jars: &[Coords]| Section {
             name,
             distribution: distribution.map(|d| d.to_string()),
             jars: jars.iter().map(|c| c.to_string()).collect(),
+            migration: None,
         };
         #[derive(Serialize)]
         struct Ctx<'a> {
@@ -257,7 +276,11 @@ impl Lock {
         }
         let ctx = Ctx {
             common: section("common".into(), None, &self.common),
-            tomcat: self.tomcat.iter().map(|(k, (d, j))| section(k.to_string(), Some(d), j)).collect(),
+            tomcat: self
+                .tomcat
+                .iter()
+                .map(|(k, t)| Section { migration: t.migration.as_ref().map(Coords::to_string), ..section(k.to_string(), Some(&t.distribution), &t.jars) })
+                .collect(),
             serializer: self.serializer.iter().map(|(k, j)| section(k.clone(), None, j)).collect(),
             store: self.store.iter().map(|(k, j)| section(k.clone(), None, j)).collect(),
             artifacts: self.artifacts.values().collect(),
@@ -272,8 +295,8 @@ impl Lock {
 
     fn check_pinned(&self, path: &str) -> Result<(), LockError> {
         let mut selected: Vec<(String, &Coords)> = self.common.iter().map(|c| ("common".to_string(), c)).collect();
-        for (line, (dist, jars)) in &self.tomcat {
-            selected.extend(std::iter::once(dist).chain(jars).map(|c| (format!("tomcat.{line}"), c)));
+        for (line, t) in &self.tomcat {
+            selected.extend(std::iter::once(&t.distribution).chain(&t.jars).chain(&t.migration).map(|c| (format!("tomcat.{line}"), c)));
         }
         for (kind, sets) in [("serializer", &self.serializer), ("store", &self.store)] {
             for (key, jars) in sets {
@@ -296,7 +319,8 @@ impl Lock {
     /// The complete set for a Tomcat line, a serializer and a store, in a stable order.
     /// With `with_msm == false` (the control lab) no jar goes into `lib/`.
     pub fn select(&self, line: &TomcatLine, serializer: Serializer, store: Store, with_msm: bool) -> Result<JarSet, LockError> {
-        let (dist, tc_jars) = self.tomcat.get(&line.major()).ok_or_else(|| self.no_tomcat(line))?;
+        let entry = self.tomcat.get(&line.major()).ok_or_else(|| self.no_tomcat(line))?;
+        let (dist, tc_jars) = (&entry.distribution, &entry.jars);
         if !line.admits(&dist.version) {
             return Err(LockError::TomcatVersion { asked: line.to_string(), pinned: dist.version.clone(), line: line.major() });
         }
@@ -315,7 +339,8 @@ impl Lock {
                 }
             }
         }
-        Ok(JarSet { distribution: self.artifacts[dist].clone(), lib })
+        let migration = entry.migration.as_ref().filter(|_| with_msm).map(|c| self.artifacts[c].clone());
+        Ok(JarSet { distribution: self.artifacts[dist].clone(), lib, migration })
     }
 }
 

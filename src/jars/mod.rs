@@ -5,6 +5,7 @@
 
 pub mod attributes;
 pub mod classfile;
+pub mod jakarta;
 pub mod lock;
 pub mod maven;
 pub mod policy;

@@ -31,13 +31,23 @@ pub struct TomcatLinePolicy {
     /// Releases of this line start with this (`8.5.`: Maven Central has no 8.0 distribution).
     pub prefix: &'static str,
     pub msm_jar: &'static str,
+    /// The line uses `jakarta.servlet`: msm's jars go through `MIGRATION_TOOL` first.
+    pub jakarta: bool,
 }
 
 pub const TOMCAT_LINES: &[TomcatLinePolicy] = &[
-    TomcatLinePolicy { major: 7, prefix: "7.0.", msm_jar: "memcached-session-manager-tc7" },
-    TomcatLinePolicy { major: 8, prefix: "8.5.", msm_jar: "memcached-session-manager-tc8" },
-    TomcatLinePolicy { major: 9, prefix: "9.0.", msm_jar: "memcached-session-manager-tc9" },
+    TomcatLinePolicy { major: 7, prefix: "7.0.", msm_jar: "memcached-session-manager-tc7", jakarta: false },
+    TomcatLinePolicy { major: 8, prefix: "8.5.", msm_jar: "memcached-session-manager-tc8", jakarta: false },
+    TomcatLinePolicy { major: 9, prefix: "9.0.", msm_jar: "memcached-session-manager-tc9", jakarta: false },
+    // msm stops at Tomcat 9 (msm #459). Its tc9 jar, converted to jakarta.servlet, runs on
+    // 10.1 (10.0 reached end of life in 2022) and, with msmlab's subclass, on 11: docs/jakarta.md.
+    TomcatLinePolicy { major: 10, prefix: "10.1.", msm_jar: "memcached-session-manager-tc9", jakarta: true },
+    TomcatLinePolicy { major: 11, prefix: "11.0.", msm_jar: "memcached-session-manager-tc9", jakarta: true },
 ];
+
+/// Apache's javax-to-jakarta migration tool (`MigrationCLI SRC DEST`), in its shaded jar,
+/// which carries its own dependencies.
+pub const MIGRATION_TOOL: &str = "org.apache.tomcat:jakartaee-migration:jar:shaded:1.0.12";
 
 /// A serializer: msm's module for it (none for Java serialization, which is in core), and
 /// the versions that replace the POMs' where those do not work.

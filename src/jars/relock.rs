@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::{StreamExt, TryStreamExt};
 
 use crate::exit::{Classified, ExitStatus};
-use crate::jars::lock::{Artifact, Coords, Lock};
+use crate::jars::lock::{Artifact, Coords, Lock, TomcatEntry};
 use crate::jars::maven::{FetchError, Fetcher};
 use crate::jars::policy::{self, MSM_CORE, MSM_GROUP, MSM_VERSION, TOMCAT_ARTIFACT, TOMCAT_GROUP};
 use crate::jars::pom::Key;
@@ -98,9 +98,9 @@ pub async fn relock(fetcher: &Fetcher, previous: Option<&Lock>, releases: &Relea
     let store = store_sets(&mut resolver, &core).await?;
 
     let mut all: BTreeSet<Coords> = BTreeSet::from([core.clone()]);
-    for (dist, jars) in tomcat.values() {
-        all.insert(dist.clone());
-        all.extend(jars.iter().cloned());
+    for t in tomcat.values() {
+        all.insert(t.distribution.clone());
+        all.extend(t.jars.iter().chain(&t.migration).cloned());
     }
     all.extend(serializer.values().chain(store.values()).flatten().cloned());
     let artifacts = pin_all(fetcher, &all).await?;
@@ -143,7 +143,7 @@ async fn tomcat_lines(
     resolver: &mut Resolver<'_, Fetcher>,
     previous: Option<&Lock>,
     releases: &Releases,
-) -> Result<BTreeMap<u8, (Coords, Vec<Coords>)>, RelockError> {
+) -> Result<BTreeMap<u8, TomcatEntry>, RelockError> {
     let (meta, meta_url) = fetcher.text(&format!("{}/{TOMCAT_ARTIFACT}/maven-metadata.xml", TOMCAT_GROUP.replace('.', "/"))).await?;
     let available = metadata_versions(&meta);
     let mut tomcat = BTreeMap::new();
@@ -152,7 +152,7 @@ async fn tomcat_lines(
             .ok_or_else(|| RelockError::NoRelease { url: meta_url.clone(), prefix: line.prefix.into() })?;
         let kept = previous
             .and_then(|p| p.tomcat.get(&line.major))
-            .map(|(d, _)| d.version.clone())
+            .map(|t| t.distribution.version.clone())
             .filter(|v| !releases.upgrade && v.starts_with(line.prefix));
         let asked = releases.pin.iter().find(|r| r.starts_with(line.prefix));
         let release = match (asked, kept) {
@@ -166,7 +166,8 @@ async fn tomcat_lines(
         let dist = Coords::parse(&format!("{TOMCAT_GROUP}:{TOMCAT_ARTIFACT}:tar.gz:{release}")).expect("valid");
         let jar = coords(MSM_GROUP, line.msm_jar, MSM_VERSION);
         let jars = resolver.closure(&jar, &BTreeMap::new(), &excluded()).await.map_err(resolving(&jar))?;
-        tomcat.insert(line.major, (dist, jars.into_iter().map(|r| r.coords).collect::<Vec<_>>()));
+        let migration = line.jakarta.then(|| Coords::parse(policy::MIGRATION_TOOL).expect("valid"));
+        tomcat.insert(line.major, TomcatEntry { distribution: dist, jars: jars.into_iter().map(|r| r.coords).collect(), migration });
     }
     Ok(tomcat)
 }

@@ -7,6 +7,7 @@
 pub mod errors;
 pub mod found;
 pub mod health;
+pub mod jakarta;
 pub mod logs;
 pub mod preflight;
 pub mod provision;

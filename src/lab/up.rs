@@ -12,6 +12,7 @@ use crate::jars::maven::{FetchError, Fetched, Fetcher};
 use crate::lab::errors::{at, LabError};
 use crate::lab::found::{down, Found};
 use crate::lab::health;
+use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
 use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
@@ -47,8 +48,9 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         let step = progress.step("Fetch jars");
         // Official images bring their own Tomcat: only the jars for lib/ are needed.
         let official = plan.spec.images == ImageSource::Official;
-        let artifacts: Vec<_> = if official { plan.jars.lib.clone() } else { plan.jars.all().cloned().collect() };
-        let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
+        let artifacts: Vec<_> =
+            if official { plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect() } else { plan.jars.all().cloned().collect() };
+        let mut fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
         for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
             progress.warn(format!(
                 "cached {} failed its checksum (sha256 {}, jars.lock pins {}); it was removed and downloaded again",
@@ -67,12 +69,23 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             fetched.len() - downloaded
         ));
 
+        // The migration tool comes last (`JarSet::all`), and never goes into lib/.
+        let tool = plan.jars.migration.as_ref().and_then(|_| fetched.pop());
         let t = Instant::now();
         let (images, lib_jars) = if official {
             (provision::pull_official(engine, plan, progress).await?, &fetched[..])
         } else {
             let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
             (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
+        };
+        let lab_labels = || std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string())]);
+        let converted;
+        let lib_jars = match &tool {
+            Some(tool) => {
+                converted = jakarta::convert(engine, &images.by_role[&Role::Tomcat], tool, lib_jars, lab_labels(), progress).await?.0;
+                &converted[..]
+            }
+            None => lib_jars,
         };
         let mut built = Vec::new();
         if !plan.spec.xstream_allow.is_empty() {
@@ -81,7 +94,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
                 &plan.spec.xstream_allow,
                 &images.by_role[&Role::Tomcat],
                 lib_jars,
-                std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string())]),
+                lab_labels(),
                 progress,
             ).await?;
             built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));

@@ -60,10 +60,18 @@ struct TomcatVars<'a> {
 }
 
 /// The session probe's source: `servlet` is the Servlet API's package root (`javax` up to
-/// Tomcat 9).
+/// Tomcat 9, `jakarta` from 10).
 #[derive(Serialize)]
 struct ProbeVars<'a> {
     servlet: &'a str,
+}
+
+/// The Servlet API's package root of a Tomcat release: `jakarta` from Tomcat 10 on.
+pub fn servlet_package(tomcat_release: &str) -> &'static str {
+    match tomcat_release.split('.').next().and_then(|m| m.parse::<u8>().ok()) {
+        Some(major) if major >= 10 => "jakarta",
+        _ => "javax",
+    }
 }
 
 #[derive(Serialize)]
@@ -89,7 +97,8 @@ impl ImageRecipe {
         let mut files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { source: Source::Path(dist), sha256: dist_sha256.into() })]);
         // The test webapp, so that the image's training start compiles its JSP once, at build
         // time (see the Dockerfile); `up` uploads the same files again.
-        let probe = render::render("probe/SessionProbeFilter.java", ProbeVars { servlet: "javax" })?;
+        let servlet = servlet_package(version);
+        let probe = render::render("probe/SessionProbeFilter.java", ProbeVars { servlet })?;
         files.insert("probe/SessionProbeFilter.java".into(), ContextFile::rendered(probe));
         for (path, body) in render::WEBAPP {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));

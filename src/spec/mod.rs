@@ -37,10 +37,10 @@ pub enum SpecError {
     #[error("invalid Tomcat version {0:?}: give a major line such as 9, or 9.0, or 9.0.117")]
     TomcatSyntax(String),
     #[error(
-        "Tomcat {0} uses the jakarta.* servlet API, which memcached-session-manager does not \
-         support (msm issue #459); choose Tomcat 9 or older"
+        "Tomcat {0} is newer than msmlab knows: it runs msm on Tomcat 7 to 9, and on 10.1 and 11 \
+         through Apache's Jakarta migration (docs/jakarta.md); choose --tomcat 11 or older"
     )]
-    TomcatJakarta(u8),
+    TomcatNewer(u8),
     #[error("--tomcats {0}: a shared session needs at least 2 Tomcats and msmlab builds at most {MAX_TOMCATS}")]
     TomcatCount(u8),
     #[error("--store-nodes {0}: give 1 to {MAX_STORE_NODES} memcached nodes")]
@@ -133,6 +133,12 @@ impl TomcatLine {
         self.major
     }
 
+    /// Tomcat 10 and later use the `jakarta.*` servlet API: msm's jars are converted for them
+    /// (`lab::provision::jakarta_jars`, docs/jakarta.md).
+    pub fn jakarta(&self) -> bool {
+        self.major >= 10
+    }
+
     /// The minor line asked for (`0` of `8.0`), if the user gave one.
     pub fn minor(&self) -> Option<u32> {
         self.given.as_deref()?.split('.').nth(1)?.parse().ok()
@@ -159,8 +165,8 @@ impl FromStr for TomcatLine {
             return Err(syntax());
         }
         let major: u8 = parts[0].parse().map_err(|_| syntax())?;
-        if major >= 10 {
-            return Err(SpecError::TomcatJakarta(major));
+        if major > 11 {
+            return Err(SpecError::TomcatNewer(major));
         }
         if major == 0 {
             return Err(syntax());
@@ -889,11 +895,13 @@ mod tests {
     }
 
     #[test]
-    fn jakarta_tomcats_are_refused_with_the_reason() {
-        let err = "10.1".parse::<TomcatLine>().unwrap_err();
-        assert_eq!(err, SpecError::TomcatJakarta(10));
-        assert!(err.to_string().contains("jakarta"));
-        assert!(err.to_string().contains("#459"));
+    fn jakarta_tomcats_are_lines_and_newer_ones_are_refused() {
+        assert!("10.1".parse::<TomcatLine>().unwrap().jakarta());
+        assert!("11".parse::<TomcatLine>().unwrap().jakarta());
+        assert!(!"9".parse::<TomcatLine>().unwrap().jakarta());
+        let err = "12".parse::<TomcatLine>().unwrap_err();
+        assert_eq!(err, SpecError::TomcatNewer(12));
+        assert!(err.to_string().contains("docs/jakarta.md"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! README's support table is checked against it by a test.
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::{LabSpec, Serializer, TomcatLine};
+use crate::spec::{Jre, LabSpec, Serializer, TomcatLine};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Unsupported {
@@ -20,8 +20,18 @@ pub enum Unsupported {
          --tomcat 8 is 8.5, which msm's tc8 jar covers as well"
     )]
     Tomcat80,
-    #[error("Tomcat {0} is older than anything memcached-session-manager supports (Tomcat 6 to 9); choose --tomcat 7, 8 or 9")]
+    #[error("Tomcat {0} is older than anything memcached-session-manager supports (Tomcat 6 to 9); choose --tomcat 7, 8, 9, 10.1 or 11")]
     TooOld(u8),
+    #[error(
+        "Tomcat 10.0 is not offered: it reached end of life in 2022, and Maven Central's 10.x \
+         distributions that msmlab pins are 10.1; --tomcat 10 is 10.1, which msm's converted jars run on"
+    )]
+    Tomcat100,
+    #[error(
+        "Tomcat 11 needs Java 17 or later (its jars are built for Java 17: \
+         UnsupportedClassVersionError on Java 11); choose --jre 17 or --jre 21"
+    )]
+    Tomcat11Jre11,
     #[error(
         "--serializer javolution: msm stopped publishing msm-javolution-serializer after 2.1.1, \
          and the javolution 5.4.3.1 it was built with was never on Maven Central (5.4.3 is, and \
@@ -70,16 +80,25 @@ pub fn serializer_list(list: &str, tomcat: &TomcatLine) -> Option<Vec<Serializer
 
 /// Refuses what cannot run, whatever the lock holds.
 pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
-    check_combination(&spec.tomcat, spec.serializer)
+    check_combination(&spec.tomcat, spec.serializer)?;
+    check_jre(&spec.tomcat, spec.jre)
 }
 
 /// Every line msmlab pins starts on every JRE it offers (11, 17, 21; the matrix test brings
-/// each up), so the JRE refuses nothing today.
+/// each up), except Tomcat 11, built for Java 17.
+pub fn check_jre(tomcat: &TomcatLine, jre: Jre) -> Result<(), Unsupported> {
+    if tomcat.major() >= 11 && jre == Jre::Jre11 {
+        return Err(Unsupported::Tomcat11Jre11);
+    }
+    Ok(())
+}
+
 pub fn check_combination(tomcat: &TomcatLine, serializer: Serializer) -> Result<(), Unsupported> {
     match tomcat.major() {
         6 => return Err(Unsupported::Tomcat6),
         m if m < 6 => return Err(Unsupported::TooOld(m)),
         8 if tomcat.minor() == Some(0) => return Err(Unsupported::Tomcat80),
+        10 if tomcat.minor() == Some(0) => return Err(Unsupported::Tomcat100),
         _ => {}
     }
     match serializer {
@@ -117,7 +136,7 @@ mod tests {
             .collect();
         let jres: Vec<String> = crate::spec::Jre::ALL.iter().map(|j| j.to_string()).collect();
         for major in lock.tomcat_lines() {
-            let release = &lock.tomcat[&major].0.version;
+            let release = &lock.tomcat[&major].distribution.version;
             let row = readme
                 .lines()
                 .find(|l| l.starts_with(&format!("| {major} ")))
