@@ -37,6 +37,8 @@ pub const WEBAPP: &[(&str, &str)] = &[
 
 /// The session probe's declaration, uploaded into every lab Tomcat (never into a bundle) as
 /// `conf/Catalina/localhost/web.xml.default`, which Tomcat merges into each webapp.
+/// msmlab's Manager for Tomcat 11 (`plan::TOMCAT11_MANAGER`), compiled by `up`.
+pub const TOMCAT11_MANAGER_SOURCE: &str = include_str!("../templates/jakarta/MemcachedBackupSessionManager.java");
 pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default");
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +99,8 @@ pub fn render(template: &str, ctx: impl Serialize) -> Result<String, RenderError
 /// The msm `<Manager>` settings that end up in `context.xml`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MsmSettings {
+    /// The Manager class: msm's, or on Tomcat 11 msmlab's subclass of it (`plan::TOMCAT11_MANAGER`).
+    pub manager_class: String,
     pub memcached_nodes: String,
     pub sticky: bool,
     pub request_uri_ignore_pattern: String,
@@ -173,6 +177,7 @@ mod tests {
 
     fn msm() -> MsmSettings {
         MsmSettings {
+            manager_class: "de.javakaffee.web.msm.MemcachedBackupSessionManager".into(),
             memcached_nodes: "n1:msmlab-default-memcached-1:11211".into(),
             sticky: false,
             request_uri_ignore_pattern: r".*\.(ico|png|gif|jpg|css|js)$".into(),

@@ -14,6 +14,7 @@ use crate::engine::{ContainerSpec, Engine, EngineError};
 use crate::jars::jakarta::{self, Converted};
 use crate::jars::maven::{default_cache_dir, Fetched};
 use crate::lab::errors::{at, LabError};
+use crate::lab::provision;
 use crate::plan::archive::{tar, Entry};
 use crate::ui::progress::Progress;
 
@@ -90,6 +91,20 @@ pub async fn convert(
         .collect();
     step.done(format!("{} converted, {reused} from the cache, {} used as they are", done.len() - reused, jars.len() - done.len()));
     Ok((lib, done))
+}
+
+/// On Tomcat 11, msmlab's subclass of msm's Manager (`plan::TOMCAT11_MANAGER`), compiled
+/// against the converted jars and the Tomcat in `tomcat_image`, for Java 17 (Tomcat 11's own).
+pub async fn tomcat11_manager(engine: &Engine, tomcat_image: &str, lib_jars: &[Fetched], labels: HashMap<String, String>, progress: &Progress) -> Result<Vec<u8>, LabError> {
+    let job = provision::CompileJob {
+        what: "msmlab's Manager for Tomcat 11",
+        source: ("MemcachedBackupSessionManager.java", crate::render::TOMCAT11_MANAGER_SOURCE.to_string()),
+        image: tomcat_image,
+        jars: lib_jars,
+        java: 17,
+        cache_stem: "tomcat11-manager",
+    };
+    provision::compile_jar(engine, &job, labels, progress.step("Compile msmlab's Manager for Tomcat 11"), progress).await
 }
 
 /// The `out/<name>.jar` files of a tar downloaded from a container, by name.

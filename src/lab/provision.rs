@@ -13,7 +13,7 @@ use crate::plan::images::ImageRecipe;
 use crate::plan::{official, Plan};
 use crate::spec::names::{Role, IMAGE_LABEL};
 use crate::spec::{ImageSource, MsmChoice};
-use crate::ui::progress::Progress;
+use crate::ui::progress::{Progress, Step};
 
 /// Image tags by role, and the command of a role whose image's own command does not suit.
 pub struct Images {
@@ -148,14 +148,26 @@ pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) ->
     Ok(Images { by_role: pulled.into_iter().collect(), cmd })
 }
 
-/// How long compiling the xstream allow-list may take.
+/// How long compiling a class of msmlab's own may take.
 const COMPILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// A class of msmlab's own, compiled for a lab's `lib/`.
+pub struct CompileJob<'a> {
+    /// What it is, for progress lines and errors ("the xstream allow-list").
+    pub what: &'a str,
+    /// `(file name, Java source)`.
+    pub source: (&'a str, String),
+    /// The Tomcat image whose javac compiles it, against its Tomcat's `lib/` and `jars`.
+    pub image: &'a str,
+    pub jars: &'a [Fetched],
+    /// `-source`/`-target`: 8 for classes a bundle may take to old servers.
+    pub java: u8,
+    /// The cached jar's name stem (`xstream-allow`).
+    pub cache_stem: &'a str,
+}
+
 /// `--xstream-allow`: msmlab's allow-list transcoder factory (`plan::xstream_allow_source`),
-/// compiled against the lab's own jars with the javac of the lab's Tomcat image, in a one-off
-/// container with no network, as a jar for `lib/`. Cached by what goes into it, so one
-/// allow-list is compiled once. `labels` mark the container as the lab's, so an interrupted
-/// `up` removes it with the rest.
+/// compiled against the lab's own jars, as a jar for `lib/`.
 pub async fn xstream_allow_jar(
     engine: &Engine,
     patterns: &[String],
@@ -164,58 +176,74 @@ pub async fn xstream_allow_jar(
     labels: HashMap<String, String>,
     progress: &Progress,
 ) -> Result<Vec<u8>, LabError> {
-    use sha2::{Digest, Sha256};
     let source = crate::plan::xstream_allow_source(patterns).map_err(at("rendering the xstream allow-list factory"))?;
+    let job = CompileJob {
+        what: "the xstream allow-list",
+        source: ("AllowListTranscoderFactory.java", source),
+        image: tomcat_image,
+        jars: lib_jars,
+        java: 8,
+        cache_stem: "xstream-allow",
+    };
+    compile_jar(engine, &job, labels, progress.step(format!("Compile the xstream allow-list ({})", patterns.join(", "))), progress).await
+}
+
+/// Compiles a job with the javac of its Tomcat image, in a one-off container with no
+/// network, into a jar. Cached by what goes into it (source, image, jars), so it is compiled
+/// once. `labels` mark the container as the lab's, so an interrupted `up` removes it.
+pub async fn compile_jar(engine: &Engine, job: &CompileJob<'_>, labels: HashMap<String, String>, step: Step, progress: &Progress) -> Result<Vec<u8>, LabError> {
+    use sha2::{Digest, Sha256};
+    let (file, source) = &job.source;
     let mut h = Sha256::new();
     h.update(source.as_bytes());
-    h.update(tomcat_image.as_bytes());
-    for j in lib_jars {
+    h.update(job.image.as_bytes());
+    h.update([job.java]);
+    for j in job.jars {
         h.update(j.artifact.sha256.as_bytes());
+        h.update(j.path.to_string_lossy().as_bytes());
     }
     let hash = hex::encode(h.finalize());
-    let cached = crate::jars::maven::default_cache_dir().join("built").join(format!("xstream-allow-{}.jar", &hash[..16]));
-    let step = progress.step(format!("Compile the xstream allow-list ({})", patterns.join(", ")));
+    let cached = crate::jars::maven::default_cache_dir().join("built").join(format!("{}-{}.jar", job.cache_stem, &hash[..16]));
     if let Ok(jar) = std::fs::read(&cached) {
         step.done(format!("reused {}", cached.display()));
         return Ok(jar);
     }
-    let mut files: Vec<(String, Vec<u8>)> = vec![("build/src/AllowListTranscoderFactory.java".into(), source.into_bytes())];
-    for j in lib_jars {
+    let mut files: Vec<(String, Vec<u8>)> = vec![(format!("build/src/{file}"), source.clone().into_bytes())];
+    for j in job.jars {
         files.push((format!("build/jars/{}", j.artifact.coords.file_name()), std::fs::read(&j.path).map_err(at("reading the cached jars"))?));
     }
     let tar = crate::plan::archive::tar(files.iter().map(|(path, data)| crate::plan::archive::Entry { path, data, mode: 0o644, uid: 8080 }))
-        .map_err(at("packing the allow-list's sources"))?;
+        .map_err(at(format!("packing the sources of {}", job.what)))?;
     let spec = crate::engine::ContainerSpec {
         name: format!("msmlab-compile-{}-{}", &hash[..12], std::process::id()),
-        image: tomcat_image.into(),
+        image: job.image.into(),
         labels,
         network: "none".into(),
-        // Java 8 bytecode, for the servers a bundle goes to (-source/-target: the JRE package
-        // lacks the ct.sym that --release reads). javac run as a module expands no classpath
-        // wildcards, so the shell lists the jars; the command is fixed text.
-        cmd: Some(
-            [
-                "sh",
-                "-c",
+        // -source/-target, not --release: the JRE package lacks the ct.sym that --release
+        // reads. javac run as a module expands no classpath wildcards, so the shell lists the
+        // jars; the command is fixed text but for the file name and the Java version.
+        cmd: Some(vec![
+            "sh".into(),
+            "-c".into(),
+            format!(
                 "cp=$(echo /usr/local/tomcat/bin/tomcat-juli.jar /usr/local/tomcat/lib/*.jar /tmp/build/jars/*.jar | tr ' ' ':') && \
-                 exec java -m jdk.compiler/com.sun.tools.javac.Main -source 8 -target 8 -Xlint:-options -nowarn \
-                 -cp \"$cp\" -d /tmp/classes /tmp/build/src/AllowListTranscoderFactory.java",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ),
+                 exec java -m jdk.compiler/com.sun.tools.javac.Main -source {v} -target {v} -Xlint:-options -nowarn \
+                 -cp \"$cp\" -d /tmp/classes /tmp/build/src/{file}",
+                v = job.java
+            ),
+        ]),
         ..Default::default()
     };
     let (code, output, classes) = step
         .check(engine.run_and_collect(&spec, vec![("/tmp", tar)], COMPILE_TIMEOUT, Some("/tmp/classes")).await)
-        .map_err(at::<EngineError>("compiling the xstream allow-list"))?;
-    let failed = || EngineError::Call { action: "compile", target: "the xstream allow-list".into(), message: format!("javac exited {code}: {output}") };
-    let classes = step.check(classes.ok_or_else(failed)).map_err(at::<EngineError>("compiling the xstream allow-list"))?;
-    let jar = jar_of_classes(&classes).map_err(at("packing the allow-list's classes"))?;
+        .map_err(at::<EngineError>(format!("compiling {}", job.what)))?;
+    let failed = || EngineError::Call { action: "compile", target: job.what.into(), message: format!("javac exited {code}: {output}") };
+    let classes = step.check(classes.ok_or_else(failed)).map_err(at::<EngineError>(format!("compiling {}", job.what)))?;
+    let jar = jar_of_classes(&classes).map_err(at(format!("packing the classes of {}", job.what)))?;
     if let Some(dir) = cached.parent() {
         let part = cached.with_extension("part");
         if std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&part, &jar)).and_then(|_| std::fs::rename(&part, &cached)).is_err() {
-            progress.warn(format!("could not cache {}: the allow-list is compiled again next time", cached.display()));
+            progress.warn(format!("could not cache {}: {} is compiled again next time", cached.display(), job.what));
         }
     }
     step.done(format!("{} bytes", jar.len()));

@@ -99,6 +99,10 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             ).await?;
             built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
         }
+        if plan.spec.tomcat.major() >= 11 && plan.spec.session_manager == SessionManager::Msm {
+            let jar = jakarta::tomcat11_manager(engine, &images.by_role[&Role::Tomcat], lib_jars, lab_labels(), progress).await?;
+            built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
+        }
         let images_took = t.elapsed();
 
         let s = create_and_start(engine, plan, &images, lib_jars, &built, progress).await?;

@@ -195,7 +195,9 @@ pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -
     .filter_map(|(name, value)| Some((name.to_string(), value?)))
     .chain(o.custom.iter().map(|(k, v)| (k.clone(), v.clone())))
     .collect();
+    let manager_class = if choice.tomcat.major() >= 11 { TOMCAT11_MANAGER } else { MSM_MANAGER };
     (choice.session_manager == SessionManager::Msm).then(|| MsmSettings {
+        manager_class: manager_class.into(),
         memcached_nodes,
         sticky,
         request_uri_ignore_pattern: o.request_uri_ignore_pattern.clone().unwrap_or_else(|| REQUEST_URI_IGNORE_PATTERN.into()),
@@ -207,6 +209,13 @@ pub fn msm_settings(choice: &MsmChoice, sticky: bool, memcached_nodes: String) -
         locking_mode: (!sticky).then(|| choice.locking_mode.to_string()),
     })
 }
+/// msm's session manager.
+pub const MSM_MANAGER: &str = "de.javakaffee.web.msm.MemcachedBackupSessionManager";
+/// msmlab's subclass of it for Tomcat 11 (`templates/jakarta/`), which removed a field msm
+/// writes (`ManagerBase.sessionCounter`): compiled by `up` into `TOMCAT11_MANAGER_JAR`.
+pub const TOMCAT11_MANAGER: &str = "io.msmlab.tomcat11.MemcachedBackupSessionManager";
+pub const TOMCAT11_MANAGER_JAR: &str = "msmlab-tomcat11-manager.jar";
+
 /// msmlab's xstream transcoder factory with an allow-list (`templates/xstream/`), in
 /// `XSTREAM_ALLOW_JAR`.
 pub const XSTREAM_ALLOW_FACTORY: &str = "io.msmlab.xstream.AllowListTranscoderFactory";
