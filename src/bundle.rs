@@ -44,6 +44,11 @@ pub enum BundleError {
     )]
     FailoverNonSticky,
     #[error(
+        "Tomcat {0} takes msm's jars converted to jakarta.servlet, which msmlab makes with Java on the Docker engine \
+         (in its Tomcat image): leave out --no-engine-check"
+    )]
+    JakartaNeedsEngine(String),
+    #[error(
         "--context-xml {0}: its <Manager> runs msm in sticky mode (sticky=\"true\", or no sticky attribute: msm's default), \
          and render writes the tutorial's non-sticky setup (nginx round robin); set sticky=\"false\" in the file to render it"
     )]
@@ -150,6 +155,9 @@ pub struct Bundle {
     pub jars: JarSet,
     pub context_xml: String,
     pub nginx_conf: String,
+    /// The lib jars that go in converted to jakarta.servlet (Tomcat 10.1 and 11), set by
+    /// `render` once they are made.
+    pub converted: Vec<crate::jars::lock::Coords>,
 }
 
 impl Bundle {
@@ -163,7 +171,7 @@ impl Bundle {
         let msm = plan::msm_settings(&choice, false, servers.store_nodes.join(","));
         let context_xml = render::context_xml(msm.as_ref())?;
         let nginx_conf = render::nginx_conf_for_servers(&servers.tomcats, servers.listen_port)?;
-        Ok(Bundle { choice, servers, jars, context_xml, nginx_conf })
+        Ok(Bundle { choice, servers, jars, context_xml, nginx_conf, converted: Vec::new() })
     }
 
     /// Well-formed XML, one `<Context>` and, with msm, msm's `<Manager>` pointing at the nodes.
@@ -199,6 +207,7 @@ impl Bundle {
             file: String,
             coords: String,
             sha256: String,
+            converted: bool,
         }
         #[derive(Serialize)]
         struct Vars<'a> {
@@ -214,12 +223,14 @@ impl Bundle {
             checks: &'a [Check],
             xstream_allow: &'a [String],
             xstream_allow_jar: &'static str,
+            migration: Option<String>,
+            tomcat11_manager: Option<&'static str>,
         }
         let jars = self
             .jars
             .lib
             .iter()
-            .map(|a| Jar { file: a.coords.file_name(), coords: a.coords.to_string(), sha256: a.sha256.clone() })
+            .map(|a| Jar { file: a.coords.file_name(), coords: a.coords.to_string(), sha256: a.sha256.clone(), converted: self.converted.contains(&a.coords) })
             .collect();
         render::render(
             "bundle/README.md",
@@ -236,6 +247,8 @@ impl Bundle {
                 checks,
                 xstream_allow: &self.choice.xstream_allow,
                 xstream_allow_jar: plan::XSTREAM_ALLOW_JAR,
+                migration: self.jars.migration.as_ref().map(|m| m.coords.to_string()),
+                tomcat11_manager: (self.choice.tomcat.major() >= 11 && self.choice.session_manager == SessionManager::Msm).then_some(plan::TOMCAT11_MANAGER_JAR),
             },
         )
     }

@@ -37,6 +37,8 @@ pub const WEBAPP: &[(&str, &str)] = &[
 
 /// The session probe's declaration, uploaded into every lab Tomcat (never into a bundle) as
 /// `conf/Catalina/localhost/web.xml.default`, which Tomcat merges into each webapp.
+/// Tomcat's logging in a lab: everything to the console, the container's log.
+pub const TOMCAT_LOGGING: &str = include_str!("../templates/tomcat/logging.properties");
 /// msmlab's Manager for Tomcat 11 (`plan::TOMCAT11_MANAGER`), compiled by `up`.
 pub const TOMCAT11_MANAGER_SOURCE: &str = include_str!("../templates/jakarta/MemcachedBackupSessionManager.java");
 pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default");

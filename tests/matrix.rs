@@ -1,6 +1,7 @@
 //! The support matrix, for real: every Tomcat line × serializer msmlab supports comes up with
-//! memcached and passes `verify`, each line also with Redis, and Tomcat 9 + kryo on every
-//! JRE. What msm cannot do is refused before anything is created, with the reason.
+//! memcached and passes `verify`, each line also with Redis (10.1 and 11, whose msm jars are
+//! converted to jakarta.servlet, with every serializer), Tomcat 9 + kryo on every JRE, and
+//! Tomcat 11 on Java 21. What msm cannot do is refused before anything is created, with the reason.
 //!
 //! The labs run one after another under one name (the 2-core machine runs one lab well),
 //! reusing images and cached jars; the table at the end is what the README's support table
@@ -24,8 +25,16 @@ fn supported() -> Vec<(&'static str, &'static str, &'static str, &'static str)> 
         }
         combos.push((tomcat, "kryo", "redis", "17"));
     }
+    for tomcat in ["10.1", "11"] {
+        for serializer in ["java", "kryo", "xstream"] {
+            for store in ["memcached", "redis"] {
+                combos.push((tomcat, serializer, store, "17"));
+            }
+        }
+    }
     combos.push(("9", "kryo", "memcached", "11"));
     combos.push(("9", "kryo", "memcached", "21"));
+    combos.push(("11", "kryo", "memcached", "21"));
     combos
 }
 
@@ -78,8 +87,10 @@ fn what_msm_cannot_do_is_refused_with_its_reason_and_creates_nothing() {
     let _cleanup = Lab::claim(lab);
     let cases: &[(&[&str], &str)] = &[
         (&["--tomcat", "6"], "no Apache Tomcat 6 distribution"),
-        (&["--tomcat", "10"], "jakarta"),
-        (&["--tomcat", "11.0.1"], "jakarta"),
+        (&["--tomcat", "12"], "newer than msmlab knows"),
+        (&["--tomcat", "10.0"], "Tomcat 10.0 is not offered"),
+        (&["--tomcat", "11", "--jre", "11"], "Tomcat 11 needs Java 17 or later"),
+        (&["--tomcat", "11.0.1"], "Tomcat 11.0.1 is not pinned"),
         (&["--tomcat", "8.0"], "Tomcat 8.0 is not offered"),
         (&["--serializer", "flexjson"], "AbstractMethodError"),
         (&["--serializer", "javolution"], "stopped publishing msm-javolution-serializer"),

@@ -107,6 +107,25 @@ pub async fn tomcat11_manager(engine: &Engine, tomcat_image: &str, lib_jars: &[F
     provision::compile_jar(engine, &job, labels, progress.step("Compile msmlab's Manager for Tomcat 11"), progress).await
 }
 
+/// A Jakarta line's `lib/` for servers of the user's own (`jars --copy-to`, `render`): the
+/// jars converted, and on Tomcat 11 msmlab's Manager, made in msmlab's Tomcat image for Java 17.
+pub struct ForServers {
+    pub lib: Vec<Fetched>,
+    pub converted: Vec<Converted>,
+    /// `(file name, bytes)` of the jars msmlab compiled.
+    pub built: Vec<(String, Vec<u8>)>,
+}
+
+pub async fn for_servers(engine: &Engine, major: u8, distribution: &Fetched, lib: &[Fetched], tool: &Fetched, progress: &Progress) -> Result<ForServers, LabError> {
+    let image = provision::tomcat_image(engine, crate::spec::Jre::Jre17, distribution, progress).await?;
+    let (lib, converted) = convert(engine, &image, tool, lib, HashMap::new(), progress).await?;
+    let mut built = Vec::new();
+    if major >= 11 {
+        built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), tomcat11_manager(engine, &image, &lib, HashMap::new(), progress).await?));
+    }
+    Ok(ForServers { lib, converted, built })
+}
+
 /// The `out/<name>.jar` files of a tar downloaded from a container, by name.
 fn untar(bytes: &[u8]) -> std::io::Result<HashMap<String, Vec<u8>>> {
     use std::io::Read;

@@ -143,6 +143,7 @@ impl Plan {
         }
         files.extend(built.iter().map(|(name, bytes)| (format!("lib/{name}"), bytes.clone())));
         files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
+        files.push(("conf/logging.properties".into(), render::TOMCAT_LOGGING.as_bytes().to_vec()));
         if self.has_probe() {
             files.push((PROBE_CONFIG.into(), render::PROBE_WEB_XML.as_bytes().to_vec()));
         }
@@ -359,7 +360,7 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.
-        assert_eq!(paths, ["conf/context.xml", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
+        assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
     }
 }

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::jars::lock::JarSet;
+use crate::jars::jakarta::Converted;
+use crate::jars::lock::{Artifact, JarSet};
 use crate::jars::relock::Relocked;
 use crate::spec::{Serializer, Store, TomcatLine};
 
@@ -19,6 +20,12 @@ pub struct JarListing {
     pub jvm_flags: &'static str,
     pub distribution: ListedJar,
     pub lib: Vec<ListedJar>,
+    /// The javax-to-jakarta migration tool (Tomcat 10.1 and 11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<ListedJar>,
+    /// Jars msmlab compiles for this line (Tomcat 11's Manager), also for `lib/`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub built: Vec<BuiltJar>,
 }
 
 #[derive(Debug, Serialize)]
@@ -28,32 +35,49 @@ pub struct ListedJar {
     pub size: Option<u64>,
     pub sha256: String,
     pub cached: bool,
+    /// What goes into `lib/` instead, on a Jakarta line: the jar converted to jakarta.servlet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converted: Option<BuiltJar>,
+}
+
+/// A file msmlab made: a converted jar, or a class of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuiltJar {
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+    /// "converted from … by …", or what the class is for.
+    pub note: String,
 }
 
 impl JarListing {
-    /// `cached[i]` says whether the i-th of `set.all()` is in the cache, verified.
-    pub fn new(tomcat: &TomcatLine, serializer: Serializer, store: Store, set: &JarSet, cached: &[bool]) -> JarListing {
-        let listed: Vec<ListedJar> = set
-            .all()
-            .zip(cached)
-            .map(|(a, &cached)| ListedJar {
-                coords: a.coords.to_string(),
+    /// `cached[i]` says whether the i-th of `set.all()` is in the cache, verified;
+    /// `converted` are the Jakarta conversions of lib jars, `built` msmlab's own jars.
+    pub fn new(tomcat: &TomcatLine, serializer: Serializer, store: Store, set: &JarSet, cached: &[bool], converted: &[Converted], built: Vec<BuiltJar>) -> JarListing {
+        let listed = |a: &Artifact, cached: bool| ListedJar {
+            coords: a.coords.to_string(),
+            file: a.coords.file_name(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            cached,
+            converted: converted.iter().find(|c| c.from == *a).map(|c| BuiltJar {
                 file: a.coords.file_name(),
-                size: a.size,
-                sha256: a.sha256.clone(),
-                cached,
-            })
-            .collect();
-        let mut listed = listed.into_iter();
-        let distribution = listed.next().expect("a jar set has a distribution");
+                size: c.size,
+                sha256: c.sha256.clone(),
+                note: c.describe(),
+            }),
+        };
+        let cached_at = |i: usize| cached.get(i).copied().unwrap_or(false);
         JarListing {
             tomcat: tomcat.to_string(),
             serializer,
             store,
             transcoder_factory: serializer.transcoder_factory(),
             jvm_flags: crate::plan::serializer_jvm_flags(serializer),
-            distribution,
-            lib: listed.collect(),
+            distribution: listed(&set.distribution, cached_at(0)),
+            lib: set.lib.iter().enumerate().map(|(i, a)| listed(a, cached_at(i + 1))).collect(),
+            migration: set.migration.as_ref().map(|a| listed(a, cached_at(set.lib.len() + 1))),
+            built,
         }
     }
 
@@ -73,8 +97,18 @@ impl JarListing {
             let size = j.size.map(|s| format!("{:.1} KB", s as f64 / 1024.0)).unwrap_or_default();
             let cached = if j.cached { "cached" } else { "not cached" };
             let _ = writeln!(out, "  {:width$}  {size:>10}  sha256 {}…  {cached}", j.coords, &j.sha256[..16]);
+            if let Some(c) = &j.converted {
+                let _ = writeln!(out, "  {:width$}  {:>10}  sha256 {}…  {}", "  → into lib/:", format!("{:.1} KB", c.size as f64 / 1024.0), &c.sha256[..16], c.note);
+            }
         }
         let _ = writeln!(out, "  (the last line is the Tomcat distribution the image is built from)");
+        for b in &self.built {
+            let _ = writeln!(out, "  {:width$}  {:>10}  sha256 {}…  {}", b.file, format!("{:.1} KB", b.size as f64 / 1024.0), &b.sha256[..16], b.note);
+        }
+        if let Some(m) = &self.migration {
+            let cached = if m.cached { "cached" } else { "not cached" };
+            let _ = writeln!(out, "converted with {} (sha256 {}…, {cached}): Tomcat {} uses jakarta.servlet, msm's jars javax.servlet", m.coords, &m.sha256[..16], self.tomcat);
+        }
         let _ = writeln!(out, "context.xml: transcoderFactoryClass=\"{}\"", self.transcoder_factory);
         if !self.jvm_flags.is_empty() {
             let _ = writeln!(out, "JVM flags (CATALINA_OPTS): {}", self.jvm_flags);

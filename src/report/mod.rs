@@ -15,7 +15,7 @@ use serde::Serialize;
 pub use bench::{bench_json, bench_text};
 pub use checks::{doctor_text, rendered_text};
 pub use compat::compat_text;
-pub use jars::{relock_text, JarListing, ListedJar};
+pub use jars::{relock_text, BuiltJar, JarListing, ListedJar};
 pub use junit::verdict_junit;
 pub use lab::{
     already_up_text, down_all_text, down_text, export_text, status_json, status_text, up_text, up_timings_text, AlreadyUpReport, DownReport,

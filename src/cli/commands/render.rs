@@ -6,6 +6,7 @@ use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure,
 use crate::bundle::{self, Bundle, Servers};
 use crate::cli::args::RenderArgs;
 use crate::jars::attributes;
+use crate::lab::jakarta;
 use crate::lab::provision;
 use crate::report;
 use crate::spec::support;
@@ -25,15 +26,18 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&choice.maven_repo, allow_http, &progress)?;
     support::check_combination(&choice.tomcat, choice.serializer)?;
-    let bundle = Bundle::new(choice, servers, &lock)?;
+    let mut bundle = Bundle::new(choice, servers, &lock)?;
     bundle::check_out_dir(&args.out, args.force)?;
 
     let allow = !bundle.choice.xstream_allow.is_empty();
     if allow && args.no_engine_check {
         return Err(bundle::BundleError::AllowNeedsEngine.into());
     }
+    if bundle.jars.migration.is_some() && args.no_engine_check {
+        return Err(bundle::BundleError::JakartaNeedsEngine(bundle.choice.tomcat.to_string()).into());
+    }
     let step = progress.step("Fetch jars");
-    let jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
+    let mut jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
     step.done(format!("{} jars pinned in jars.lock", jars.len()));
     if bundle.choice.session_manager == crate::spec::SessionManager::Msm {
         attributes::check_options(&bundle.choice.options.custom, &jars).context("checking --msm-option against msm's jar")?;
@@ -45,6 +49,15 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
         checks.push(Check::new("nginx -t", true, "skipped (--no-engine-check)".into()));
     } else {
         let engine = connect(globals).await?;
+        if let Some(tool) = &bundle.jars.migration {
+            let distribution = fetcher.fetch_all(&[bundle.jars.distribution.clone(), tool.clone()]).await.context("fetching the Tomcat distribution")?;
+            let made = jakarta::for_servers(&engine, bundle.choice.tomcat.major(), &distribution[0], &jars, &distribution[1], &progress)
+                .await
+                .context("converting msm's jars for jakarta.servlet")?;
+            jars = made.lib;
+            built.extend(made.built);
+            bundle.converted = made.converted.iter().map(|c| c.from.coords.clone()).collect();
+        }
         if allow {
             let distribution = fetcher.fetch_all(std::slice::from_ref(&bundle.jars.distribution)).await.context("fetching the Tomcat distribution")?;
             let image = provision::tomcat_image(&engine, crate::spec::Jre::Jre17, &distribution[0], &progress).await?;
