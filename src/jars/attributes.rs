@@ -148,7 +148,7 @@ mod tests {
             super_name: None,
             interfaces: vec![],
             fields: vec![],
-            methods: methods.iter().map(|(n, d, a)| Member { name: (*n).into(), descriptor: (*d).into(), access: *a }).collect(),
+            methods: methods.iter().map(|(n, d, a)| Member { name: (*n).into(), descriptor: (*d).into(), access: *a, uses: vec![] }).collect(),
             references: vec![],
         }
     }

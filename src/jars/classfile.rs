@@ -9,6 +9,9 @@ pub struct Member {
     /// JVM descriptor, e.g. `(Ljava/lang/String;)V` or `J`.
     pub descriptor: String,
     pub access: u16,
+    /// For a method with code: the members its instructions use, as indexes into the class's
+    /// `references` (field access and method calls).
+    pub uses: Vec<usize>,
 }
 
 impl Member {
@@ -47,6 +50,12 @@ pub const ACC_STATIC: u16 = 0x0008;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("not a readable class file: {0}")]
 pub struct ClassFileError(String);
+
+impl ClassFileError {
+    pub fn new(reason: impl Into<String>) -> Self {
+        ClassFileError(reason.into())
+    }
+}
 
 enum Constant {
     Utf8(String),
@@ -102,6 +111,17 @@ impl ClassFile {
         let super_index = r.u16()?;
         let super_name = if super_index == 0 { None } else { Some(class(super_index)?) };
         let interfaces = (0..r.u16()?).map(|_| class(r.u16()?)).collect::<Result<_, _>>()?;
+        let mut references = Vec::new();
+        let mut reference_at = std::collections::HashMap::new();
+        for (i, c) in pool.iter().enumerate() {
+            if let Constant::MemberRef { field, class: owner, name_and_type } = c {
+                let Some(Constant::NameAndType(n, d)) = pool.get(*name_and_type as usize) else {
+                    return Err(ClassFileError(format!("constant {name_and_type} is not a name and type")));
+                };
+                reference_at.insert(i, references.len());
+                references.push(Reference { field: *field, owner: class(*owner)?, name: utf8(*n)?, descriptor: utf8(*d)? });
+            }
+        }
         let mut members = || -> Result<Vec<Member>, ClassFileError> {
             let count = r.u16()?;
             let mut out = Vec::with_capacity(count as usize);
@@ -109,28 +129,64 @@ impl ClassFile {
                 let access = r.u16()?;
                 let name = utf8(r.u16()?)?;
                 let descriptor = utf8(r.u16()?)?;
+                let mut uses = Vec::new();
                 for _ in 0..r.u16()? {
-                    r.u16()?;
+                    let attribute = utf8(r.u16()?)?;
                     let len = r.u32()? as usize;
-                    r.take(len)?;
+                    let body = r.take(len)?;
+                    if attribute == "Code" && body.len() >= 8 {
+                        let code_len = u32::from_be_bytes([body[4], body[5], body[6], body[7]]) as usize;
+                        let code = body.get(8..8 + code_len).ok_or_else(|| ClassFileError(format!("the code of {name} is truncated")))?;
+                        uses = member_uses(code).map_err(|at| ClassFileError(format!("unreadable instruction at {at} in {name}")))?
+                            .into_iter()
+                            .filter_map(|cp| reference_at.get(&(cp as usize)).copied())
+                            .collect();
+                    }
                 }
-                out.push(Member { name, descriptor, access });
+                out.push(Member { name, descriptor, access, uses });
             }
             Ok(out)
         };
         let fields = members()?;
         let methods = members()?;
-        let mut references = Vec::new();
-        for c in &pool {
-            if let Constant::MemberRef { field, class: owner, name_and_type } = c {
-                let Some(Constant::NameAndType(n, d)) = pool.get(*name_and_type as usize) else {
-                    return Err(ClassFileError(format!("constant {name_and_type} is not a name and type")));
-                };
-                references.push(Reference { field: *field, owner: class(*owner)?, name: utf8(*n)?, descriptor: utf8(*d)? });
-            }
-        }
         Ok(ClassFile { name, super_name, interfaces, fields, methods, references })
     }
+}
+
+/// The constant-pool indexes of the field and method instructions (`getstatic` to
+/// `invokeinterface`) in a method's code; `Err(offset)` at an instruction it cannot step over.
+fn member_uses(code: &[u8]) -> Result<Vec<u16>, usize> {
+    let mut uses = Vec::new();
+    let mut pc = 0;
+    while pc < code.len() {
+        let op = code[pc];
+        let operand = |k: usize| code.get(pc + k).copied().ok_or(pc);
+        let len = match op {
+            0xb2..=0xb9 => {
+                uses.push(u16::from_be_bytes([operand(1)?, operand(2)?]));
+                if op >= 0xb9 { 5 } else { 3 }
+            }
+            0x10 | 0x12 | 0x15..=0x19 | 0x36..=0x3a | 0xa9 | 0xbc => 2,
+            0x11 | 0x13 | 0x14 | 0x84 | 0x99..=0xa8 | 0xbb | 0xbd | 0xc0 | 0xc1 | 0xc6 | 0xc7 => 3,
+            0xc5 => 4,
+            0xba | 0xc8 | 0xc9 => 5,
+            0xc4 => if operand(1)? == 0x84 { 6 } else { 4 },
+            0xaa | 0xab => {
+                // tableswitch / lookupswitch: padding to 4 bytes, then their tables.
+                let base = (pc + 4) & !3;
+                let word = |k: usize| -> Result<i64, usize> {
+                    let b = code.get(base + 4 * k..base + 4 * k + 4).ok_or(pc)?;
+                    Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]) as i64)
+                };
+                let entries = if op == 0xaa { (word(2)? - word(1)? + 1) * 4 + 12 } else { word(1)? * 8 + 8 };
+                usize::try_from(entries).map_err(|_| pc)? + base - pc
+            }
+            0xca..=0xfd | 0xfe | 0xff => return Err(pc),
+            _ => 1,
+        };
+        pc += len;
+    }
+    Ok(uses)
 }
 
 /// The constant pool, indexed from 1 as the format does (index 0 and the slot after a long
@@ -220,8 +276,20 @@ mod tests {
         let c = ClassFile::parse(&tiny()).unwrap();
         assert_eq!(c.name, "A");
         assert_eq!(c.super_name.as_deref(), Some("java/lang/Object"));
-        assert_eq!(c.methods, [Member { name: "setX".into(), descriptor: "(I)V".into(), access: ACC_PUBLIC }]);
+        assert_eq!(c.methods, [Member { name: "setX".into(), descriptor: "(I)V".into(), access: ACC_PUBLIC, uses: vec![] }]);
         assert_eq!(c.references, [Reference { field: true, owner: "B".into(), name: "f".into(), descriptor: "J".into() }]);
+    }
+
+    #[test]
+    fn the_field_and_method_instructions_of_a_method_are_found_across_switches() {
+        // iload_0; tableswitch (pad 2, default, low 0, high 1, 2 offsets); getfield #14; return
+        let mut code = vec![0x1a, 0xaa, 0, 0];
+        for w in [0i32, 0, 1, 0, 0] {
+            code.extend_from_slice(&w.to_be_bytes());
+        }
+        code.extend_from_slice(&[0xb4, 0, 14, 0xb1]);
+        assert_eq!(member_uses(&code), Ok(vec![14]));
+        assert_eq!(member_uses(&[0xb6, 0]), Err(0), "a truncated call");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod attributes;
 pub mod classfile;
 pub mod jakarta;
+pub mod links;
 pub mod lock;
 pub mod maven;
 pub mod policy;

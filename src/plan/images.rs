@@ -57,6 +57,8 @@ struct TomcatVars<'a> {
     jre_package: &'a str,
     /// A class-data sharing archive made at build time (dynamic archives need Java 13+).
     cds: bool,
+    /// The Servlet API's package root (`jakarta` from Tomcat 10 on).
+    servlet: &'a str,
 }
 
 /// The session probe's source: `servlet` is the Servlet API's package root (`javax` up to
@@ -92,6 +94,7 @@ impl ImageRecipe {
                 jre: jre.version(),
                 jre_package: &jre.package(),
                 cds: jre.version() >= 13,
+                servlet: servlet_package(version),
             },
         )?;
         let mut files = BTreeMap::from([("tomcat.tar.gz".to_string(), ContextFile { source: Source::Path(dist), sha256: dist_sha256.into() })]);

@@ -44,6 +44,12 @@ pub enum WebappError {
     NotFileOrDir { path: PathBuf },
     #[error("webapp {path} is larger than {} MiB, which msmlab uploads to every Tomcat", MAX_BYTES / 1024 / 1024)]
     TooLarge { path: PathBuf },
+    #[error(
+        "webapp {path} uses javax.servlet ({file}), which Tomcat {tomcat} does not have (it is jakarta.servlet from Tomcat 10 on): \
+         rebuild it for Jakarta EE 9 or later, convert it with Apache's migration tool \
+         (`java -jar jakartaee-migration-1.0.12-shaded.jar app.war app-jakarta.war`), or choose --tomcat 9"
+    )]
+    Javax { path: PathBuf, file: String, tomcat: String },
 }
 
 /// A context path: `/` (Tomcat's ROOT) or `/a/b`, normalized with a leading slash and no
@@ -146,6 +152,53 @@ pub struct Webapp {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+impl Webapp {
+    /// The first of its files that uses the `javax.servlet` API: a class (also inside a jar
+    /// of `WEB-INF/lib`) that names it, or a JSP that imports it. Tomcat 10 and later have
+    /// only `jakarta.servlet`, so such a webapp fails there at its first request.
+    pub fn javax_user(&self) -> Option<String> {
+        fn class_uses(bytes: &[u8]) -> bool {
+            bytes.windows(JAVAX.len()).any(|w| w == JAVAX)
+        }
+        fn in_zip(bytes: &[u8], depth: u8) -> Option<String> {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).ok()?;
+                let name = entry.name().to_string();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut data).ok()?;
+                if let Some(found) = file_uses(&name, &data, depth) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        fn file_uses(name: &str, data: &[u8], depth: u8) -> Option<String> {
+            let hit = (name.ends_with(".class") && class_uses(data)) || ((name.ends_with(".jsp") || name.ends_with(".jspf")) && class_uses(&data.iter().map(|b| if *b == b'.' { b'/' } else { *b }).collect::<Vec<_>>()));
+            if hit {
+                return Some(name.to_string());
+            }
+            (name.ends_with(".jar") || name.ends_with(".war")).then(|| depth < 2).filter(|d| *d).and_then(|_| in_zip(data, depth + 1).map(|inner| format!("{name}!/{inner}")))
+        }
+        self.files.iter().find_map(|(name, data)| file_uses(name, data, 0))
+    }
+}
+
+/// How class files (and, with dots, sources) name the Java EE Servlet API.
+const JAVAX: &[u8] = b"javax/servlet/";
+
+/// Reads the webapp and checks that this Tomcat line can run it (no `javax.servlet` on
+/// Tomcat 10 and later).
+pub fn load_for(spec: &WebappSpec, tomcat: &crate::spec::TomcatLine) -> Result<Webapp, WebappError> {
+    let webapp = load(spec)?;
+    if tomcat.jakarta() {
+        if let Some(file) = webapp.javax_user() {
+            return Err(WebappError::Javax { path: spec.path.clone(), file, tomcat: tomcat.to_string() });
+        }
+    }
+    Ok(webapp)
+}
+
 /// Reads the webapp and checks that Tomcat can deploy it.
 pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
     let context_path = spec.context_path()?;
@@ -218,6 +271,19 @@ impl Classified for WebappError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_webapp_for_javax_servlet_is_found_in_its_classes_jars_and_pages() {
+        let webapp = |files: Vec<(&str, &[u8])>| Webapp { context_path: ContextPath("/a".into()), source: "a".into(), files: files.into_iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect() };
+        let page: &[u8] = b"<%@ page import=\"javax.servlet.http.Cookie\" %>";
+        assert_eq!(webapp(vec![("a/index.jsp", page)]).javax_user().as_deref(), Some("a/index.jsp"));
+        let mut jar = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        jar.start_file("x/Filter.class", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut jar, b"\xca\xfe\xba\xbe javax/servlet/Filter").unwrap();
+        let jar = jar.finish().unwrap().into_inner();
+        assert_eq!(webapp(vec![("a/WEB-INF/lib/f.jar", &jar)]).javax_user().as_deref(), Some("a/WEB-INF/lib/f.jar!/x/Filter.class"));
+        assert_eq!(webapp(vec![("a/index.jsp", b"<%= session.getId() %>")]).javax_user(), None);
+    }
 
     fn spec(path: &str, context: Option<&str>) -> WebappSpec {
         WebappSpec { path: path.into(), context_path: context.map(|c| c.parse().unwrap()) }

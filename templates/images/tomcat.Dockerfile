@@ -14,6 +14,12 @@ RUN set -eu \
  && rm -rf /usr/local/tomcat/webapps/* \
  # Scanning jars for TLDs and annotations is the biggest start-up cost, and the lab needs none.
  && echo 'tomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar' >> /usr/local/tomcat/conf/catalina.properties \
+{%- if servlet == "jakarta" %}
+ # Tomcat 10.1 and later no longer read the jvmRoute system property that sticky labs set
+ # per Tomcat (-DjvmRoute=tomcatN): the Engine takes it from server.xml, empty when unset.
+ && sed -i 's|<Engine name="Catalina" defaultHost="localhost">|<Engine name="Catalina" defaultHost="localhost" jvmRoute="${jvmRoute:-}">|' /usr/local/tomcat/conf/server.xml \
+ && grep -q 'jvmRoute="${jvmRoute:-}"' /usr/local/tomcat/conf/server.xml \
+{%- endif %}
  && useradd --system --uid 8080 --home-dir /usr/local/tomcat tomcat \
  && chown -R tomcat:tomcat /usr/local/tomcat
 ENV CATALINA_HOME=/usr/local/tomcat \

@@ -7,30 +7,31 @@ import org.apache.catalina.Session;
 import de.javakaffee.web.msm.MemcachedBackupSession;
 
 /**
- * Makes memcached-session-manager 2.3.2 (tc9 jar converted to jakarta.* with
+ * Makes memcached-session-manager 2.3.2 (the tc9 jar, converted to jakarta.* with
  * jakartaee-migration) work on Tomcat 11.
  * <p>
  * Tomcat 11 removed the protected field {@code ManagerBase.sessionCounter}. The
- * inherited {@code incrementSessionCounter()} does getfield/putfield on it, so every
- * request that creates a session fails with {@code NoSuchFieldError}. The only other
- * Tomcat 9-only member msm references is {@code ManagerBase.changeSessionId(Session)}.
+ * inherited {@code incrementSessionCounter()} reads and writes that field, so every
+ * request that creates a session fails with {@code NoSuchFieldError: sessionCounter}.
  * <p>
- * Use it in context.xml as {@code <Manager className="io.msmlab.tomcat11.MemcachedBackupSessionManager" .../>}.
+ * In context.xml:
+ * {@code <Manager className="io.msmlab.tomcat11.MemcachedBackupSessionManager" .../>}
  */
 public class MemcachedBackupSessionManager extends de.javakaffee.web.msm.MemcachedBackupSessionManager {
 
-    /** Replaces the removed ManagerBase.sessionCounter. */
+    /** Takes the place of the removed ManagerBase.sessionCounter. */
     private final AtomicLong sessionCounter = new AtomicLong();
 
-    /** Called by MemcachedSessionService.createSession; must not touch the removed field. */
+    /** Called from MemcachedSessionService.createSession(). It must not use the removed field. */
     @Override
     public void incrementSessionCounter() {
         sessionCounter.incrementAndGet();
     }
 
     /**
-     * Tomcat 11 computes this as active + expired sessions. msm also removes sessions
-     * from the local map without expiring them, so report the sessions this manager created.
+     * Tomcat 11 computes this as active + expired sessions. msm (non-sticky) takes
+     * sessions out of the local map without expiring them, so that would undercount.
+     * Report the number of sessions this manager created instead, as Tomcat 9 did.
      */
     @Override
     public long getSessionCounter() {
@@ -38,24 +39,16 @@ public class MemcachedBackupSessionManager extends de.javakaffee.web.msm.Memcach
     }
 
     /**
-     * Tomcat calls rotateSessionId (for example on login, or from
-     * HttpServletRequest.changeSessionId()), never msm's changeSessionId(Session).
-     * Mark the session as changed, as msm does, so that it is stored in memcached
-     * under the new id even if no attribute changed.
+     * msm marks a session whose id changed in changeSessionId(Session), but Tomcat 11
+     * (and recent Tomcat 9) calls rotateSessionId(Session) instead, for example on login or
+     * HttpServletRequest.changeSessionId(). Without the mark, msm only "pings" the new id,
+     * which is not in memcached yet, and logs LockingStrategy.pingSession WARNING
+     * "... should be touched in memcached, but it does not exist therein".
      */
     @Override
     public String rotateSessionId(final Session session) {
         final String newId = super.rotateSessionId(session);
         ((MemcachedBackupSession) session).setSessionIdChanged(true);
         return newId;
-    }
-
-    /**
-     * msm's version calls super.changeSessionId(Session), which Tomcat 11 removed and which
-     * would throw NoSuchMethodError. Nothing in Tomcat 11 calls this method; it delegates just in case.
-     */
-    @Override
-    public void changeSessionId(final Session session) {
-        rotateSessionId(session);
     }
 }
