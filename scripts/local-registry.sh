@@ -12,8 +12,8 @@ dir="${MSMLAB_TEST_REGISTRY_DIR:-/tmp/msmlab-registry}"
 base_image="${MSMLAB_BASE_IMAGE:-debian:bookworm-slim}"
 maven_repo="${MSMLAB_MAVEN_REPO:-https://repo1.maven.org/maven2}"
 cache="${MSMLAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msmlab}"
-# The tags msmlab's table (src/plan/official.rs) asks for on Tomcat 9.
-images=(tomcat:9.0-jre17 nginx:1.27 memcached:1.6)
+# The tags msmlab's table (src/plan/official.rs) asks for on Tomcat 9 and 10.1.
+images=(tomcat:9.0-jre17 tomcat:10.1-jre17 nginx:1.27 memcached:1.6)
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
@@ -55,10 +55,12 @@ has() { # repo tag
     "http://$addr/v2/library/$1/manifests/$2" 2>/dev/null
 }
 
-# The Tomcat 9 distribution msmlab pins, from its cache or the Maven repository, checked.
-tomcat_tarball() { # dest
-  local coords version sha path
-  coords="$(grep -o 'org.apache.tomcat:tomcat:tar.gz:9\.0\.[0-9]*' jars.lock | head -n 1)"
+# The Tomcat distribution msmlab pins for a line (9.0, 10.1), from its cache or the Maven
+# repository, checked.
+tomcat_tarball() { # line dest
+  local coords version sha path line="${1//./\\.}"
+  shift
+  coords="$(grep -o "org.apache.tomcat:tomcat:tar.gz:$line\.[0-9]*" jars.lock | head -n 1)"
   version="${coords##*:}"
   sha="$(grep -A3 "coords = \"$coords\"" jars.lock | grep -o '[0-9a-f]\{64\}' | head -n 1)"
   path="org/apache/tomcat/tomcat/$version/tomcat-$version.tar.gz"
@@ -80,7 +82,7 @@ for image in "${images[@]}"; do
   say "building a stand-in for $image and pushing it to $addr/library/$image"
   ctx="$(mktemp -d "${TMPDIR:-/tmp}/msmlab-official.XXXXXX")"
   cp "tests/official-images/$repo.Dockerfile" "$ctx/Dockerfile"
-  [ "$repo" = tomcat ] && tomcat_tarball "$ctx/tomcat.tar.gz"
+  [ "$repo" = tomcat ] && tomcat_tarball "${tag%%-*}" "$ctx/tomcat.tar.gz"
   if ! docker build -t "msmlab-official-fixture/$image" "$ctx" >"$dir/build.log" 2>&1; then
     say "building the stand-in for $image failed:"; tail -n 20 "$dir/build.log" >&2; exit 1
   fi

@@ -50,6 +50,31 @@ fn a_lab_of_official_images_is_pulled_from_the_registry_and_shares_the_session()
 }
 
 #[test]
+fn tomcat_10_1_from_the_official_image_runs_the_converted_jars_and_11_is_refused_with_the_reason() {
+    let _cleanup = Lab::claim("e2e-official-jakarta");
+    let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
+    assert!(setup.success(), "scripts/local-registry.sh failed");
+    // msm's jars are converted with the Java of the official image itself.
+    let up = msmlab(&["up", "--name", "e2e-official-jakarta", "--port", "13462", "--tomcat", "10.1", "--images", "official", "--registry", REGISTRY]);
+    assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
+    assert!(stderr(&up).contains("Convert msm's jars to jakarta.servlet"), "{}", stderr(&up));
+    let verify = msmlab(&["verify", "--name", "e2e-official-jakarta", "--json"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    assert_eq!(msmlab(&["down", "--name", "e2e-official-jakarta"]).status.code(), Some(0));
+    for (flags, says) in [
+        (&["--tomcat", "11"][..], "the official images are JREs without one"),
+        (&["--tomcat", "10.1", "--sticky"], "is read from server.xml only"),
+    ] {
+        let mut args = vec!["up", "--name", "e2e-official-jakarta", "--port", "13462", "--images", "official", "--registry", REGISTRY];
+        args.extend_from_slice(flags);
+        let out = msmlab(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(stderr(&out).contains(says), "{flags:?}: {}", stderr(&out));
+    }
+    assert_eq!(labelled("e2e-official-jakarta"), Vec::<String>::new());
+}
+
+#[test]
 fn a_registry_that_does_not_answer_fails_the_pull_before_anything_is_created() {
     let _cleanup = Lab::claim("e2e-official-none");
     // Nothing listens on this port.

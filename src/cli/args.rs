@@ -117,7 +117,7 @@ pub struct JsonArg {
 /// `commands::msm_choice` makes the `spec::MsmChoice` of `up` and `render`).
 #[derive(Debug, Clone, Args)]
 pub struct JarChoice {
-    /// Tomcat line: 7, 8 (8.5) or 9; also 8.5, 9.0 or the pinned release such as 9.0.117
+    /// Tomcat line: 7, 8 (8.5), 9, 10 (10.1) or 11; also 8.5, 9.0, 10.1 or the pinned release such as 9.0.117
     #[arg(long, default_value = "9", value_name = "VERSION")]
     pub tomcat: TomcatLine,
     /// How msm serializes sessions

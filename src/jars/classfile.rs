@@ -181,7 +181,7 @@ fn member_uses(code: &[u8]) -> Result<Vec<u16>, usize> {
                 let entries = if op == 0xaa { (word(2)? - word(1)? + 1) * 4 + 12 } else { word(1)? * 8 + 8 };
                 usize::try_from(entries).map_err(|_| pc)? + base - pc
             }
-            0xca..=0xfd | 0xfe | 0xff => return Err(pc),
+            0xca..=0xff => return Err(pc),
             _ => 1,
         };
         pc += len;

@@ -143,9 +143,11 @@ impl ClassPool {
             .classes
             .iter()
             .flat_map(|(n, (c, _))| {
-                c.methods.iter().filter(move |m| !(n == class && m.name == method && m.descriptor == descriptor)).filter_map(move |m| {
-                    m.uses.iter().any(|&u| c.references[u].name == method && c.references[u].descriptor == descriptor && !c.references[u].field).then(|| format!("{n}.{}", m.name))
-                })
+                c.methods
+                    .iter()
+                    .filter(move |m| !(n == class && m.name == method && m.descriptor == descriptor))
+                    .filter(move |m| m.uses.iter().any(|&u| c.references[u].name == method && c.references[u].descriptor == descriptor && !c.references[u].field))
+                    .map(move |m| format!("{n}.{}", m.name))
             })
             .collect();
         match callers.first() {

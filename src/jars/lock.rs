@@ -400,7 +400,7 @@ mod tests {
     #[test]
     fn a_line_missing_from_the_lock_names_the_lines_it_has() {
         let err = Lock::bundled().select(&"6".parse().unwrap(), Serializer::Java, Store::Memcached, true).unwrap_err();
-        assert_eq!(err.to_string(), "Tomcat 6 is not in the lock (lines in it: 7, 8, 9); this msmlab supports Tomcat 7, 8, 9");
+        assert_eq!(err.to_string(), "Tomcat 6 is not in the lock (lines in it: 7, 8, 9, 10, 11); this msmlab supports Tomcat 7, 8, 9, 10, 11");
     }
 
     #[test]

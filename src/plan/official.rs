@@ -13,9 +13,11 @@ use crate::plan::images::TOMCAT_JAVA_OPTS;
 use crate::spec::{Jre, Store};
 
 /// The official Tomcat tag for each Tomcat line msm supports (msm-facts §7), `{jre}` standing
-/// for `--jre`: 9.0 is current, 8.5 is frozen at 8.5.100 (both with JRE 11, 17 and 21 tags);
-/// 7 is frozen at 7.0.109 with JDK 8 only, so `--jre` does not apply to it.
-pub const TOMCAT_TAGS: &[(u8, &str)] = &[(9, "9.0-jre{jre}"), (8, "8.5-jre{jre}"), (7, "7.0.109-jdk8")];
+/// for `--jre`: 10.1 and 9.0 are current, 8.5 is frozen at 8.5.100 (all with JRE 11, 17 and
+/// 21 tags); 7 is frozen at 7.0.109 with JDK 8 only, so `--jre` does not apply to it. Tomcat
+/// 11 has none here: its lab compiles msmlab's Manager, and the official JRE images carry no
+/// compiler (`spec::support` refuses it).
+pub const TOMCAT_TAGS: &[(u8, &str)] = &[(10, "10.1-jre{jre}"), (9, "9.0-jre{jre}"), (8, "8.5-jre{jre}"), (7, "7.0.109-jdk8")];
 /// Pinned to a minor line, so a lab does not change under the user's feet.
 pub const NGINX_TAG: &str = "1.27";
 pub const MEMCACHED_TAG: &str = "1.6";

@@ -4,7 +4,7 @@
 //! README's support table is checked against it by a test.
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::{Jre, LabSpec, Serializer, TomcatLine};
+use crate::spec::{ImageSource, Jre, LabSpec, Serializer, SessionManager, TomcatLine};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Unsupported {
@@ -32,6 +32,18 @@ pub enum Unsupported {
          UnsupportedClassVersionError on Java 11); choose --jre 17 or --jre 21"
     )]
     Tomcat11Jre11,
+    #[error(
+        "--images official --tomcat 11: a Tomcat 11 lab compiles msmlab's subclass of msm's Manager \
+         (docs/jakarta.md) with the javac of its Tomcat image, and the official images are JREs without one; \
+         leave out --images official"
+    )]
+    Tomcat11Official,
+    #[error(
+        "--images official --sticky on Tomcat {0}: from Tomcat 10.1 on, the jvmRoute a sticky lab gives each Tomcat \
+         is read from server.xml only, which msmlab sets in its own images but cannot in an image it only pulls; \
+         leave out --images official or --sticky"
+    )]
+    StickyOfficialJakarta(String),
     #[error(
         "--serializer javolution: msm stopped publishing msm-javolution-serializer after 2.1.1, \
          and the javolution 5.4.3.1 it was built with was never on Maven Central (5.4.3 is, and \
@@ -81,7 +93,16 @@ pub fn serializer_list(list: &str, tomcat: &TomcatLine) -> Option<Vec<Serializer
 /// Refuses what cannot run, whatever the lock holds.
 pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
     check_combination(&spec.tomcat, spec.serializer)?;
-    check_jre(&spec.tomcat, spec.jre)
+    check_jre(&spec.tomcat, spec.jre)?;
+    if spec.images == ImageSource::Official && spec.session_manager == SessionManager::Msm {
+        if spec.tomcat.major() >= 11 {
+            return Err(Unsupported::Tomcat11Official);
+        }
+        if spec.sticky && spec.tomcat.jakarta() {
+            return Err(Unsupported::StickyOfficialJakarta(spec.tomcat.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// Every line msmlab pins starts on every JRE it offers (11, 17, 21; the matrix test brings
@@ -143,12 +164,20 @@ mod tests {
                 .unwrap_or_else(|| panic!("README has no support row for Tomcat {major}"));
             let cells: Vec<&str> = row.split('|').map(str::trim).collect();
             assert_eq!(cells[2], release, "{row}");
-            assert_eq!(cells[3], format!("`memcached-session-manager-tc{major}`"), "{row}");
+            let policy = crate::jars::policy::TOMCAT_LINES.iter().find(|l| l.major == major).unwrap();
+            let jar = match (policy.jakarta, major) {
+                (false, _) => format!("`{}`", policy.msm_jar),
+                (true, 11..) => format!("`{}`, converted², msmlab's Manager³", policy.msm_jar),
+                (true, _) => format!("`{}`, converted²", policy.msm_jar),
+            };
+            assert_eq!(cells[3], jar, "{row}");
             assert_eq!(cells[4], serializers.join(", "), "{row}");
-            assert_eq!(cells[6], jres.join(", "), "{row}");
+            let tomcat = line(&major.to_string());
+            let jres: Vec<&String> = jres.iter().zip(crate::spec::Jre::ALL).filter(|(_, j)| check_jre(&tomcat, *j).is_ok()).map(|(s, _)| s).collect();
+            assert_eq!(cells[6], jres.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "), "{row}");
             assert!(check_combination(&line(&major.to_string()), Serializer::Java).is_ok());
         }
-        for refused in ["| 6 | refused", "| 10 and later | refused"] {
+        for refused in ["| 6 | refused", "| 10.0 | refused", "| 12 and later | refused"] {
             assert!(readme.contains(refused), "README should say {refused:?}");
         }
     }

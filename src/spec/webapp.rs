@@ -178,7 +178,10 @@ impl Webapp {
             if hit {
                 return Some(name.to_string());
             }
-            (name.ends_with(".jar") || name.ends_with(".war")).then(|| depth < 2).filter(|d| *d).and_then(|_| in_zip(data, depth + 1).map(|inner| format!("{name}!/{inner}")))
+            if (name.ends_with(".jar") || name.ends_with(".war")) && depth < 2 {
+                return in_zip(data, depth + 1).map(|inner| format!("{name}!/{inner}"));
+            }
+            None
         }
         self.files.iter().find_map(|(name, data)| file_uses(name, data, 0))
     }
