@@ -492,7 +492,7 @@ pub struct BenchArgs {
     /// Serializers to compare, separated by commas (java, kryo, xstream), or all that msm supports
     #[arg(long, default_value = "all", value_name = "LIST")]
     pub serializers: String,
-    /// Tomcat line: 7, 8 (8.5) or 9
+    /// Tomcat line: 7, 8 (8.5), 9, 10 (10.1) or 11
     #[arg(long, default_value = "9", value_name = "VERSION")]
     pub tomcat: TomcatLine,
     /// Where msm keeps the sessions
@@ -576,7 +576,7 @@ pub struct CompatArgs {
     /// Prefix of the labs: each serializer runs in its own lab, <name>-<serializer>, removed afterwards
     #[arg(long, default_value = "compat", value_name = "NAME")]
     pub name: LabName,
-    /// Tomcat line: 7, 8 (8.5) or 9
+    /// Tomcat line: 7, 8 (8.5), 9, 10 (10.1) or 11
     #[arg(long, default_value = "9", value_name = "VERSION")]
     pub tomcat: TomcatLine,
     /// Where msm keeps the sessions
