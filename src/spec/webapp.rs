@@ -190,13 +190,13 @@ impl Webapp {
 /// How class files (and, with dots, sources) name the Java EE Servlet API.
 const JAVAX: &[u8] = b"javax/servlet/";
 
-/// Reads the webapp and checks that this Tomcat line can run it (no `javax.servlet` on
-/// Tomcat 10 and later).
-pub fn load_for(spec: &WebappSpec, tomcat: &crate::spec::TomcatLine) -> Result<Webapp, WebappError> {
+/// Reads the webapp and checks that the Tomcat can run it: `jakarta_tomcat` names a Tomcat
+/// line of the `jakarta.servlet` API (10.1, 11), where a `javax.servlet` webapp cannot run.
+pub fn load_for(spec: &WebappSpec, jakarta_tomcat: Option<String>) -> Result<Webapp, WebappError> {
     let webapp = load(spec)?;
-    if tomcat.jakarta() {
+    if let Some(tomcat) = jakarta_tomcat {
         if let Some(file) = webapp.javax_user() {
-            return Err(WebappError::Javax { path: spec.path.clone(), file, tomcat: tomcat.to_string() });
+            return Err(WebappError::Javax { path: spec.path.clone(), file, tomcat });
         }
     }
     Ok(webapp)

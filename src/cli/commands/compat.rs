@@ -52,7 +52,8 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     // Read and check the webapp before anything is created.
-    let webapp = webapp::load_for(spec.lab.webapp.as_ref().expect("validate requires a webapp"), &spec.lab.tomcat)?;
+    let jakarta = spec.lab.tomcat.jakarta().then(|| spec.lab.tomcat.to_string());
+    let webapp = webapp::load_for(spec.lab.webapp.as_ref().expect("validate requires a webapp"), jakarta)?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.maven_repo, false, &progress)?;
     let engine = connect(globals).await?;

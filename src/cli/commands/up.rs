@@ -31,7 +31,8 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.maven_repo, allow_http, &progress)?;
     // Read and check the user's webapp before anything is created.
-    let webapp = spec.webapp.as_ref().map(|w| webapp::load_for(w, &spec.tomcat)).transpose()?;
+    let jakarta = spec.tomcat.jakarta().then(|| spec.tomcat.to_string());
+    let webapp = spec.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
     if plan.spec.options.session_attribute_filter.is_some() && !plan.spec.sticky {
