@@ -76,7 +76,11 @@ pub async fn examine(q: &Question<'_>) -> Report {
     let engine = match Engine::connect().await {
         Ok(engine) => {
             match engine.version().await {
-                Ok(v) => findings.push(finding("engine", Status::Ok, format!("Docker {} (API {}, {}) at {}", v.version, v.api_version, v.os, v.host), None)),
+                Ok(v) => {
+                    let reach = engine.reach_host().map(|h| format!("; its published ports are reached at {h}")).unwrap_or_default();
+                    let detail = format!("Docker {} (API {}, {}) at {}, found through {}{reach}", v.version, v.api_version, v.os, v.host, engine.found_by());
+                    findings.push(finding("engine", Status::Ok, detail, None))
+                }
                 Err(e) => findings.push(finding("engine", Status::Fail, e.to_string(), Some("sudo scripts/setup.sh".into()))),
             }
             Some(engine)

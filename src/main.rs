@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Up(args) => commands::up::run(args, &globals).await,
             Command::Verify(args) => commands::verify::run(args, &globals).await,
+            Command::Smoke(args) => commands::smoke::run(args, &globals).await,
             Command::Status(args) => commands::status::run(args, &globals).await,
             Command::Down(args) => commands::down::run(args, &globals).await,
             Command::Logs(args) => commands::logs::run(args, &globals).await,

@@ -41,7 +41,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--listen", "everywhere"], "invalid value 'everywhere' for '--listen <ADDR>'"),
         (&["down", "--all", "--name", "x"], "cannot be used with"),
         (&["up", "--name", "Not_Valid"], "invalid lab name"),
-        (&["up", "--tomcat", "10"], "jakarta"),
+        (&["up", "--tomcat", "12"], "newer than msmlab knows"),
         (&["up", "--tomcat", "6"], "no Apache Tomcat 6 distribution"),
         (&["up", "--serializer", "gzip"], "possible values: java"),
         (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),

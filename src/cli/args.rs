@@ -53,6 +53,8 @@ pub enum Command {
     /// Check through nginx that the lab's Tomcats really share one session
     #[command(after_help = "Examples:\n  msmlab verify --requests 20 --json\n  msmlab verify --path /my/ --drill all --junit verify.xml")]
     Verify(VerifyArgs),
+    /// Bring a lab up, verify it, keep the evidence if it fails, and always remove it: for CI jobs
+    Smoke(SmokeArgs),
     /// Show the lab's containers with role, state and address
     #[command(after_help = "Example:\n  msmlab status --json")]
     Status(StatusArgs),
@@ -234,6 +236,24 @@ pub struct UpArgs {
     #[command(flatten)]
     pub lab: NameArg,
     #[command(flatten)]
+    pub shape: LabArgs,
+    /// Port nginx publishes on the --listen address (0: the engine picks a free one)
+    #[arg(long, default_value_t = 13355)]
+    pub port: u16,
+    /// Rebuild the lab if it exists already (by default a healthy lab is left as it is)
+    #[arg(long)]
+    pub recreate: bool,
+    /// Also print where the time went (fetch, images, create, start, ready) and the floor
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+/// What a lab is made of: `up`'s flags but its name and port, shared with `smoke`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    #[command(flatten)]
     pub choice: JarChoice,
     /// Java runtime of the Tomcats (Debian's OpenJDK: 11 on bullseye, 17 on bookworm, 21 on trixie)
     #[arg(long, value_enum, default_value_t = Jre::Jre17)]
@@ -246,21 +266,12 @@ pub struct UpArgs {
     /// Number of Tomcat containers behind nginx (2 to 16)
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = parse_tomcats, allow_negative_numbers = true)]
     pub tomcats: u8,
-    /// Port nginx publishes on the --listen address
-    #[arg(long, default_value_t = 13355)]
-    pub port: u16,
-    /// Host address nginx is published on; anything but loopback exposes the lab to your network
+    /// Host address nginx is published on; anything but loopback exposes the lab to your network (a remote engine publishes on all of its host's)
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub listen: std::net::IpAddr,
-    /// Rebuild the lab if it exists already (by default a healthy lab is left as it is)
-    #[arg(long)]
-    pub recreate: bool,
     /// Extra JVM options for every Tomcat (CATALINA_OPTS), e.g. "-Xmx256m"
     #[arg(long, default_value = "", value_name = "OPTS", allow_hyphen_values = true)]
     pub java_opts: String,
-    /// Also print where the time went (fetch, images, create, start, ready) and the floor
-    #[arg(long)]
-    pub timings: bool,
     /// msm sticky mode: each Tomcat gets a jvmRoute and nginx sends a session back to its owner
     #[arg(long)]
     pub sticky: bool,
@@ -270,8 +281,41 @@ pub struct UpArgs {
     /// Context path of --webapp (default: from its file name, my.war → /my)
     #[arg(long, value_name = "PATH", requires = "webapp")]
     pub context_path: Option<ContextPath>,
+}
+
+/// `msmlab smoke`: one command for a CI job.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  msmlab smoke --tomcat 9 --serializer kryo --junit smoke.xml\n  DOCKER_HOST=tcp://docker:2375 msmlab smoke --drill all")]
+pub struct SmokeArgs {
+    /// Name of the lab (default: a unique smoke-… name, so jobs sharing an engine never collide)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<LabName>,
+    /// Port nginx publishes (default: one the engine picks, read back)
+    #[arg(long)]
+    pub port: Option<u16>,
     #[command(flatten)]
-    pub output: JsonArg,
+    pub shape: LabArgs,
+    /// Requests to send through nginx with one cookie jar
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
+    pub requests: u16,
+    /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
+    #[arg(long, value_name = "URL_PATH")]
+    pub path: Option<UrlPath>,
+    /// Drills to run after the checks: tomcat, store, restart, all (those three), concurrent (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
+    pub drill: Vec<DrillArg>,
+    /// Also write a JUnit XML report (one test case per check and drill) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Where the evidence goes when the lab fails (its logs, configs and status: `logs --export`)
+    #[arg(long, default_value = "msmlab-evidence", value_name = "DIR")]
+    pub evidence: PathBuf,
+    /// Leave the lab up afterwards, for debugging (remove it with `msmlab down --name …`)
+    #[arg(long)]
+    pub keep: bool,
+    /// Give up after this long, removing the lab (e.g. 10m, 600s)
+    #[arg(long, default_value = "15m", value_name = "DURATION", value_parser = crate::bench::parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -460,7 +504,7 @@ mod flag_tests {
 
     #[test]
     fn tomcat_counts_outside_two_to_sixteen_are_usage_errors_naming_the_range() {
-        assert_eq!(up(&["--tomcats", "16"]).unwrap().tomcats, 16);
+        assert_eq!(up(&["--tomcats", "16"]).unwrap().shape.tomcats, 16);
         for bad in ["0", "1", "17", "1000", "-1", "many"] {
             let err = up(&["--tomcats", bad]).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad}");
@@ -470,8 +514,8 @@ mod flag_tests {
 
     #[test]
     fn nginx_listens_on_loopback_unless_told_otherwise() {
-        assert_eq!(up(&[]).unwrap().listen.to_string(), "127.0.0.1");
-        assert_eq!(up(&["--listen", "0.0.0.0"]).unwrap().listen.to_string(), "0.0.0.0");
+        assert_eq!(up(&[]).unwrap().shape.listen.to_string(), "127.0.0.1");
+        assert_eq!(up(&["--listen", "0.0.0.0"]).unwrap().shape.listen.to_string(), "0.0.0.0");
         assert_eq!(up(&["--listen", "example.org"]).unwrap_err().exit_code(), 2);
     }
 

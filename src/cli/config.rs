@@ -433,9 +433,9 @@ mod tests {
     #[test]
     fn the_file_fills_in_what_the_command_line_leaves_at_its_default() {
         let a = up("[up]\ntomcats = 3\nport = 13999\njava-opts = \"-Xmx256m\"\n", &["up", "--port", "14000"]);
-        assert_eq!(a.tomcats, 3, "from the file");
+        assert_eq!(a.shape.tomcats, 3, "from the file");
         assert_eq!(a.port, 14000, "the flag wins");
-        assert_eq!(a.java_opts, "-Xmx256m", "a value starting with '-' stays a value");
+        assert_eq!(a.shape.java_opts, "-Xmx256m", "a value starting with '-' stays a value");
     }
 
     #[test]
@@ -463,7 +463,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(applied.values, ["lock.maven-repo = \"http://127.0.0.1:1/m2\""]);
-        assert_eq!(up("tomcat = 8\n", &["up"]).choice.tomcat.major(), 8);
+        assert_eq!(up("tomcat = 8\n", &["up"]).shape.choice.tomcat.major(), 8);
     }
 
     #[test]
@@ -479,7 +479,7 @@ mod tests {
         let e = config_error("[up]\ntomcatz = 3\n", &["status"]);
         assert!(e.starts_with("msmlab.toml: unknown key \"tomcatz\" in [up]; accepted keys: name, tomcat, serializer"), "{e}");
         let e = config_error("[upp]\ntomcats = 3\n", &["up"]);
-        assert!(e.starts_with("msmlab.toml: unknown table [upp]; tables are the verbs: up, verify, status, down"), "{e}");
+        assert!(e.starts_with("msmlab.toml: unknown table [upp]; tables are the verbs: up, verify, smoke, status, down"), "{e}");
         let e = config_error("colour = true\n", &["up"]);
         assert!(e.contains("unknown key \"colour\" in the top level"), "{e}");
     }
@@ -519,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_flag_given_on_the_command_line_is_never_overridden_even_with_its_default_value() {
-        assert_eq!(up("[up]\ntomcats = 5\n", &["up", "--tomcats", "2"]).tomcats, 2);
+        assert_eq!(up("[up]\ntomcats = 5\n", &["up", "--tomcats", "2"]).shape.tomcats, 2);
     }
 
     #[test]

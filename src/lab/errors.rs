@@ -16,6 +16,11 @@ pub enum LabError {
     PortTaken { ip: std::net::IpAddr, port: u16, by: String },
     #[error("the {kind} name {name} that lab {lab:?} needs is taken by {by}; remove it, or choose another --name")]
     NameTaken { lab: String, kind: &'static str, name: String, by: String },
+    /// Another `up` of this name created the lab's first container first.
+    #[error("another msmlab up is making lab {lab:?} right now")]
+    Building { lab: String },
+    #[error("another msmlab up was making lab {lab:?} and did not finish it; run `msmlab up --name {lab}` again")]
+    OtherUpFailed { lab: String },
     #[error("{step} failed{}", cleanup_note(.cleanup))]
     /// `status` is the cause's own class, taken before the cause is boxed.
     Step { step: String, cleanup: Option<String>, status: ExitStatus, source: BoxError },
@@ -50,6 +55,7 @@ impl Classified for LabError {
     fn exit_status(&self) -> ExitStatus {
         match self {
             LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. } => ExitStatus::BadInput,
+            LabError::Building { .. } | LabError::OtherUpFailed { .. } => ExitStatus::Failed,
             LabError::Step { status, .. } => *status,
             LabError::Interrupted { .. } => ExitStatus::Interrupted,
             LabError::Engine(e) => e.exit_status(),

@@ -71,6 +71,20 @@ pub async fn down(engine: &Engine, lab: &str) -> Result<Found, EngineError> {
     Ok(found)
 }
 
+/// Removes what carries the lab's label and was made by the `up` run `owner` (its rollback):
+/// what another run of the same name made stays.
+pub async fn down_owned(engine: &Engine, lab: &str, owner: &str) -> Result<Found, EngineError> {
+    let mut found = find(engine, lab).await?;
+    found.containers.retain(|c| c.owner.as_deref() == Some(owner));
+    found.networks.retain(|n| n.owner.as_deref() == Some(owner));
+    found.volumes.clear();
+    try_join_all(found.containers.iter().map(|c| engine.remove_container(&c.id))).await?;
+    for n in &found.networks {
+        engine.remove_network(&n.id).await?;
+    }
+    Ok(found)
+}
+
 /// Every msmlab lab on the engine, by name: whatever carries the `io.msmlab.lab` label, and
 /// nothing else.
 pub async fn find_all(engine: &Engine) -> Result<BTreeMap<String, Found>, EngineError> {

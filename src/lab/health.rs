@@ -21,8 +21,9 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// An existing lab, judged against the plan of the `up` that found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Existing {
-    /// Every container of the plan runs, made with the same settings, and nginx reaches every Tomcat.
-    Healthy,
+    /// Every container of the plan runs, made with the same settings, and nginx reaches every
+    /// Tomcat through its test page at `url`.
+    Healthy { url: String },
     /// It runs, but was made with other settings (what differs, in flag terms).
     Different(String),
     /// Something is missing, stopped or unanswering (what); its leftovers can go.
@@ -105,8 +106,10 @@ pub async fn check(engine: &Engine, plan: &Plan, found: &Found) -> Existing {
         return verdict;
     }
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
-    match ready::nginx(engine, &plan.nginx.name, &plan.page_url(), &tomcats, PROBE_TIMEOUT).await {
-        Ok(_) => Existing::Healthy,
+    let port = found.containers.iter().find(|c| c.name == plan.nginx.name).and_then(|c| c.published_port).unwrap_or(plan.spec.port);
+    let url = plan.page_url_via(engine.reach_host().as_deref(), port);
+    match ready::nginx(engine, &plan.nginx.name, &url, &tomcats, PROBE_TIMEOUT).await {
+        Ok(_) => Existing::Healthy { url },
         Err(e) => Existing::Broken(format!("nginx does not reach every Tomcat ({})", e.to_string().lines().next().unwrap_or(""))),
     }
 }
@@ -142,9 +145,10 @@ mod tests {
                     published: None,
                     published_port: None,
                     spec: Some(label.clone()),
+                    owner: None,
                 })
                 .collect(),
-            networks: vec![Resource { id: "n".into(), name: made_by.network.clone(), lab: "idem".into() }],
+            networks: vec![Resource { id: "n".into(), name: made_by.network.clone(), lab: "idem".into(), owner: None }],
             volumes: vec![],
         }
     }

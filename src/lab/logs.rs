@@ -222,6 +222,7 @@ mod tests {
             published: None,
             published_port: None,
             spec: None,
+            owner: None,
         }
     }
 

@@ -12,7 +12,8 @@ use crate::ui::progress::Progress;
 pub enum Preflight {
     /// Go ahead: nothing of the lab exists (any more).
     Proceed,
-    AlreadyUp,
+    /// Up and healthy with these settings, its test page at `url`.
+    AlreadyUp { url: String },
 }
 
 /// Deals with a lab of this name that exists already (see `up`), then refuses, before anything
@@ -25,7 +26,7 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
             "--recreate".to_string()
         } else {
             match health::check(engine, plan, &found).await {
-                Existing::Healthy => return Ok(Preflight::AlreadyUp),
+                Existing::Healthy { url } => return Ok(Preflight::AlreadyUp { url }),
                 Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
                 Existing::Broken(what) => format!("it was broken or half made: {what}"),
             }
@@ -50,6 +51,9 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
     }
 
     let (ip, port) = (plan.spec.listen, plan.spec.port);
+    if port == 0 {
+        return Ok(Preflight::Proceed); // the engine picks a free one
+    }
     match port_holder(engine, ip, port).await? {
         PortHolder::Free => Ok(Preflight::Proceed),
         PortHolder::Lab { lab, container } => Err(LabError::PortTaken { ip, port, by: format!("lab {lab:?} ({container})") }),

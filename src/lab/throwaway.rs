@@ -29,8 +29,8 @@ pub struct Throwaway<T> {
 pub async fn throwaway<T>(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, work: impl Future<Output = T>) -> Result<Throwaway<T>, LabError> {
     let name = plan.spec.name.to_string();
     let up = match up(engine, plan, fetcher, progress, true).await? {
-        UpOutcome::Created(timings) => Some(timings),
-        UpOutcome::AlreadyUp => None,
+        UpOutcome::Created { timings, .. } => Some(timings),
+        UpOutcome::AlreadyUp { .. } => None,
     };
     let outcome = unless_interrupted(work).await;
     let step = progress.step(format!("Remove lab {name}"));

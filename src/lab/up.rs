@@ -10,7 +10,8 @@ use crate::engine::{ContainerSpec, Engine, EngineError, Privileges};
 use crate::jars::attributes::{self, AttributeError};
 use crate::jars::maven::{FetchError, Fetched, Fetcher};
 use crate::lab::errors::{at, LabError};
-use crate::lab::found::{down, Found};
+use crate::lab::found::{down_owned, find, Found};
+use crate::lab::health::Existing;
 use crate::lab::health;
 use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
@@ -26,10 +27,10 @@ use crate::ui::progress::{Progress, Step};
 /// What `up` did.
 #[derive(Debug, Clone)]
 pub enum UpOutcome {
-    /// Built and started the lab.
-    Created(Timings),
+    /// Built and started the lab, whose test page is at `url`.
+    Created { timings: Timings, url: String },
     /// The lab was up and healthy with these settings already; nothing was touched.
-    AlreadyUp,
+    AlreadyUp { url: String },
 }
 
 /// Brings a lab up, or fails having removed everything it created. A lab that exists already
@@ -38,11 +39,14 @@ pub enum UpOutcome {
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
     let lab = plan.spec.name.as_str();
-    if preflight(engine, plan, progress, recreate).await? == Preflight::AlreadyUp {
-        return Ok(UpOutcome::AlreadyUp);
+    if let Preflight::AlreadyUp { url } = preflight(engine, plan, progress, recreate).await? {
+        return Ok(UpOutcome::AlreadyUp { url });
     }
 
-    // The lab is ours from here: an interrupt, like any failure, removes what exists of it.
+    // From here, what this run makes carries its owner token: an interrupt, like any failure,
+    // removes that, and nothing another run of the same name made.
+    let owner = owner_token();
+    let owner = owner.as_str();
     let mut interrupts = Interrupts::watch();
     let work = async {
         let step = progress.step("Fetch jars");
@@ -78,7 +82,9 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
             (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
         };
-        let lab_labels = || std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string())]);
+        let lab_labels = || {
+            std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string()), (names::OWNER_LABEL.to_string(), owner.to_string())])
+        };
         let converted;
         let lib_jars = match &tool {
             Some(tool) => {
@@ -105,8 +111,8 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         }
         let images_took = t.elapsed();
 
-        let s = create_and_start(engine, plan, &images, lib_jars, &built, progress).await?;
-        Ok(Timings {
+        let s = create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?;
+        Ok((Timings {
             fetch,
             images: images_took,
             create: s.create,
@@ -115,11 +121,11 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             start_to_ready: s.start_to_ready,
             total: started.elapsed(),
             floor: s.floor,
-        })
+        }, s.url))
     };
     let failure = tokio::select! {
         result = work => match result {
-            Ok(timings) => return Ok(UpOutcome::Created(timings)),
+            Ok((timings, url)) => return Ok(UpOutcome::Created { timings, url }),
             Err(e) => e,
         },
         signal = interrupts.next() => {
@@ -128,7 +134,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         }
     };
     let removed = tokio::select! {
-        removed = roll_back(engine, lab) => removed,
+        removed = roll_back(engine, lab, owner) => removed,
         signal = interrupts.next() => {
             // A second interrupt means "now": the rollback is dropped where it stands. What is
             // left carries the label, so `down` finds it.
@@ -136,7 +142,49 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             return Err(LabError::Interrupted { signal, cleanup: Some(note) });
         }
     };
+    if let LabError::Building { .. } = failure {
+        // Another run is making this lab: its result is ours, if it has the same settings.
+        return wait_for_other(engine, plan, progress).await;
+    }
     Err(failure.cleaned_up(removed))
+}
+
+/// How long a second `up` of the same name waits for the first one to finish the lab.
+const OTHER_UP_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Waits until the lab another run is making is up (then it is ours as it is, or refused as
+/// made with other settings), or gone (that run failed).
+async fn wait_for_other(engine: &Engine, plan: &Plan, progress: &Progress) -> Result<UpOutcome, LabError> {
+    let lab = plan.spec.name.as_str();
+    let step = progress.step(format!("Wait for the other msmlab up that is making lab {lab}"));
+    let deadline = Instant::now() + OTHER_UP_TIMEOUT;
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let found = find(engine, lab).await?;
+        if found.is_empty() {
+            step.fail("it stopped and removed what it made");
+            return Err(LabError::OtherUpFailed { lab: lab.into() });
+        }
+        // A lab whose every container runs is judged; one still being made is waited for.
+        if found.containers.len() == plan.nodes().count() && found.containers.iter().all(|c| c.state.is_running()) {
+            match health::check(engine, plan, &found).await {
+                Existing::Healthy { url } => {
+                    step.done("it is up");
+                    return Ok(UpOutcome::AlreadyUp { url });
+                }
+                Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
+                Existing::Broken(_) => {}
+            }
+        }
+    }
+    step.fail("it did not finish");
+    Err(LabError::OtherUpFailed { lab: lab.into() })
+}
+
+/// A token no other run picks: the process id and the clock.
+fn owner_token() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}-{nanos:x}", std::process::id())
 }
 
 /// Pauses between rollback passes that failed: an engine that dropped out for a moment
@@ -145,13 +193,13 @@ const ROLLBACK_RETRY: [Duration; 5] =
     [Duration::from_millis(250), Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(3)];
 
 /// Removes what a failed `up` created, and says what that was in a sentence (`None`: nothing).
-async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
+async fn roll_back(engine: &Engine, lab: &str, owner: &str) -> Option<String> {
     let mut removed = Found::default();
     let mut retries = ROLLBACK_RETRY.iter();
     // A create the engine received just before an interrupt can land after the first pass
     // listed the lab, so passes go on until one finds nothing.
     for _ in 0..8 {
-        match down(engine, lab).await {
+        match down_owned(engine, lab, owner).await {
             Ok(found) if found.is_empty() => break,
             Ok(found) => removed.extend(found),
             Err(e) => match retries.next() {
@@ -181,6 +229,8 @@ async fn roll_back(engine: &Engine, lab: &str) -> Option<String> {
 
 /// What `create_and_start` measured.
 struct Started {
+    /// The test page, where nginx was published.
+    url: String,
     create: Duration,
     start: Duration,
     start_to_ready: Duration,
@@ -195,11 +245,12 @@ async fn create_and_start(
     images: &Images,
     lib_jars: &[Fetched],
     built: &[(String, Vec<u8>)],
+    owner: &str,
     progress: &Progress,
 ) -> Result<Started, LabError> {
     let step = progress.step(format!("Create network {} and {} containers", plan.network, plan.nodes().count()));
     let store_steps: Vec<_> = plan.stores.iter().map(|n| progress.step(format!("Start {}", n.name))).collect();
-    let blueprint = Blueprint::new(plan, images, lib_jars, built)?;
+    let blueprint = Blueprint::new(plan, images, lib_jars, built, owner)?;
     create(engine, &blueprint, &step, &store_steps).await?;
     let create = step.done("");
 
@@ -211,29 +262,42 @@ async fn create_and_start(
 
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let ng = &plan.nginx.name;
+    // --port 0: the engine chose the port; read it back.
+    let port = match plan.spec.port {
+        0 => ng_step.check(engine.published_port(ng).await).map_err(at::<EngineError>(format!("reading the port {ng} was published on")))?,
+        p => p,
+    };
+    let url = plan.page_url_via(engine.reach_host().as_deref(), port);
     let first_answer = ng_step
-        .check(ready::nginx(engine, ng, &plan.page_url(), &tomcats, NGINX_TIMEOUT).await)
+        .check(ready::nginx(engine, ng, &url, &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
-    ng_step.done(format!("proxies to all {} Tomcats on {}:{}", tomcats.len(), plan.spec.listen, plan.spec.port));
+    let at_host = engine.reach_host().map(|h| format!(" (reached at {h})")).unwrap_or_default();
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.listen));
     let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
     let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
-    Ok(Started { create, start, start_to_ready: ready_from.elapsed(), floor })
+    Ok(Started { url, create, start, start_to_ready: ready_from.elapsed(), floor })
 }
 
 /// Each container of a plan as the engine creates it, and the files it receives.
 struct Blueprint<'a> {
     plan: &'a Plan,
     images: &'a Images,
+    /// This run's token (`names::OWNER_LABEL`).
+    owner: String,
+    /// The network this run created.
+    network_id: std::sync::OnceLock<String>,
     spec_label: String,
     tomcat_files: Vec<u8>,
     nginx_files: Vec<u8>,
 }
 
 impl<'a> Blueprint<'a> {
-    fn new(plan: &'a Plan, images: &'a Images, lib_jars: &[Fetched], built: &[(String, Vec<u8>)]) -> Result<Blueprint<'a>, LabError> {
+    fn new(plan: &'a Plan, images: &'a Images, lib_jars: &[Fetched], built: &[(String, Vec<u8>)], owner: &str) -> Result<Blueprint<'a>, LabError> {
         Ok(Blueprint {
             plan,
             images,
+            owner: owner.into(),
+            network_id: std::sync::OnceLock::new(),
             spec_label: health::spec_label(&plan.spec),
             tomcat_files: plan.tomcat_archive(lib_jars, built).map_err(at("reading the cached jars"))?,
             nginx_files: plan.nginx_archive().map_err(at("packing nginx.conf"))?,
@@ -244,11 +308,13 @@ impl<'a> Blueprint<'a> {
         let (plan, images) = (self.plan, self.images);
         let mut labels = names::labels(&plan.spec.name, node.role, node.index);
         labels.insert(SPEC_LABEL.to_string(), self.spec_label.clone());
+        labels.insert(names::OWNER_LABEL.to_string(), self.owner.clone());
         ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),
             labels,
-            network: plan.network.clone(),
+            // By id: while two runs race, two networks of the lab's name can exist for a moment.
+            network: self.network_id.get().cloned().unwrap_or_else(|| plan.network.clone()),
             env: plan.env(node),
             // Only nginx is published, on the --listen address (loopback unless told otherwise).
             publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
@@ -279,16 +345,33 @@ impl<'a> Blueprint<'a> {
 }
 
 /// The network and every container, the store started as soon as it exists.
+///
+/// The first store container is created alone: container names are the engine's one unique
+/// claim, so of two runs making the same lab at once exactly one gets it and goes on, and the
+/// other (`LabError::Building`) removes its own network and waits for the first.
 async fn create(engine: &Engine, blueprint: &Blueprint<'_>, step: &Step, store_steps: &[Step]) -> Result<(), LabError> {
     let plan = blueprint.plan;
-    step.check(engine.create_network(&plan.network, names::network_labels(&plan.spec.name)).await)
-        .map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
+    let building = || LabError::Building { lab: plan.spec.name.to_string() };
+    let mut labels = names::network_labels(&plan.spec.name);
+    labels.insert(names::OWNER_LABEL.to_string(), blueprint.owner.clone());
+    let id = match engine.create_network(&plan.network, labels).await {
+        Err(e) if e.is_conflict() => return Err(building()),
+        created => step.check(created).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?,
+    };
+    let _ = blueprint.network_id.set(id);
+    let first = &plan.stores[0];
+    match engine.create_container(&blueprint.container(first)).await {
+        Err(e) if e.is_conflict() => return Err(building()),
+        created => step.check(created).map_err(at::<EngineError>(format!("creating {}", first.name)))?,
+    };
     // The store starts first, while the others are created and get their files: msm fails
     // for good if its node's name does not resolve when Tomcat starts, and the name resolves
     // as soon as the container runs. The Tomcats take a second to reach msm, so they need not
     // wait for the store to answer.
     let stores = all_settled(plan.stores.iter().zip(store_steps).map(|(n, step)| async move {
-        step.check(blueprint.create(engine, n).await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
+        if n.index != first.index {
+            step.check(blueprint.create(engine, n).await).map_err(at::<EngineError>(format!("creating {}", n.name)))?;
+        }
         step.check(engine.start(&n.name).await).map_err(at::<EngineError>(format!("starting {}", n.name)))
     }));
     let others = all_settled(plan.tomcats.iter().chain([&plan.nginx]).map(|n| blueprint.create(engine, n)));

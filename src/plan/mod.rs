@@ -172,9 +172,16 @@ impl Plan {
         page_url_at(&self.spec.listen.to_string(), self.spec.port)
     }
 
-    /// The URL of the user's webapp on the host, if there is one.
-    pub fn webapp_url(&self) -> Option<String> {
-        self.webapp.as_ref().map(|w| format!("http://127.0.0.1:{}{}", self.spec.port, w.context_path.url_path()))
+    /// The URL of the user's webapp beside the test page at `page_url`, if there is one.
+    pub fn webapp_url_at(&self, page_url: &str) -> Option<String> {
+        let origin = page_url.find("://").and_then(|i| page_url[i + 3..].find('/').map(|j| &page_url[..i + 3 + j])).unwrap_or(page_url);
+        self.webapp.as_ref().map(|w| format!("{origin}{}", w.context_path.url_path()))
+    }
+
+    /// The test page where nginx publishes `port`, reached at `reach` (a remote engine's host,
+    /// `Engine::reach_host`), else at the address it is published on.
+    pub fn page_url_via(&self, reach: Option<&str>, port: u16) -> String {
+        page_url_at(reach.unwrap_or(&self.spec.listen.to_string()), port)
     }
 }
 
@@ -264,13 +271,15 @@ pub fn page_url(port: u16) -> String {
     page_url_at("127.0.0.1", port)
 }
 
-/// The test page as reached through nginx published on `host_ip:port`; an address that means
-/// "every interface" is reached through loopback.
+/// The test page as reached through nginx published on `host_ip:port` (or reached at a host
+/// name, such as a remote engine's); an address that means "every interface" is reached
+/// through loopback.
 pub fn page_url_at(host_ip: &str, port: u16) -> String {
     let host = match host_ip.parse::<std::net::IpAddr>() {
         Ok(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
         Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
         Ok(ip) => ip.to_string(),
+        Err(_) if !host_ip.is_empty() => host_ip.to_string(),
         Err(_) => "127.0.0.1".to_string(),
     };
     format!("http://{host}:{port}{TEST_PAGE_PATH}")
@@ -340,7 +349,7 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
-        assert_eq!(plan.webapp_url().as_deref(), Some("http://127.0.0.1:13355/my/"));
+        assert_eq!(plan.webapp_url_at(&plan.page_url()).as_deref(), Some("http://127.0.0.1:13355/my/"));
     }
 
     #[test]

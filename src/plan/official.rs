@@ -84,6 +84,7 @@ mod tests {
         assert_eq!(images_for(8, Jre::Jre21, Store::Redis, None).unwrap(), OfficialImages { tomcat: "tomcat:8.5-jre21".into(), nginx: "nginx:1.27".into(), store: "redis:7.2".into() });
         assert_eq!(images_for(7, Jre::Jre21, Store::Memcached, None).unwrap().tomcat, "tomcat:7.0.109-jdk8");
         assert_eq!(java_of(7, Jre::Jre21), 8);
-        assert_eq!(images_for(10, Jre::Jre17, Store::Memcached, None), None);
+        assert_eq!(images_for(10, Jre::Jre17, Store::Memcached, None).unwrap().tomcat, "tomcat:10.1-jre17");
+        assert_eq!(images_for(11, Jre::Jre17, Store::Memcached, None), None);
     }
 }

@@ -47,8 +47,6 @@ pub enum SpecError {
     StoreNodes(u8),
     #[error("--store-nodes {0}: msm talks to a single Redis node (redis://host:port); use --store memcached for several nodes")]
     RedisNodes(u8),
-    #[error("--port 0: choose a port from 1 to 65535 for nginx to publish")]
-    Port,
     #[error("invalid Maven repository URL {0:?}: give an https:// URL such as https://repo1.maven.org/maven2")]
     MavenRepo(String),
     #[error("invalid base image {0:?}: give an image reference such as debian:bookworm-slim")]
@@ -706,9 +704,6 @@ impl LabSpec {
         if self.store == Store::Redis && self.store_nodes != 1 {
             return Err(SpecError::RedisNodes(self.store_nodes));
         }
-        if self.port == 0 {
-            return Err(SpecError::Port);
-        }
         validate_sources(&self.maven_repo, &self.base_image, self.registry.as_deref())?;
         validate_xstream_allow(&self.xstream_allow, self.serializer, self.images)?;
         self.options.validate(self.serializer, self.store)?;
@@ -913,8 +908,8 @@ mod tests {
     }
 
     #[test]
-    fn port_zero_is_refused() {
-        assert_eq!(LabSpec { port: 0, ..spec() }.validate(), Err(SpecError::Port));
+    fn port_zero_leaves_the_port_to_the_engine() {
+        assert!(LabSpec { port: 0, ..spec() }.validate().is_ok());
     }
 
     #[test]

@@ -10,6 +10,9 @@ use crate::spec::LabName;
 
 /// Label carrying the lab's name, on every container, network and volume.
 pub const LAB_LABEL: &str = "io.msmlab.lab";
+/// The `up` run that made a container or network: its rollback removes only what it made, so
+/// two `up`s of one name at once never tear each other's lab down.
+pub const OWNER_LABEL: &str = "io.msmlab.owner";
 /// Label carrying the container's role.
 pub const ROLE_LABEL: &str = "io.msmlab.role";
 /// Label carrying the container's index within its role (1-based).

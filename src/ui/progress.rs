@@ -33,6 +33,19 @@ impl Progress {
         }
     }
 
+    /// A line of what happens next, between steps (not shown when quiet).
+    pub fn note(&self, message: impl AsRef<str>) {
+        if self.quiet {
+            return;
+        }
+        match &self.multi {
+            Some(m) => {
+                let _ = m.println(message.as_ref());
+            }
+            None => eprintln!("{}", message.as_ref()),
+        }
+    }
+
     pub fn step(&self, title: impl Into<String>) -> Step {
         let title = title.into();
         let bar = self.multi.as_ref().map(|m| {
@@ -87,6 +100,12 @@ impl Step {
     /// Marks the step done (once; later calls change nothing); returns how long it took.
     pub fn done(&self, detail: impl AsRef<str>) -> Duration {
         self.finish("✓", detail.as_ref())
+    }
+
+    /// Marks the step failed, with why (the error itself is printed once, at the end).
+    pub fn fail(&self, detail: impl AsRef<str>) -> Duration {
+        self.failed.set(true);
+        self.finish("✗", detail.as_ref())
     }
 
     fn finish(&self, mark: &str, detail: &str) -> Duration {

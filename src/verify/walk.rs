@@ -119,8 +119,11 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     if tomcats.is_empty() {
         return Err(incomplete("it has no Tomcat container"));
     }
-    // Reached where nginx is published: its address, or loopback for "every interface".
-    let host = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string();
+    // Reached where nginx is published: a remote engine's host (or MSMLAB_HOST_OVERRIDE),
+    // else its address, or loopback for "every interface".
+    let host = engine
+        .reach_host()
+        .unwrap_or_else(|| nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string());
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
     // The settings label says how the lab was made: official images carry no session probe.
     let settings: serde_json::Value = tomcats.iter().find_map(|t| serde_json::from_str(t.spec.as_deref()?).ok()).unwrap_or_default();

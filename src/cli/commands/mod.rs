@@ -14,6 +14,7 @@ pub mod jars;
 pub mod lock;
 pub mod logs;
 pub mod reference;
+pub mod smoke;
 pub mod render;
 pub mod status;
 pub mod up;
@@ -134,7 +135,7 @@ pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {
     let engine = Engine::connect().await?;
     if globals.verbose > 0 {
         if let Ok(v) = engine.version().await {
-            eprintln!("engine: Docker {} (API {}) at {}", v.version, v.api_version, v.host);
+            eprintln!("engine: Docker {} (API {}) at {}, found through {}", v.version, v.api_version, v.host, engine.found_by());
         }
     }
     Ok(engine)

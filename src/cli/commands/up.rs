@@ -3,62 +3,93 @@
 use crate::cli::failure::Context;
 
 use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure, Globals, Outcome};
-use crate::cli::args::UpArgs;
+use crate::cli::args::{LabArgs, UpArgs};
+use crate::engine::Engine;
+use crate::jars::maven::Fetcher;
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
 use crate::spec::webapp::{self, WebappSpec};
-use crate::spec::{trust, LabShape, LabSpec};
+use crate::spec::{trust, LabName, LabShape, LabSpec};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
+    let progress = Progress::new(globals.quiet);
+    let prepared = prepare(args.shape, args.lab.name, args.port, globals, &progress).await?;
+    let outcome = prepared.up(&progress, args.recreate).await?;
+    let Prepared { engine, plan, .. } = prepared;
+    let lab = plan.spec.name.as_str();
+    let (timings, url) = match outcome {
+        UpOutcome::Created { timings, url } => (timings, url),
+        UpOutcome::AlreadyUp { url } => {
+            let containers = engine.containers(Some(lab)).await?;
+            let already = report::AlreadyUpReport { lab: lab.into(), url, already_up: true, containers };
+            report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
+            return Ok(Outcome::Success);
+        }
+    };
+    let containers = engine.containers(Some(lab)).await?;
+    let webapp_url = plan.webapp_url_at(&url);
+    let up = report::UpReport { lab: lab.into(), url, webapp_url, timings: (&timings).into(), floor: (&timings).into(), containers };
+    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
+    if args.timings && !args.output.json {
+        print!("{}", report::up_timings_text(&timings));
+    }
+    Ok(Outcome::Success)
+}
+
+/// A lab ready to be brought up: its plan, checked, the engine, and where the jars come from.
+pub(super) struct Prepared {
+    pub engine: Engine,
+    pub plan: Plan,
+    fetcher: Fetcher,
+}
+
+impl Prepared {
+    pub async fn up(&self, progress: &Progress, recreate: bool) -> Result<UpOutcome, Failure> {
+        lab::up(&self.engine, &self.plan, &self.fetcher, progress, recreate)
+            .await
+            .with_context(|| format!("msmlab up --name {} did not complete", self.plan.spec.name))
+    }
+}
+
+/// What `up` and `smoke` share: the spec from the flags, every input checked before anything
+/// is created (the webapp read), the engine connected, and what the user should know said.
+pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, Failure> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let allow_http = args.shape.allow_http;
     let team_file = args.shape.context_xml.clone();
     let (choice, sticky, store_nodes) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), args.sticky, args.store_nodes)?;
     let shape = LabShape {
-        name: args.lab.name,
+        name,
         jre: args.jre,
         store_nodes,
         tomcats: args.tomcats,
-        port: args.port,
+        port,
         java_opts: args.java_opts,
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
     };
-    let spec = LabSpec::new(choice, shape)?;
-    let progress = Progress::new(globals.quiet);
-    let fetcher = fetcher(&spec.maven_repo, allow_http, &progress)?;
+    let mut spec = LabSpec::new(choice, shape)?;
+    let fetcher = fetcher(&spec.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
     let jakarta = spec.tomcat.jakarta().then(|| spec.tomcat.to_string());
     let webapp = spec.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
-    let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     let engine = connect(globals).await?;
+    // A remote engine's loopback is not reachable from here: publish on its host's interfaces.
+    if let (Some(host), true) = (engine.reach_host(), spec.listen.is_loopback()) {
+        progress.warn(format!("the engine is remote ({}): nginx is published on all of its host's addresses and reached at {host}", engine.found_by()));
+        spec.listen = std::net::Ipv4Addr::UNSPECIFIED.into();
+    } else if let Some(warning) = trust::listen_warning(spec.name.as_str(), spec.listen, spec.port) {
+        progress.warn(warning);
+    }
+    let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
     if plan.spec.options.session_attribute_filter.is_some() && !plan.spec.sticky {
         progress.warn("non-sticky: attributes outside --session-attribute-filter are lost after every request (each request loads the session from the store, which holds only the filtered ones)");
     }
     if let Some(caveat) = crate::spec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
         progress.warn(caveat);
     }
-    if let Some(warning) = trust::listen_warning(plan.spec.name.as_str(), plan.spec.listen, plan.spec.port) {
-        progress.warn(warning);
-    }
-    let outcome = lab::up(&engine, &plan, &fetcher, &progress, args.recreate)
-        .await
-        .with_context(|| format!("msmlab up --name {} did not complete", plan.spec.name))?;
-    let lab = plan.spec.name.as_str();
-    let UpOutcome::Created(timings) = outcome else {
-        let containers = engine.containers(Some(lab)).await?;
-        let already = report::AlreadyUpReport { lab: lab.into(), url: plan.page_url(), already_up: true, containers };
-        report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
-        return Ok(Outcome::Success);
-    };
-    let containers = engine.containers(Some(lab)).await?;
-    let up = report::UpReport { lab: lab.into(), url: plan.page_url(), webapp_url: plan.webapp_url(), timings: (&timings).into(), floor: (&timings).into(), containers };
-    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
-    if args.timings && !args.output.json {
-        print!("{}", report::up_timings_text(&timings));
-    }
-    Ok(Outcome::Success)
+    Ok(Prepared { engine, plan, fetcher })
 }

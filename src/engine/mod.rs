@@ -5,6 +5,9 @@
 //! an error that names what failed. Files reach containers as tar uploads through the API,
 //! never through bind mounts, so a remote `DOCKER_HOST` works the same.
 
+pub mod endpoint;
+
+use endpoint::Endpoint;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -24,7 +27,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, ROLE_LABEL, SPEC_LABEL};
+use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
@@ -51,6 +54,9 @@ pub enum EngineError {
     Lost { action: &'static str, target: String, message: String },
     #[error("{action} {target}: {message}")]
     Call { action: &'static str, target: String, message: String },
+    /// The name is taken already (HTTP 409): by another run that is making the same lab.
+    #[error("{action} {target}: {message}")]
+    Conflict { action: &'static str, target: String, message: String },
     #[error(
         "base image {image} is not on the engine and could not be pulled ({message}).\n  \
          Where no registry answers, make it locally: scripts/base-image.sh {image}"
@@ -92,6 +98,10 @@ fn is_connection_error(e: &BollardError) -> bool {
 
 impl EngineError {
     /// True when the engine could not be reached at all (at connect time or mid-run).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, EngineError::Conflict { .. })
+    }
+
     pub fn is_unreachable(&self) -> bool {
         matches!(self, EngineError::Unreachable { .. } | EngineError::Lost { .. })
     }
@@ -112,6 +122,15 @@ const REMOVAL_WAIT_STEP: Duration = Duration::from_millis(200);
 /// The engine refused with this status and a message containing `needle`.
 fn is_status(e: &BollardError, status: u16, needle: &str) -> bool {
     matches!(e, BollardError::DockerResponseServerError { status_code, message } if *status_code == status && message.contains(needle))
+}
+
+/// `call`, but a name that is taken (409) is a `Conflict`.
+fn conflict_or_call(action: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
+    let target = target.into();
+    move |e| match e {
+        BollardError::DockerResponseServerError { status_code: 409, ref message } => EngineError::Conflict { action, target, message: message.clone() },
+        e => call(action, target)(e),
+    }
 }
 
 fn is_not_found(e: &BollardError) -> bool {
@@ -194,6 +213,9 @@ pub struct ContainerInfo {
     /// The settings the container was made with (`io.msmlab.spec`).
     #[serde(skip)]
     pub spec: Option<String>,
+    /// The `up` run that made it (`io.msmlab.owner`).
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 /// A container's state, as the engine names it (`docker ps`'s STATE column).
@@ -252,6 +274,9 @@ pub struct Resource {
     pub id: String,
     pub name: String,
     pub lab: String,
+    /// The `up` run that made it (`io.msmlab.owner`).
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 /// The two name spaces a lab takes names in.
@@ -300,34 +325,68 @@ fn host_config(spec: &ContainerSpec) -> (HostConfig, Option<Vec<String>>) {
 pub struct Engine {
     docker: Docker,
     host: String,
+    endpoint: Endpoint,
 }
 
 impl Engine {
-    /// Connects with the engine's defaults (`DOCKER_HOST` honoured) and negotiates the API
-    /// version, so older engines (Debian's 20.10, API 1.41) work.
+    /// Connects to the engine the docker CLI would use (`endpoint`: `DOCKER_HOST`, contexts,
+    /// the rootless socket) and negotiates the API version.
     pub async fn connect() -> Result<Engine, EngineError> {
-        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-        Engine::connect_to(&host).await
+        let endpoint = Endpoint::resolve(&endpoint::Real).map_err(|e| EngineError::Unreachable { host: "(none)".into(), message: e.to_string() })?;
+        Engine::connect_endpoint(endpoint).await
     }
 
     /// Connects to `host` (`unix://…`, `tcp://…`), and refuses an engine older than `MIN_API`.
     pub async fn connect_to(host: &str) -> Result<Engine, EngineError> {
-        let unreachable = |e: BollardError| EngineError::Unreachable { host: host.into(), message: short(&e) };
-        let docker = Docker::connect_with_host(host).map_err(unreachable)?;
+        Engine::connect_endpoint(Endpoint { host: host.into(), tls: None, how: "given".into(), host_override: None }).await
+    }
+
+    async fn connect_endpoint(endpoint: Endpoint) -> Result<Engine, EngineError> {
+        let host = endpoint.host.clone();
+        let unreachable = |e: BollardError| EngineError::Unreachable { host: host.clone(), message: short(&e) };
+        let docker = match &endpoint.tls {
+            Some(tls) => Docker::connect_with_ssl(&host, &tls.key, &tls.cert, &tls.ca, 120, bollard::API_DEFAULT_VERSION).map_err(unreachable)?,
+            None => Docker::connect_with_host(&host).map_err(unreachable)?,
+        };
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         let api = docker.client_version();
         if (api.major_version, api.minor_version) < MIN_API {
             let version = docker.version().await.ok().and_then(|v| v.version).unwrap_or_else(|| "unknown".into());
-            return Err(EngineError::TooOld { host: host.into(), api: format!("{}.{}", api.major_version, api.minor_version), version });
+            return Err(EngineError::TooOld { host: host.clone(), api: format!("{}.{}", api.major_version, api.minor_version), version });
         }
         docker.ping().await.map_err(unreachable)?;
-        Ok(Engine { docker, host: host.into() })
+        Ok(Engine { docker, host: host.clone(), endpoint })
     }
 
     /// Whether the engine runs on this machine (a unix socket), so that what it publishes on
     /// 127.0.0.1 is this machine's loopback.
     pub fn is_local(&self) -> bool {
-        self.host.starts_with("unix://") || self.host.starts_with('/')
+        self.endpoint.is_local()
+    }
+
+    /// Where a port the engine publishes is reached from here (`None`: a local engine, at the
+    /// address it publishes on).
+    pub fn reach_host(&self) -> Option<String> {
+        self.endpoint.reach_host()
+    }
+
+    /// The host port a container publishes (the engine's pick when it was asked for port 0).
+    pub async fn published_port(&self, container: &str) -> Result<u16, EngineError> {
+        let info = self.docker.inspect_container(container, None).await.map_err(call("inspect", container))?;
+        let port = info
+            .network_settings
+            .and_then(|n| n.ports)
+            .into_iter()
+            .flat_map(|ports| ports.into_values())
+            .flatten()
+            .flatten()
+            .find_map(|b| b.host_port.and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0));
+        port.ok_or_else(|| EngineError::Call { action: "read the published port of", target: container.into(), message: "it publishes none".into() })
+    }
+
+    /// How the engine was found ("DOCKER_HOST", "docker context ci", "the default socket").
+    pub fn found_by(&self) -> &str {
+        &self.endpoint.how
     }
 
     /// The id of a local image, or `None` when the engine does not have it.
@@ -423,7 +482,7 @@ impl Engine {
             labels: Some(labels),
             ..Default::default()
         };
-        let created = self.docker.create_network(request).await.map_err(call("create network", name))?;
+        let created = self.docker.create_network(request).await.map_err(conflict_or_call("create network", name))?;
         Ok(created.id)
     }
 
@@ -449,7 +508,7 @@ impl Engine {
             ..Default::default()
         };
         let options = CreateContainerOptionsBuilder::default().name(&spec.name).build();
-        let created = self.docker.create_container(Some(options), body).await.map_err(call("create container", &spec.name))?;
+        let created = self.docker.create_container(Some(options), body).await.map_err(conflict_or_call("create container", &spec.name))?;
         Ok(created.id)
     }
 
@@ -620,6 +679,7 @@ impl Engine {
                     published: published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
                     published_port: published.map(|(_, port)| port),
                     spec: labels.get(SPEC_LABEL).cloned(),
+                    owner: labels.get(OWNER_LABEL).cloned(),
                 }
             })
             .collect();
@@ -632,10 +692,14 @@ impl Engine {
         let list = self.docker.list_networks(Some(options)).await.map_err(call("list networks of lab", lab.unwrap_or("*")))?;
         Ok(list
             .into_iter()
-            .map(|n| Resource {
-                id: n.id.unwrap_or_default(),
-                name: n.name.unwrap_or_default(),
-                lab: n.labels.unwrap_or_default().get(LAB_LABEL).cloned().unwrap_or_default(),
+            .map(|n| {
+                let labels = n.labels.unwrap_or_default();
+                Resource {
+                    id: n.id.unwrap_or_default(),
+                    name: n.name.unwrap_or_default(),
+                    lab: labels.get(LAB_LABEL).cloned().unwrap_or_default(),
+                    owner: labels.get(OWNER_LABEL).cloned(),
+                }
             })
             .collect())
     }
@@ -647,7 +711,7 @@ impl Engine {
             .volumes
             .unwrap_or_default()
             .into_iter()
-            .map(|v| Resource { id: v.name.clone(), name: v.name, lab: v.labels.get(LAB_LABEL).cloned().unwrap_or_default() })
+            .map(|v| Resource { id: v.name.clone(), name: v.name, lab: v.labels.get(LAB_LABEL).cloned().unwrap_or_default(), owner: v.labels.get(OWNER_LABEL).cloned() })
             .collect())
     }
 
