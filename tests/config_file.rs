@@ -137,7 +137,7 @@ fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str)] = &[
         ("[up]\ntomcatz = 3\n", "msmlab.toml: unknown key \"tomcatz\" in [up]; accepted keys: name, tomcat, serializer"),
-        ("[upp]\n", "msmlab.toml: unknown table [upp]; tables are the verbs: up, verify, status, down"),
+        ("[upp]\n", "msmlab.toml: unknown table [upp]; tables are the verbs: up, verify, smoke, status, down"),
         ("[up]\nserializer = \"gzip\"\n", "msmlab.toml: up.serializer = \"gzip\": invalid value 'gzip'"),
         ("[up]\nport = \"high\"\n", "msmlab.toml: up.port = \"high\""),
         ("[up]\n json = 1\n", "msmlab.toml: up.json must be true or false"),

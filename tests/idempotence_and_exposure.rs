@@ -28,7 +28,9 @@ fn assert_exposure(lab: &str, listen: &str, port: u16) {
         assert!(hc["CapAdd"].is_null(), "{name}");
         assert!(hc["Binds"].is_null(), "{name}: no host mounts");
         assert_eq!(c["Mounts"], serde_json::json!([]), "{name}: no mounts at all");
-        assert_eq!(hc["NetworkMode"], format!("msmlab-{lab}"), "{name}");
+        // On the lab's network only (joined by its id, so a racing run's namesake is no matter).
+        let networks = c["NetworkSettings"]["Networks"].as_object().unwrap();
+        assert_eq!(networks.keys().collect::<Vec<_>>(), [&format!("msmlab-{lab}")], "{name}");
         let user = c["Config"]["User"].as_str().unwrap();
         assert!(!user.is_empty() && user != "root" && user != "0", "{name} runs as {user:?}");
         let bindings = hc["PortBindings"].as_object().cloned().unwrap_or_default();
