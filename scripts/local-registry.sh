@@ -12,8 +12,9 @@ dir="${MSMLAB_TEST_REGISTRY_DIR:-/tmp/msmlab-registry}"
 base_image="${MSMLAB_BASE_IMAGE:-debian:bookworm-slim}"
 maven_repo="${MSMLAB_MAVEN_REPO:-https://repo1.maven.org/maven2}"
 cache="${MSMLAB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msmlab}"
-# The tags msmlab's table (src/plan/official.rs) asks for on Tomcat 9 and 10.1.
-images=(tomcat:9.0-jre17 tomcat:10.1-jre17 nginx:1.27 memcached:1.6)
+# The tags msmlab's table (src/plan/official.rs) asks for on Tomcat 9, 10.1 and 11 (a JDK tag:
+# the stand-in's Debian JRE carries javac as a module, as the JDK image does).
+images=(tomcat:9.0-jre17 tomcat:10.1-jre17 tomcat:11.0-jdk17 nginx:1.27 memcached:1.6)
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 

@@ -15,9 +15,9 @@ use crate::spec::{Jre, Store};
 /// The official Tomcat tag for each Tomcat line msm supports (msm-facts §7), `{jre}` standing
 /// for `--jre`: 10.1 and 9.0 are current, 8.5 is frozen at 8.5.100 (all with JRE 11, 17 and
 /// 21 tags); 7 is frozen at 7.0.109 with JDK 8 only, so `--jre` does not apply to it. Tomcat
-/// 11 has none here: its lab compiles msmlab's Manager, and the official JRE images carry no
-/// compiler (`spec::support` refuses it).
-pub const TOMCAT_TAGS: &[(u8, &str)] = &[(10, "10.1-jre{jre}"), (9, "9.0-jre{jre}"), (8, "8.5-jre{jre}"), (7, "7.0.109-jdk8")];
+/// 11 takes the JDK tag: its lab compiles msmlab's Manager, and the JRE images have no javac.
+pub const TOMCAT_TAGS: &[(u8, &str)] =
+    &[(11, "11.0-jdk{jre}"), (10, "10.1-jre{jre}"), (9, "9.0-jre{jre}"), (8, "8.5-jre{jre}"), (7, "7.0.109-jdk8")];
 /// Pinned to a minor line, so a lab does not change under the user's feet.
 pub const NGINX_TAG: &str = "1.27";
 pub const MEMCACHED_TAG: &str = "1.6";
@@ -85,6 +85,7 @@ mod tests {
         assert_eq!(images_for(7, Jre::Jre21, Store::Memcached, None).unwrap().tomcat, "tomcat:7.0.109-jdk8");
         assert_eq!(java_of(7, Jre::Jre21), 8);
         assert_eq!(images_for(10, Jre::Jre17, Store::Memcached, None).unwrap().tomcat, "tomcat:10.1-jre17");
-        assert_eq!(images_for(11, Jre::Jre17, Store::Memcached, None), None);
+        assert_eq!(images_for(11, Jre::Jre21, Store::Memcached, None).unwrap().tomcat, "tomcat:11.0-jdk21");
+        assert_eq!(images_for(12, Jre::Jre21, Store::Memcached, None), None);
     }
 }

@@ -33,12 +33,6 @@ pub enum Unsupported {
     )]
     Tomcat11Jre11,
     #[error(
-        "--images official --tomcat 11: a Tomcat 11 lab compiles msmlab's subclass of msm's Manager \
-         (docs/jakarta.md) with the javac of its Tomcat image, and the official images are JREs without one; \
-         leave out --images official"
-    )]
-    Tomcat11Official,
-    #[error(
         "--images official --sticky on Tomcat {0}: from Tomcat 10.1 on, the jvmRoute a sticky lab gives each Tomcat \
          is read from server.xml only, which msmlab sets in its own images but cannot in an image it only pulls; \
          leave out --images official or --sticky"
@@ -95,9 +89,6 @@ pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
     check_combination(&spec.tomcat, spec.serializer)?;
     check_jre(&spec.tomcat, spec.jre)?;
     if spec.images == ImageSource::Official && spec.session_manager == SessionManager::Msm {
-        if spec.tomcat.major() >= 11 {
-            return Err(Unsupported::Tomcat11Official);
-        }
         if spec.sticky && spec.tomcat.jakarta() {
             return Err(Unsupported::StickyOfficialJakarta(spec.tomcat.to_string()));
         }
