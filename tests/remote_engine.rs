@@ -32,6 +32,21 @@ fn smoke_on_a_remote_engine_from_this_machine_and_from_a_job_container_with_only
     let doctor = msmlab_with(&["doctor"], &on_engine);
     assert!(stdout(&doctor).contains(&format!("at {}, found through DOCKER_HOST; its published ports are reached at {engine_ip}", engine.host)), "{}", stdout(&doctor));
 
+    // The same engine as a Docker context, made by the docker CLI itself (in a config
+    // directory of the test's own), is found the way the CLI finds it.
+    let config = tempfile::tempdir().unwrap();
+    let config_dir = config.path().to_str().unwrap();
+    let made = Command::new("docker")
+        .env("DOCKER_CONFIG", config_dir)
+        .args(["context", "create", "e2e-dind", "--docker", &format!("host={}", engine.host)])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let used = Command::new("docker").env("DOCKER_CONFIG", config_dir).args(["context", "use", "e2e-dind"]).output().unwrap();
+    assert!(used.status.success(), "{}", String::from_utf8_lossy(&used.stderr));
+    let doctor = msmlab_with(&["doctor"], &[("DOCKER_CONFIG", config_dir)]);
+    assert!(stdout(&doctor).contains(&format!("at {}, found through docker context e2e-dind (the current context of {config_dir}/config.json)", engine.host)), "{}", stdout(&doctor));
+
     // From this machine: the lab is published on the engine's host and verified there.
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("smoke.xml");
@@ -85,4 +100,63 @@ fn static_binary() -> std::path::PathBuf {
         .expect("cargo runs");
     assert!(build.success(), "the static build failed: `rustup target add x86_64-unknown-linux-musl` and Debian's musl-tools are needed");
     root.join("target/x86_64-unknown-linux-musl/release/msmlab")
+}
+
+/// Runs `openssl ARGS…` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_tls_engine_is_reached_with_the_docker_cli_variables_and_refused_without_them() {
+    // A CA, a server certificate for the engine's fixed address, a client certificate: what
+    // GitLab's docker:dind makes in /certs when DOCKER_TLS_CERTDIR is set.
+    let (net, ip, name) = ("msmlab-test-tls-net", "172.31.250.10", "msmlab-test-dind-tls");
+    let certs = tempfile::tempdir().unwrap();
+    let dir = certs.path();
+    std::fs::write(dir.join("san.cnf"), format!("subjectAltName=IP:{ip}\nextendedKeyUsage=serverAuth\n")).unwrap();
+    std::fs::write(dir.join("client.cnf"), "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=msmlab test CA", "-keyout", "ca-key.pem", "-out", "ca.pem"]);
+    for (who, ext) in [("server", "san.cnf"), ("client", "client.cnf")] {
+        openssl(dir, &["req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={who}"), "-keyout", &format!("{who}-key.pem"), "-out", &format!("{who}.csr")]);
+        openssl(dir, &["x509", "-req", "-in", &format!("{who}.csr"), "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", &format!("{who}-cert.pem")]);
+    }
+    let client = dir.join("client");
+    std::fs::create_dir(&client).unwrap();
+    for (from, to) in [("ca.pem", "ca.pem"), ("client-cert.pem", "cert.pem"), ("client-key.pem", "key.pem")] {
+        std::fs::copy(dir.join(from), client.join(to)).unwrap();
+    }
+
+    let docker = |args: &[&str]| Command::new("docker").args(args).output().expect("docker runs");
+    let _ = docker(&["rm", "-f", "-v", name]);
+    let _ = docker(&["network", "rm", net]);
+    assert!(docker(&["network", "create", "--subnet", "172.31.250.0/24", net]).status.success());
+    let created = docker(&[
+        "create", "--name", name, "--network", net, "--ip", ip, "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+        "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+        "--tmpfs", "/run", "-v", "/var/lib/docker", dind::image(), "dockerd", "--host", "tcp://0.0.0.0:2376",
+        "--tlsverify", "--tlscacert", "/certs/ca.pem", "--tlscert", "/certs/server-cert.pem", "--tlskey", "/certs/server-key.pem",
+    ]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let cp = docker(&["cp", &format!("{}/.", dir.display()), &format!("{name}:/certs")]);
+    assert!(cp.status.success(), "{}", String::from_utf8_lossy(&cp.stderr));
+    assert!(docker(&["start", name]).status.success());
+
+    let host = format!("tcp://{ip}:2376");
+    let tls = [("DOCKER_HOST", host.as_str()), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", client.to_str().unwrap())];
+    let mut doctor = msmlab_with(&["doctor"], &tls);
+    for _ in 0..60 {
+        if stdout(&doctor).contains("✓ engine") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        doctor = msmlab_with(&["doctor"], &tls);
+    }
+    let without = msmlab_with(&["status", "--name", "x"], &[("DOCKER_HOST", host.as_str())]);
+    let _ = docker(&["rm", "-f", "-v", name]);
+    let _ = docker(&["network", "rm", net]);
+    assert!(stdout(&doctor).contains(&format!("at {host}, found through DOCKER_HOST; its published ports are reached at {ip}")), "{}", stdout(&doctor));
+    // Without the certificates the engine does not answer msmlab: the environment failed.
+    assert_eq!(without.status.code(), Some(3), "{}", stderr(&without));
 }

@@ -93,3 +93,30 @@ fn two_ups_of_one_name_at_once_make_one_lab_and_neither_tears_it_down() {
     let verify = msmlab(&["verify", "--name", "e2e-smoke-race", "--requests", "6"]);
     assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
 }
+
+#[test]
+fn sigterm_during_the_drills_and_the_timeout_both_remove_the_lab() {
+    let _serial = one_lab_at_a_time();
+    let _labs = [Lab::claim("e2e-smoke-term"), Lab::claim("e2e-smoke-timeout")];
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence");
+    let evidence = evidence.to_str().unwrap();
+    // SIGTERM (a CI runner cancelling the job) while a drill has a Tomcat stopped.
+    let mut sent = false;
+    let (code, err) = msmlab_watching(&["smoke", "--name", "e2e-smoke-term", "--requests", "6", "--drill", "tomcat", "--evidence", evidence], &[], |line, pid| {
+        if !sent && line.starts_with("Drill tomcat: running") {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            signal(pid, "-TERM");
+            sent = true;
+        }
+    });
+    assert!(sent, "the drill never started: {err}");
+    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(labelled("e2e-smoke-term"), Vec::<String>::new(), "{err}");
+    // An overall deadline shorter than the run: exit 3, nothing left.
+    let out = msmlab(&["smoke", "--name", "e2e-smoke-timeout", "--requests", "6", "--drill", "all", "--timeout", "4s", "--evidence", evidence]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("removed lab \"e2e-smoke-timeout\": 4 containers, 1 network"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("smoke gave up after 4s (--timeout)"), "{}", stderr(&out));
+    assert_eq!(labelled("e2e-smoke-timeout"), Vec::<String>::new());
+}

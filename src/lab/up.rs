@@ -144,7 +144,10 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     };
     if let LabError::Building { .. } = failure {
         // Another run is making this lab: its result is ours, if it has the same settings.
-        return wait_for_other(engine, plan, progress).await;
+        return tokio::select! {
+            r = wait_for_other(engine, plan, progress) => r,
+            signal = interrupts.next() => Err(LabError::Interrupted { signal, cleanup: None }),
+        };
     }
     Err(failure.cleaned_up(removed))
 }

@@ -19,6 +19,16 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 ";
 
+/// The image the engine runs in, built if the machine's engine lacks it.
+pub fn image() -> &'static str {
+    if !docker(&["image", "inspect", IMAGE]).status.success() {
+        let mut build = Command::new("docker").args(["build", "-q", "-t", IMAGE, "-"]).stdin(Stdio::piped()).spawn().expect("the docker CLI runs");
+        std::io::Write::write_all(&mut build.stdin.take().unwrap(), DOCKERFILE.as_bytes()).unwrap();
+        assert!(build.wait().unwrap().success(), "building {IMAGE} failed");
+    }
+    IMAGE
+}
+
 pub struct Dind {
     pub name: String,
     /// `tcp://<address>:2375`, for `DOCKER_HOST`.
@@ -39,15 +49,7 @@ impl Dind {
     /// Starts an engine of its own, with `ports` of its containers reachable on this machine's
     /// loopback. Fails the test, saying why, when it cannot.
     pub fn start(name: &str, ports: &[u16]) -> Dind {
-        if !docker(&["image", "inspect", IMAGE]).status.success() {
-            let mut build = Command::new("docker")
-                .args(["build", "-q", "-t", IMAGE, "-"])
-                .stdin(Stdio::piped())
-                .spawn()
-                .expect("the docker CLI runs");
-            std::io::Write::write_all(&mut build.stdin.take().unwrap(), DOCKERFILE.as_bytes()).unwrap();
-            assert!(build.wait().unwrap().success(), "building {IMAGE} failed");
-        }
+        image();
         let _ = docker(&["rm", "-f", "-v", name]);
         let mut args: Vec<String> = [
             "run", "-d", "--name", name, "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",

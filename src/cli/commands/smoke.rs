@@ -23,9 +23,9 @@ use crate::verify::{Page, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmokeError {
-    #[error("smoke gave up after {0:?} (--timeout); the lab was removed")]
+    #[error("smoke gave up after {0:?} (--timeout)")]
     Timeout(Duration),
-    #[error("interrupted by {0}; the lab was removed")]
+    #[error("interrupted by {0}")]
     Interrupted(&'static str),
 }
 
@@ -71,7 +71,16 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
     let evidence = if failed { export_evidence(&prepared, &lab, &args.evidence).await } else { None };
     let removed = if args.keep { None } else { Some(remove(&prepared, &lab, &mut interrupts).await) };
 
-    let verdict = result?;
+    let verdict = match result {
+        Ok(v) => v,
+        Err(e) => {
+            // Said before the error, which ends the run: what became of the lab and its evidence.
+            for line in evidence.iter().chain(removed.iter()) {
+                eprintln!("{}", line.trim_start());
+            }
+            return Err(e);
+        }
+    };
     if !globals.quiet {
         eprint!("{}", report::verdict_text(&verdict));
     }
@@ -107,11 +116,26 @@ async fn export_evidence(prepared: &Prepared, lab: &str, dir: &std::path::Path) 
 /// Removes the lab; a second interrupt stops at once (what is left carries the label).
 async fn remove(prepared: &Prepared, lab: &str, interrupts: &mut Interrupts) -> String {
     tokio::select! {
-        r = lab::down(&prepared.engine, lab) => match r {
+        r = down_until_gone(prepared, lab) => match r {
             Ok(found) if found.is_empty() => format!("removed: lab {lab:?} had nothing left"),
             Ok(found) => format!("removed lab {lab:?}: {}", found.summary()),
             Err(e) => format!("could not remove lab {lab:?} ({e}): run `{} down --name {lab}`", crate::ui::term::program()),
         },
         signal = interrupts.next() => format!("{signal} again: lab {lab:?} left as it is; `{} down --name {lab}` removes it", crate::ui::term::program()),
     }
+}
+
+/// `down` until a pass finds nothing: an `up` cut off by the deadline or a signal can have a
+/// create in flight that lands after the first pass listed the lab.
+async fn down_until_gone(prepared: &Prepared, lab: &str) -> Result<lab::Found, crate::engine::EngineError> {
+    let mut removed = lab::Found::default();
+    for _ in 0..5 {
+        let found = lab::down(&prepared.engine, lab).await?;
+        if found.is_empty() {
+            break;
+        }
+        removed.extend(found);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    Ok(removed)
 }
