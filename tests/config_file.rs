@@ -134,6 +134,7 @@ fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
 
 #[test]
 fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
+    let _never = Lab::claim("e2e-cfg-never");
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str)] = &[
         ("[up]\ntomcatz = 3\n", "msmlab.toml: unknown key \"tomcatz\" in [up]; accepted keys: name, tomcat, serializer"),
@@ -151,16 +152,16 @@ fn mistakes_in_the_file_are_refused_naming_the_file_and_the_key() {
     }
     // A value the file set that the lab refuses: the error names the flag, a note names the file.
     // (--tomcats 1 is refused already when the value is read, naming the file, the key and the
-    // accepted range; --port 0 gets as far as the lab's validation.)
+    // accepted range; --store-nodes 9 gets as far as the lab's validation.)
     std::fs::write(dir.path().join("msmlab.toml"), "[up]\ntomcats = 1\n").unwrap();
     let out = msmlab_in(dir.path(), &["up", "--name", "e2e-cfg-never"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("msmlab.toml: up.tomcats = 1: invalid value '1' for '--tomcats <N>'"), "{}", stderr(&out));
     assert!(stderr(&out).contains("(accepted: 2 to 16)"), "{}", stderr(&out));
-    std::fs::write(dir.path().join("msmlab.toml"), "[up]\nport = 0\n").unwrap();
+    std::fs::write(dir.path().join("msmlab.toml"), "[up]\nstore-nodes = 9\n").unwrap();
     let out = msmlab_in(dir.path(), &["up", "--name", "e2e-cfg-never"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("note: msmlab.toml set up.port = 0"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("note: msmlab.toml set up.store-nodes = 9"), "{}", stderr(&out));
     // --config FILE that does not exist.
     let out = msmlab_in(dir.path(), &["status", "--config", "missing.toml"], &[]);
     assert_eq!(out.status.code(), Some(2));
