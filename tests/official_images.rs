@@ -69,13 +69,10 @@ fn tomcat_10_1_and_11_from_the_official_images_run_the_converted_jars_and_sticky
     let verify = msmlab(&["verify", "--name", "e2e-official-jakarta", "--json"]);
     assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
     assert_eq!(msmlab(&["down", "--name", "e2e-official-jakarta"]).status.code(), Some(0));
-    for (flags, says) in [(&["--tomcat", "10.1", "--sticky"][..], "is read from server.xml only")] {
-        let mut args = vec!["up", "--name", "e2e-official-jakarta", "--port", "13462", "--images", "official", "--registry", REGISTRY];
-        args.extend_from_slice(flags);
-        let out = msmlab(&args);
-        assert_eq!(out.status.code(), Some(2), "{flags:?}");
-        assert!(stderr(&out).contains(says), "{flags:?}: {}", stderr(&out));
-    }
+    // Sticky needs a jvmRoute in server.xml, which msmlab cannot set in an image it only pulls.
+    let out = msmlab(&["up", "--name", "e2e-official-jakarta", "--port", "13462", "--images", "official", "--registry", REGISTRY, "--tomcat", "10.1", "--sticky"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is read from server.xml only"), "{}", stderr(&out));
     assert_eq!(labelled("e2e-official-jakarta"), Vec::<String>::new());
 }
 

@@ -88,10 +88,8 @@ pub fn serializer_list(list: &str, tomcat: &TomcatLine) -> Option<Vec<Serializer
 pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
     check_combination(&spec.tomcat, spec.serializer)?;
     check_jre(&spec.tomcat, spec.jre)?;
-    if spec.images == ImageSource::Official && spec.session_manager == SessionManager::Msm {
-        if spec.sticky && spec.tomcat.jakarta() {
-            return Err(Unsupported::StickyOfficialJakarta(spec.tomcat.to_string()));
-        }
+    if spec.images == ImageSource::Official && spec.session_manager == SessionManager::Msm && spec.sticky && spec.tomcat.jakarta() {
+        return Err(Unsupported::StickyOfficialJakarta(spec.tomcat.to_string()));
     }
     Ok(())
 }
