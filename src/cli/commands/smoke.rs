@@ -81,9 +81,8 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
             return Err(e);
         }
     };
-    if !globals.quiet {
-        eprint!("{}", report::verdict_text(&verdict));
-    }
+    // The verdict is the result, -q or not: which check or drill failed, on one screen.
+    print!("{}", report::verdict_text(&verdict));
     let mut summary = vec![format!(
         "smoke {}: lab {lab:?} {} in {:.0}s",
         if verdict.ok { "PASS" } else { "FAIL" },
