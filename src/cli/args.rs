@@ -295,18 +295,8 @@ pub struct SmokeArgs {
     pub port: Option<u16>,
     #[command(flatten)]
     pub shape: LabArgs,
-    /// Requests to send through nginx with one cookie jar
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
-    pub requests: u16,
-    /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
-    #[arg(long, value_name = "URL_PATH")]
-    pub path: Option<UrlPath>,
-    /// Drills to run after the checks: tomcat, store, restart, all (those three), concurrent (comma-separated)
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
-    pub drill: Vec<DrillArg>,
-    /// Also write a JUnit XML report (one test case per check and drill) to FILE
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub checks: CheckArgs,
     /// Where the evidence goes when the lab fails (its logs, configs and status: `logs --export`)
     #[arg(long, default_value = "msmlab-evidence", value_name = "DIR")]
     pub evidence: PathBuf,
@@ -322,6 +312,15 @@ pub struct SmokeArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub lab: NameArg,
+    #[command(flatten)]
+    pub checks: CheckArgs,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+/// What `verify` looks at, shared with `smoke`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
     /// Requests to send through nginx with one cookie jar
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
     pub requests: u16,
@@ -334,8 +333,6 @@ pub struct VerifyArgs {
     /// Also write a JUnit XML report (one test case per check and drill) to FILE
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    #[command(flatten)]
-    pub output: JsonArg,
 }
 
 /// A drill as written on the command line.

@@ -445,7 +445,7 @@ mod tests {
         match parse_with(file, &["verify"]).unwrap().0.command {
             Command::Verify(v) => {
                 assert_eq!(v.lab.name.as_str(), "dev");
-                assert_eq!(v.requests, 7);
+                assert_eq!(v.checks.requests, 7);
             }
             other => panic!("{other:?}"),
         }

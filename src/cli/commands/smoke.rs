@@ -50,7 +50,8 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
     let name = args.name.clone().unwrap_or_else(unique_name);
     let prepared = prepare(args.shape, name, args.port.unwrap_or(0), globals, &progress).await?;
     let lab = prepared.plan.spec.name.to_string();
-    let page = args.path.clone().map_or(Page::Test, Page::User);
+    let c = &args.checks;
+    let page = c.path.clone().map_or(Page::Test, Page::User);
 
     // Up and verify, under the deadline and the signals; the lab goes afterwards in every case.
     let mut interrupts = Interrupts::watch();
@@ -59,7 +60,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
             UpOutcome::Created { url, .. } | UpOutcome::AlreadyUp { url } => url,
         };
         progress.note(format!("Lab {lab:?} is up at {url}; verifying"));
-        verdict(&prepared.engine, &lab, &page, args.requests.into(), &args.drill, args.junit.as_deref(), !globals.quiet).await
+        verdict(&prepared.engine, &lab, &page, c.requests.into(), &c.drill, c.junit.as_deref(), !globals.quiet).await
     };
     let result: Result<Verdict, Failure> = tokio::select! {
         r = work => r,
@@ -89,7 +90,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
         if verdict.ok { "shares the session" } else { "does not share the session" },
         started.elapsed().as_secs_f64()
     )];
-    summary.extend(args.junit.as_ref().map(|j| format!("  JUnit report: {}", j.display())));
+    summary.extend(c.junit.as_ref().map(|j| format!("  JUnit report: {}", j.display())));
     summary.extend(evidence);
     summary.push(match removed {
         Some(line) => format!("  {line}"),

@@ -11,9 +11,10 @@ use crate::verify::{self, Page, VerifyError};
 
 pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let engine = connect(globals).await?;
-    let page = args.path.map_or(Page::Test, Page::User);
+    let c = args.checks;
+    let page = c.path.map_or(Page::Test, Page::User);
     let announce = !args.output.json && !globals.quiet;
-    let verdict = verdict(&engine, args.lab.name.as_str(), &page, args.requests.into(), &args.drill, args.junit.as_deref(), announce).await?;
+    let verdict = verdict(&engine, args.lab.name.as_str(), &page, c.requests.into(), &c.drill, c.junit.as_deref(), announce).await?;
     report::emit(args.output.json, &verdict, report::verdict_text);
     Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
 }
