@@ -30,11 +30,16 @@ fn without_locking_parallel_updates_are_lost_and_with_locking_none_is() {
     assert_eq!(none["outcome"], "finding", "{none}");
     let summary = none["summary"].as_str().unwrap();
     assert!(summary.starts_with("FINDING: ") && summary.contains(" of 24 updates were lost with lockingMode none"), "{summary}");
-    // On a page with no counter, the session probe shows which attribute lost changes.
+    // On a page with no counter, the session probe shows which attribute lost changes. Its
+    // count is a lower bound (changes made on different Tomcats from one stored state), so a
+    // run may see none; what it saw is said either way.
     let page = concurrent_drill("e2e-lock-none", Some("/state/plain.jsp"));
-    assert_eq!(page["outcome"], "finding", "{page}");
     let summary = page["summary"].as_str().unwrap();
-    assert!(summary.starts_with("FINDING: at least ") && summary.contains("changes were lost with lockingMode none (`plain` "), "{summary}");
+    match page["outcome"].as_str().unwrap() {
+        "finding" => assert!(summary.starts_with("FINDING: at least ") && summary.contains("changes were lost with lockingMode none (`plain` "), "{summary}"),
+        "passed" => assert!(summary.contains("24 changes to `plain` (lockingMode none; the count is a lower bound)"), "{summary}"),
+        other => panic!("{other}: {page}"),
+    }
 
     assert_eq!(msmlab(&["up", "--name", "e2e-lock-all", "--port", "13497", "--locking-mode", "all", "--webapp", war]).status.code(), Some(0));
     // The lab's context.xml says so (msmlab logs --export downloads it from the Tomcats).
@@ -51,7 +56,7 @@ fn without_locking_parallel_updates_are_lost_and_with_locking_none_is() {
     assert!(all["summary"].as_str().unwrap().starts_with("no update lost in 3 rounds of 8 parallel requests (lockingMode all)"), "{all}");
     let page = concurrent_drill("e2e-lock-all", Some("/state/plain.jsp"));
     assert_eq!(page["outcome"], "passed", "{page}");
-    assert!(page["summary"].as_str().unwrap().starts_with("no change lost in 3 rounds of 8 parallel requests: 24 changes to `plain` (lockingMode all)"), "{page}");
+    assert!(page["summary"].as_str().unwrap().starts_with("no lost change seen in 3 rounds of 8 parallel requests: 24 changes to `plain` (lockingMode all;"), "{page}");
 }
 
 #[test]

@@ -14,7 +14,9 @@ use std::time::Duration;
 use bollard::container::LogOutput;
 use bollard::errors::Error as BollardError;
 use bollard::exec::{CreateExecOptions, StartExecResults};
-use bollard::models::{ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig, PortBinding};
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, HostConfig, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest, NetworkingConfig, PortBinding,
+};
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
     KillContainerOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptionsBuilder,
@@ -484,6 +486,17 @@ impl Engine {
         };
         let created = self.docker.create_network(request).await.map_err(conflict_or_call("create network", name))?;
         Ok(created.id)
+    }
+
+    /// Moves a created container from network `none` onto `network`, under its name as alias.
+    pub async fn move_to_network(&self, container: &str, network: &str) -> Result<(), EngineError> {
+        let off = NetworkDisconnectRequest { container: container.into(), force: Some(true) };
+        self.docker.disconnect_network("none", off).await.map_err(call("disconnect from network none", container))?;
+        let on = NetworkConnectRequest {
+            container: container.into(),
+            endpoint_config: Some(EndpointSettings { aliases: Some(vec![container.into()]), ..Default::default() }),
+        };
+        self.docker.connect_network(network, on).await.map_err(call("connect to its network", container))
     }
 
     pub async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {

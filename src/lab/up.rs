@@ -349,24 +349,25 @@ impl<'a> Blueprint<'a> {
 
 /// The network and every container, the store started as soon as it exists.
 ///
-/// The first store container is created alone: container names are the engine's one unique
-/// claim, so of two runs making the same lab at once exactly one gets it and goes on, and the
-/// other (`LabError::Building`) removes its own network and waits for the first.
+/// The first store container is created first, alone and on no network: container names are
+/// the engine's one unique claim, so of two runs making the same lab at once exactly one gets
+/// it and goes on, and the other (`LabError::Building`) has made nothing and waits for the
+/// first. Only then is the network made (so two of one name never exist: an engine of API
+/// 1.41 allows that, and then refuses to start containers on either), and the container moved
+/// onto it.
 async fn create(engine: &Engine, blueprint: &Blueprint<'_>, step: &Step, store_steps: &[Step]) -> Result<(), LabError> {
     let plan = blueprint.plan;
-    let building = || LabError::Building { lab: plan.spec.name.to_string() };
-    let mut labels = names::network_labels(&plan.spec.name);
-    labels.insert(names::OWNER_LABEL.to_string(), blueprint.owner.clone());
-    let id = match engine.create_network(&plan.network, labels).await {
-        Err(e) if e.is_conflict() => return Err(building()),
-        created => step.check(created).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?,
-    };
-    let _ = blueprint.network_id.set(id);
     let first = &plan.stores[0];
-    match engine.create_container(&blueprint.container(first)).await {
-        Err(e) if e.is_conflict() => return Err(building()),
+    let claim = ContainerSpec { network: "none".into(), ..blueprint.container(first) };
+    match engine.create_container(&claim).await {
+        Err(e) if e.is_conflict() => return Err(LabError::Building { lab: plan.spec.name.to_string() }),
         created => step.check(created).map_err(at::<EngineError>(format!("creating {}", first.name)))?,
     };
+    let mut labels = names::network_labels(&plan.spec.name);
+    labels.insert(names::OWNER_LABEL.to_string(), blueprint.owner.clone());
+    let id = step.check(engine.create_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
+    step.check(engine.move_to_network(&first.name, &id).await).map_err(at::<EngineError>(format!("attaching {} to {}", first.name, plan.network)))?;
+    let _ = blueprint.network_id.set(id);
     // The store starts first, while the others are created and get their files: msm fails
     // for good if its node's name does not resolve when Tomcat starts, and the name resolves
     // as soon as the container runs. The Tomcats take a second to reach msm, so they need not

@@ -2,13 +2,14 @@
 //! session, which attributes each request changed, and how many of those changes another
 //! request's write must have undone.
 //!
-//! Two requests that loaded the same stored state and both changed an attribute cannot both
-//! survive: msm writes whole sessions, and the last write wins. So per attribute, the changes
-//! lost are at least the changers less the distinct states they started from. The states
-//! compared are all "before" views, read back from the store the same way, so an equal value
-//! has an equal checksum (an in-memory value and its round-tripped copy may not: a `HashSet`
-//! resizes). It is a lower bound: a change can also be undone by a request that loaded a later
-//! state, which one lower bound does not see.
+//! Two requests on different Tomcats that loaded the same stored state and both changed an
+//! attribute cannot both survive: msm writes whole sessions, and the last write wins. So per
+//! attribute and starting state, the changes lost are at least the Tomcats that changed it
+//! less one. (Requests on one Tomcat can share its copy of the session, and so each other's
+//! changes: what they do to each other is the application's business, not msm's.) The states
+//! compared are all "before" views, read back the same way, so an equal value has an equal
+//! checksum (an in-memory value and its round-tripped copy may not: a `HashSet` resizes). It is
+//! a lower bound: a change can also be undone by a request that loaded a later state.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,19 +42,20 @@ pub fn overwrites(round: &[&Sighting]) -> Vec<Overwrite> {
         round.iter().flat_map(|s| s.before.iter().chain(&s.after)).flat_map(|v| v.attributes.iter().map(|a| a.name.as_str())).collect();
     let mut out = Vec::new();
     for name in names {
-        let mut starts = BTreeMap::new();
+        let mut starts: BTreeMap<Option<Form>, BTreeSet<&str>> = BTreeMap::new();
         let mut changed_by = 0;
         let mut class = None;
         for s in round {
             let (before, after) = (form(s.before.as_ref(), name), form(s.after.as_ref(), name));
             if before != after {
                 changed_by += 1;
-                *starts.entry(before).or_insert(0usize) += 1;
+                starts.entry(before).or_default().insert(s.tomcat.as_str());
                 class = class.or_else(|| after.as_ref().and_then(|a| a.0.clone()));
             }
         }
         if changed_by > 0 {
-            out.push(Overwrite { attribute: name.to_string(), class, changed_by, lost: changed_by - starts.len() });
+            let lost = starts.values().map(|tomcats| tomcats.len() - 1).sum();
+            out.push(Overwrite { attribute: name.to_string(), class, changed_by, lost });
         }
     }
     out
@@ -83,15 +85,26 @@ mod tests {
     }
 
     fn request(before: Option<&str>, after: Option<&str>) -> Sighting {
-        Sighting { tomcat: "tc-1".into(), context: "/state".into(), before: Some(view(before)), after: Some(view(after)) }
+        on("tc-1", before, after)
+    }
+
+    fn on(tomcat: &str, before: Option<&str>, after: Option<&str>) -> Sighting {
+        Sighting { tomcat: tomcat.into(), context: "/state".into(), before: Some(view(before)), after: Some(view(after)) }
     }
 
     #[test]
-    fn requests_that_started_from_the_same_state_lose_all_changes_but_one() {
-        // Three loaded state a and each added an item; one loaded b (written meanwhile).
-        let round = [request(Some("a"), Some("b")), request(Some("a"), Some("c")), request(Some("a"), Some("d")), request(Some("b"), Some("e"))];
+    fn tomcats_that_started_from_the_same_state_lose_all_their_changes_but_one() {
+        // Three Tomcats loaded state a and each added an item; one loaded b (written meanwhile).
+        let round = [on("tc-1", Some("a"), Some("b")), on("tc-2", Some("a"), Some("c")), on("tc-3", Some("a"), Some("d")), on("tc-1", Some("b"), Some("e"))];
         let seen: Vec<&Sighting> = round.iter().collect();
         assert_eq!(overwrites(&seen), [Overwrite { attribute: "cart".into(), class: Some("state.Cart".into()), changed_by: 4, lost: 2 }]);
+    }
+
+    #[test]
+    fn requests_on_one_tomcat_may_share_its_copy_and_are_not_counted_against_msm() {
+        let round = [on("tc-1", Some("a"), Some("b")), on("tc-1", Some("a"), Some("c")), on("tc-2", Some("c"), Some("d"))];
+        let seen: Vec<&Sighting> = round.iter().collect();
+        assert_eq!(overwrites(&seen)[0].lost, 0);
     }
 
     #[test]
