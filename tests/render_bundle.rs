@@ -169,3 +169,36 @@ fn an_xstream_allow_list_goes_into_the_bundle_as_a_compiled_jar_with_its_source(
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("leave out --no-engine-check"), "{}", stderr(&refused));
 }
+
+#[test]
+fn a_bundle_for_tomcat_11_holds_the_converted_jars_and_msmlabs_manager() {
+    let _serial = one_lab_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("bundle");
+    let out = msmlab(&[
+        "render", "--out", out_dir.to_str().unwrap(), "--tomcat", "11", "--serializer", "kryo",
+        "--tomcat-hosts", "10.0.0.5:8080,10.0.0.6:8080", "--store-nodes-at", "n1:10.0.0.9:11211", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let context = std::fs::read_to_string(out_dir.join("tomcat/conf/context.xml")).unwrap();
+    assert!(context.contains(r#"className="io.msmlab.tomcat11.MemcachedBackupSessionManager""#), "{context}");
+    let manager = std::fs::File::open(out_dir.join("tomcat/lib/msmlab-tomcat11-manager.jar")).unwrap();
+    let names: Vec<String> = zip::ZipArchive::new(manager).unwrap().file_names().map(str::to_string).collect();
+    assert!(names.contains(&"io/msmlab/tomcat11/MemcachedBackupSessionManager.class".to_string()), "{names:?}");
+    // msm core is the converted jar, and the README says so; kryo goes in as it is.
+    let core = std::fs::File::open(out_dir.join("tomcat/lib/memcached-session-manager-2.3.2.jar")).unwrap();
+    let mut valve = zip::ZipArchive::new(core).unwrap();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut valve.by_name("de/javakaffee/web/msm/RequestTrackingHostValve.class").unwrap(), &mut bytes).unwrap();
+    let uses = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(uses(b"jakarta/servlet/") && !uses(b"javax/servlet/"));
+    let readme = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+    assert!(readme.contains("`de.javakaffee.msm:memcached-session-manager:2.3.2` (sha256 `c3b9c42e75349a81"), "{readme}");
+    assert!(readme.contains("here converted to `jakarta.servlet` by `org.apache.tomcat:jakartaee-migration:jar:shaded:1.0.12`"), "{readme}");
+    let sums = std::process::Command::new("sha256sum").current_dir(&out_dir).args(["-c", "--quiet", "SHA256SUMS"]).status().unwrap();
+    assert!(sums.success(), "SHA256SUMS holds the converted jars' own checksums");
+    // Without an engine there is no Java to convert with.
+    let refused = msmlab(&["render", "--out", dir.path().join("b2").to_str().unwrap(), "--tomcat", "10.1", "--tomcat-hosts", "h:8080", "--store-nodes-at", "n1:h:11211", "--no-engine-check"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("leave out --no-engine-check"), "{}", stderr(&refused));
+}

@@ -326,7 +326,6 @@ fn host_config(spec: &ContainerSpec) -> (HostConfig, Option<Vec<String>>) {
 #[derive(Clone)]
 pub struct Engine {
     docker: Docker,
-    host: String,
     endpoint: Endpoint,
 }
 
@@ -338,7 +337,9 @@ impl Engine {
         Engine::connect_endpoint(endpoint).await
     }
 
-    /// Connects to `host` (`unix://…`, `tcp://…`), and refuses an engine older than `MIN_API`.
+    /// Connects to `host` (`unix://…`, `tcp://…`), and refuses an engine older than `MIN_API`:
+    /// the unit tests' door to a fake engine.
+    #[cfg(test)]
     pub async fn connect_to(host: &str) -> Result<Engine, EngineError> {
         Engine::connect_endpoint(Endpoint { host: host.into(), tls: None, how: "given".into(), host_override: None }).await
     }
@@ -357,7 +358,7 @@ impl Engine {
             return Err(EngineError::TooOld { host: host.clone(), api: format!("{}.{}", api.major_version, api.minor_version), version });
         }
         docker.ping().await.map_err(unreachable)?;
-        Ok(Engine { docker, host: host.clone(), endpoint })
+        Ok(Engine { docker, endpoint })
     }
 
     /// Whether the engine runs on this machine (a unix socket), so that what it publishes on
@@ -752,9 +753,9 @@ impl Engine {
 
     /// The engine's version and API version.
     pub async fn version(&self) -> Result<EngineVersion, EngineError> {
-        let v = self.docker.version().await.map_err(call("ask the version of", &self.host))?;
+        let v = self.docker.version().await.map_err(call("ask the version of", &self.endpoint.host))?;
         Ok(EngineVersion {
-            host: self.host.clone(),
+            host: self.endpoint.host.clone(),
             version: v.version.unwrap_or_default(),
             api_version: v.api_version.unwrap_or_default(),
             os: format!("{}/{}", v.os.unwrap_or_default(), v.arch.unwrap_or_default()),

@@ -108,7 +108,8 @@ pub async fn tomcat11_manager(engine: &Engine, tomcat_image: &str, lib_jars: &[F
 }
 
 /// A Jakarta line's `lib/` for servers of the user's own (`jars --copy-to`, `render`): the
-/// jars converted, and on Tomcat 11 msmlab's Manager, made in msmlab's Tomcat image for Java 17.
+/// jars converted, and on Tomcat 11 msmlab's Manager, made in `tomcat_image` (msmlab's, for
+/// Java 17: `provision::tomcat_image`).
 pub struct ForServers {
     pub lib: Vec<Fetched>,
     pub converted: Vec<Converted>,
@@ -116,12 +117,11 @@ pub struct ForServers {
     pub built: Vec<(String, Vec<u8>)>,
 }
 
-pub async fn for_servers(engine: &Engine, major: u8, distribution: &Fetched, lib: &[Fetched], tool: &Fetched, progress: &Progress) -> Result<ForServers, LabError> {
-    let image = provision::tomcat_image(engine, crate::spec::Jre::Jre17, distribution, progress).await?;
-    let (lib, converted) = convert(engine, &image, tool, lib, HashMap::new(), progress).await?;
+pub async fn for_servers(engine: &Engine, major: u8, tomcat_image: &str, lib: &[Fetched], tool: &Fetched, progress: &Progress) -> Result<ForServers, LabError> {
+    let (lib, converted) = convert(engine, tomcat_image, tool, lib, HashMap::new(), progress).await?;
     let mut built = Vec::new();
     if major >= 11 {
-        built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), tomcat11_manager(engine, &image, &lib, HashMap::new(), progress).await?));
+        built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), tomcat11_manager(engine, tomcat_image, &lib, HashMap::new(), progress).await?));
     }
     Ok(ForServers { lib, converted, built })
 }

@@ -167,11 +167,6 @@ impl Plan {
         archive::tar([Entry { path: "nginx.conf", data: self.nginx_conf.as_bytes(), mode: 0o644, uid: 0 }])
     }
 
-    /// The URL of the test page on the host.
-    pub fn page_url(&self) -> String {
-        page_url_at(&self.spec.listen.to_string(), self.spec.port)
-    }
-
     /// The URL of the user's webapp beside the test page at `page_url`, if there is one.
     pub fn webapp_url_at(&self, page_url: &str) -> Option<String> {
         let origin = page_url.find("://").and_then(|i| page_url[i + 3..].find('/').map(|j| &page_url[..i + 3 + j])).unwrap_or(page_url);
@@ -267,10 +262,6 @@ pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
     }
 }
 
-pub fn page_url(port: u16) -> String {
-    page_url_at("127.0.0.1", port)
-}
-
 /// The test page as reached through nginx published on `host_ip:port` (or reached at a host
 /// name, such as a remote engine's); an address that means "every interface" is reached
 /// through loopback.
@@ -319,7 +310,7 @@ mod tests {
         assert!(plan.context_xml.contains(r#"memcachedNodes="n1:msmlab-default-memcached-1:11211""#));
         assert!(plan.context_xml.contains(r#"sticky="false""#));
         assert!(plan.nginx_conf.contains("server msmlab-default-tomcat-3:8080 weight=1;"));
-        assert_eq!(plan.page_url(), "http://127.0.0.1:13355/ShareSession/ShowSession");
+        assert_eq!(plan.page_url_via(None, plan.spec.port), "http://127.0.0.1:13355/ShareSession/ShowSession");
     }
 
     #[test]
@@ -349,7 +340,7 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
-        assert_eq!(plan.webapp_url_at(&plan.page_url()).as_deref(), Some("http://127.0.0.1:13355/my/"));
+        assert_eq!(plan.webapp_url_at(&plan.page_url_via(None, plan.spec.port)).as_deref(), Some("http://127.0.0.1:13355/my/"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::cli::failure::Context;
 
 use super::{connect, fetcher, load_lock, Failure, Globals, Outcome};
-use crate::lab::jakarta;
+use crate::lab::{jakarta, provision};
 use crate::report::BuiltJar;
 use sha2::Digest;
 use crate::cli::args::{JarChoice, JarsArgs};
@@ -37,7 +37,8 @@ pub async fn run(args: JarsArgs, globals: &Globals) -> Result<Outcome, Failure> 
         let (distribution, rest) = fetched.split_first().expect("a jar set has a distribution");
         let (tool, lib_jars) = rest.split_last().expect("a Jakarta line has the migration tool");
         let engine = connect(globals).await?;
-        let made = jakarta::for_servers(&engine, tomcat.major(), distribution, lib_jars, tool, &progress)
+        let image = provision::tomcat_image(&engine, crate::spec::Jre::Jre17, distribution, &progress).await?;
+        let made = jakarta::for_servers(&engine, tomcat.major(), &image, lib_jars, tool, &progress)
             .await
             .context("converting msm's jars for jakarta.servlet")?;
         built = made.built.iter().map(|(file, bytes)| BuiltJar {

@@ -49,19 +49,24 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
         checks.push(Check::new("nginx -t", true, "skipped (--no-engine-check)".into()));
     } else {
         let engine = connect(globals).await?;
-        if let Some(tool) = &bundle.jars.migration {
-            let distribution = fetcher.fetch_all(&[bundle.jars.distribution.clone(), tool.clone()]).await.context("fetching the Tomcat distribution")?;
-            let made = jakarta::for_servers(&engine, bundle.choice.tomcat.major(), &distribution[0], &jars, &distribution[1], &progress)
+        // The conversion and the allow-list are made with the Java of msmlab's Tomcat image.
+        let tomcat_image = if allow || bundle.jars.migration.is_some() {
+            let distribution = fetcher.fetch(&bundle.jars.distribution).await.context("fetching the Tomcat distribution")?;
+            Some(provision::tomcat_image(&engine, crate::spec::Jre::Jre17, &distribution, &progress).await?)
+        } else {
+            None
+        };
+        if let (Some(tool), Some(image)) = (&bundle.jars.migration, &tomcat_image) {
+            let tool = fetcher.fetch(tool).await.context("fetching the migration tool")?;
+            let made = jakarta::for_servers(&engine, bundle.choice.tomcat.major(), image, &jars, &tool, &progress)
                 .await
                 .context("converting msm's jars for jakarta.servlet")?;
             jars = made.lib;
             built.extend(made.built);
             bundle.converted = made.converted.iter().map(|c| c.from.coords.clone()).collect();
         }
-        if allow {
-            let distribution = fetcher.fetch_all(std::slice::from_ref(&bundle.jars.distribution)).await.context("fetching the Tomcat distribution")?;
-            let image = provision::tomcat_image(&engine, crate::spec::Jre::Jre17, &distribution[0], &progress).await?;
-            let jar = provision::xstream_allow_jar(&engine, &bundle.choice.xstream_allow, &image, &jars, Default::default(), &progress).await?;
+        if let (true, Some(image)) = (allow, &tomcat_image) {
+            let jar = provision::xstream_allow_jar(&engine, &bundle.choice.xstream_allow, image, &jars, Default::default(), &progress).await?;
             built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
         }
         let image = provision::nginx_image(&engine, &bundle.choice, &progress).await?;
