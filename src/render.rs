@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
     ("images/redis.Dockerfile", include_str!("../templates/images/redis.Dockerfile")),
+    ("images/lab.Dockerfile", include_str!("../templates/images/lab.Dockerfile")),
     ("bench/chart.svg", include_str!("../templates/bench/chart.svg")),
     ("bundle/README.md", include_str!("../templates/bundle/README.md")),
     ("msmlab.toml", include_str!("../templates/msmlab.toml")),
@@ -142,6 +143,8 @@ struct NginxConf<'a> {
     listen_port: u16,
     servers: bool,
     sticky: bool,
+    /// On a swarm: the Tomcats' service, resolved by Docker's DNS while nginx runs.
+    swarm_service: Option<&'a str>,
 }
 
 /// The lab's nginx.conf: round robin over `backends`; with `sticky`, a session goes to the
@@ -156,7 +159,18 @@ pub fn nginx_conf(lab: &str, backends: &[Backend], listen_port: u16, sticky: boo
     if let Some(bad) = std::iter::once(lab).chain(values).find(|s| !plain(s)) {
         return Err(RenderError { template: "nginx.conf".into(), message: format!("{bad:?} is not a plain host name") });
     }
-    render("nginx.conf", NginxConf { lab, backends, listen_port, servers: false, sticky })
+    render("nginx.conf", NginxConf { lab, backends, listen_port, servers: false, sticky, swarm_service: None })
+}
+
+/// The lab's nginx.conf on a swarm: the Tomcats are the tasks of `service`, found through
+/// Docker's resolver and looked up again every few seconds, so tasks that move are followed.
+pub fn nginx_conf_for_swarm(lab: &str, service: &str, tomcat_port: u16, listen_port: u16) -> Result<String, RenderError> {
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-".contains(&b));
+    if let Some(bad) = [lab, service].into_iter().find(|s| !plain(s)) {
+        return Err(RenderError { template: "nginx.conf".into(), message: format!("{bad:?} is not a plain host name") });
+    }
+    let backends = [Backend { address: format!("{service}:{tomcat_port}"), route: None }];
+    render("nginx.conf", NginxConf { lab, backends: &backends, listen_port, servers: false, sticky: false, swarm_service: Some(service) })
 }
 
 /// The same proxy settings for real servers: the packaged nginx's log paths and pid file,
@@ -164,7 +178,7 @@ pub fn nginx_conf(lab: &str, backends: &[Backend], listen_port: u16, sticky: boo
 /// `host:port` of each Tomcat.
 pub fn nginx_conf_for_servers(backends: &[String], listen_port: u16) -> Result<String, RenderError> {
     let backends: Vec<Backend> = backends.iter().map(|b| Backend { address: b.clone(), route: None }).collect();
-    render("nginx.conf", NginxConf { lab: "", backends: &backends, listen_port, servers: true, sticky: false })
+    render("nginx.conf", NginxConf { lab: "", backends: &backends, listen_port, servers: true, sticky: false, swarm_service: None })
 }
 
 impl Classified for RenderError {

@@ -281,6 +281,12 @@ pub struct LabArgs {
     /// Context path of --webapp (default: from its file name, my.war → /my)
     #[arg(long, value_name = "PATH", requires = "webapp")]
     pub context_path: Option<ContextPath>,
+    /// Deploy to the Docker Swarm the engine manages (DOCKER_HOST at a manager): Tomcats, store nodes and nginx as services spread over its nodes
+    #[arg(long)]
+    pub swarm: bool,
+    /// Registry the lab's images are pushed to and every swarm node pulls from, e.g. registry.example:5000 (--swarm; --registry is where official images are pulled from)
+    #[arg(long, env = "MSMLAB_PUSH_TO", value_name = "HOST[:PORT]")]
+    pub push_to: Option<String>,
 }
 
 /// `msmlab smoke`: one command for a CI job.
@@ -346,6 +352,8 @@ pub enum DrillArg {
     Restart,
     /// Rounds of 8 parallel requests of one session: how many updates are lost (lockingMode)
     Concurrent,
+    /// On a swarm: drain the host that served the last request, so its Tomcat moves; then take it back
+    Node,
     /// tomcat, store and restart, in that order (the failover drills)
     All,
 }

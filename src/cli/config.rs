@@ -364,6 +364,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("enable-statistics", "true"),
     ("failover-nodes", "n1"),
     ("msm-option", "lockExpiration=10"),
+    ("push-to", "registry.example:5000"),
 ];
 
 pub fn example() -> String {

@@ -6,6 +6,8 @@
 //! never through bind mounts, so a remote `DOCKER_HOST` works the same.
 
 pub mod endpoint;
+pub mod registry;
+pub mod swarm;
 
 use endpoint::Endpoint;
 use std::collections::HashMap;
@@ -31,6 +33,8 @@ use serde::Serialize;
 use crate::exit::{Classified, ExitStatus};
 use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
+/// The label Swarm puts on the container of a task.
+const SWARM_TASK_LABEL: &str = "com.docker.swarm.task.id";
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
 /// Oldest engine API msmlab speaks: Docker 20.10 (Debian bookworm's docker.io). Older engines
@@ -72,6 +76,12 @@ pub enum EngineError {
          or pull from a registry that has it with --registry HOST:PORT (MSMLAB_REGISTRY)"
     )]
     Pull { image: String, message: String },
+    #[error(
+        "pushing {image} failed: {message}\n  \
+         every node of the swarm pulls the lab's images from the registry --push-to names: check that it \
+         answers there, and that each node's dockerd trusts it (--insecure-registry for plain HTTP)"
+    )]
+    Push { image: String, message: String },
 }
 
 fn call(action: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> EngineError {
@@ -197,7 +207,7 @@ pub struct PullProgress {
 }
 
 /// A lab container as the engine reports it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ContainerInfo {
     pub id: String,
     pub name: String,
@@ -218,10 +228,19 @@ pub struct ContainerInfo {
     /// The `up` run that made it (`io.msmlab.owner`).
     #[serde(skip)]
     pub owner: Option<String>,
+    /// On a swarm: the task this container is, whose logs the manager reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// On a swarm: the node (host) it runs on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// On a swarm: the image its service runs (a one-off container of it reads the store).
+    #[serde(skip)]
+    pub image: Option<String>,
 }
 
 /// A container's state, as the engine names it (`docker ps`'s STATE column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerState {
     Created,
@@ -232,6 +251,7 @@ pub enum ContainerState {
     Exited,
     Dead,
     /// A state this msmlab does not know (or none reported).
+    #[default]
     Unknown,
 }
 
@@ -602,6 +622,14 @@ impl Engine {
         out
     }
 
+    /// What a lab container (or, on a swarm, a task) wrote at or after `since`.
+    pub async fn logs_since_of(&self, c: &ContainerInfo, since: i64) -> Result<String, EngineError> {
+        match &c.task {
+            Some(task) => self.task_logs_since(task, since).await,
+            None => self.logs_since(&c.name, since).await,
+        }
+    }
+
     /// The container's output written at or after `since` (Unix seconds; the engine counts whole
     /// seconds, so up to a second before `since` may be included).
     pub async fn logs_since(&self, container: &str, since: i64) -> Result<String, EngineError> {
@@ -657,7 +685,7 @@ impl Engine {
         Ok((status, state.exit_code.unwrap_or(0)))
     }
 
-    fn label_filter(lab: Option<&str>) -> HashMap<String, Vec<String>> {
+    pub(crate) fn label_filter(lab: Option<&str>) -> HashMap<String, Vec<String>> {
         let value = match lab {
             Some(lab) => format!("{LAB_LABEL}={lab}"),
             None => LAB_LABEL.to_string(),
@@ -671,6 +699,9 @@ impl Engine {
         let list = self.docker.list_containers(Some(options)).await.map_err(call("list containers of lab", lab.unwrap_or("*")))?;
         let mut out: Vec<ContainerInfo> = list
             .into_iter()
+            // A swarm task's container inherits the lab label of its lab image: the lab has
+            // it as a task of a service (`lab::swarm::tasks`), not as a container of its own.
+            .filter(|c| !c.labels.as_ref().is_some_and(|l| l.contains_key(SWARM_TASK_LABEL)))
             .map(|c| {
                 let labels = c.labels.unwrap_or_default();
                 let lab = labels.get(LAB_LABEL).cloned().unwrap_or_default();
@@ -694,6 +725,9 @@ impl Engine {
                     published_port: published.map(|(_, port)| port),
                     spec: labels.get(SPEC_LABEL).cloned(),
                     owner: labels.get(OWNER_LABEL).cloned(),
+                    task: None,
+                    node: None,
+                    image: None,
                 }
             })
             .collect();

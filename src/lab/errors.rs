@@ -26,6 +26,18 @@ pub enum LabError {
     Step { step: String, cleanup: Option<String>, status: ExitStatus, source: BoxError },
     #[error("interrupted by {signal}{}", cleanup_note(.cleanup))]
     Interrupted { signal: &'static str, cleanup: Option<String> },
+    #[error(
+        "--swarm: the engine {why}, so lab {lab:?} cannot be deployed on it; run `docker swarm init` on it \
+         (or point DOCKER_HOST at a manager of your swarm), or leave out --swarm"
+    )]
+    NoSwarm { lab: String, why: String },
+    #[error(
+        "--swarm: the swarm has {nodes} nodes, and each pulls the lab's images from a registry: give one with \
+         --push-to HOST:PORT (MSMLAB_PUSH_TO) that every node trusts (scripts/swarm-bed.sh makes a test bed with one)"
+    )]
+    NeedsRegistry { nodes: usize },
+    #[error("the lab's services did not all run within {waited}s: {what}")]
+    TasksNotRunning { waited: u64, what: String },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -55,6 +67,8 @@ impl Classified for LabError {
     fn exit_status(&self) -> ExitStatus {
         match self {
             LabError::Different { .. } | LabError::PortTaken { .. } | LabError::NameTaken { .. } => ExitStatus::BadInput,
+            LabError::NoSwarm { .. } | LabError::NeedsRegistry { .. } => ExitStatus::BadInput,
+            LabError::TasksNotRunning { .. } => ExitStatus::Failed,
             LabError::Building { .. } | LabError::OtherUpFailed { .. } => ExitStatus::Failed,
             LabError::Step { status, .. } => *status,
             LabError::Interrupted { .. } => ExitStatus::Interrupted,

@@ -146,10 +146,11 @@ mod tests {
                     published_port: None,
                     spec: Some(label.clone()),
                     owner: None,
+                    ..Default::default()
                 })
                 .collect(),
             networks: vec![Resource { id: "n".into(), name: made_by.network.clone(), lab: "idem".into(), owner: None }],
-            volumes: vec![],
+            ..Default::default()
         }
     }
 

@@ -223,6 +223,7 @@ mod tests {
             published_port: None,
             spec: None,
             owner: None,
+            ..Default::default()
         }
     }
 

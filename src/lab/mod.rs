@@ -13,6 +13,7 @@ pub mod preflight;
 pub mod provision;
 pub mod ready;
 pub mod store;
+pub mod swarm;
 pub mod throwaway;
 pub mod timings;
 pub mod up;

@@ -5,7 +5,8 @@
 //! protocol over bash's `/dev/tcp`, Redis through its own `redis-cli`. Keys are passed as
 //! arguments, never spliced into a script. The answers are parsed here.
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError};
+use crate::spec::names;
 use crate::exit::{Classified, ExitStatus};
 use crate::spec::names::Role;
 
@@ -142,6 +143,56 @@ pub async fn stored_size(engine: &Engine, role: Role, container: &str, key: &str
     }
 }
 
+/// On a swarm a store node may run on any host, out of reach of the manager's `exec`: a
+/// one-off container of the store's image on the lab's (attachable) network asks it by its
+/// service name instead. memcached's reply is cut to its header line, which has the size.
+const REMOTE_SCRIPT: &str = r#"exec 3<>/dev/tcp/$MSMLAB_STORE/11211 && printf "$0" "$@" >&3 && printf 'quit\r\n' >&3 && timeout 5 head -c 400 <&3 | head -n 1"#;
+
+/// The size of what the store node `node` (a swarm task: its service name is its DNS name on
+/// the lab network) holds under `key`, or `None`.
+pub async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
+    check_key(key)?;
+    let role = node.role.unwrap_or(Role::Memcached);
+    let cmd: Vec<String> = match role {
+        Role::Redis => ["redis-cli", "-h", &node.name, "-p", "6379", "--raw", "STRLEN", key].map(String::from).to_vec(),
+        _ => ["bash", "-c", REMOTE_SCRIPT, "get %s\r\n", key].map(String::from).to_vec(),
+    };
+    let spec = ContainerSpec {
+        name: format!("{}-probe-{}", node.name, std::process::id()),
+        image: node.image.clone().unwrap_or_default(),
+        network: names::network_name(&node.lab),
+        env: vec![format!("MSMLAB_STORE={}", node.name)],
+        cmd: Some(cmd),
+        ..Default::default()
+    };
+    let (code, out) = engine.run_to_end(&spec, Vec::new(), std::time::Duration::from_secs(30)).await?;
+    let reply = out.trim();
+    if code != 0 {
+        return Err(ProbeError::Connect { container: node.name.clone(), exit_code: code });
+    }
+    match role {
+        Role::Redis => match reply.parse::<u64>() {
+            Ok(0) => Ok(None),
+            Ok(n) => Ok(Some(n)),
+            Err(_) => Err(StoreError::RedisReply(reply.into()).into()),
+        },
+        _ => parse_get_header(reply).map_err(ProbeError::from),
+    }
+}
+
+/// The size a `get` reply's first line announces (`VALUE <key> <flags> <bytes>`), `None` for `END`.
+pub fn parse_get_header(line: &str) -> Result<Option<u64>, StoreError> {
+    let line = line.trim_end();
+    if line == "END" {
+        return Ok(None);
+    }
+    let fields: Vec<&str> = line.split(' ').collect();
+    match fields.as_slice() {
+        ["VALUE", _, _, bytes, ..] => bytes.parse().map(Some).map_err(|_| StoreError::Reply(line.into())),
+        _ => Err(StoreError::Reply(line.chars().take(80).collect())),
+    }
+}
+
 impl Classified for ProbeError {
     fn exit_status(&self) -> ExitStatus {
         match self {
@@ -154,6 +205,13 @@ impl Classified for ProbeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_get_header_gives_the_size() {
+        assert_eq!(parse_get_header("VALUE 4D23-n1 0 188\r"), Ok(Some(188)));
+        assert_eq!(parse_get_header("END"), Ok(None));
+        assert!(parse_get_header("ERROR").is_err());
+    }
 
     #[test]
     fn a_stored_value_is_returned_whole() {

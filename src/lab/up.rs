@@ -17,6 +17,7 @@ use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
 use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::lab::swarm;
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::spec::{ImageSource, SessionManager};
@@ -39,9 +40,20 @@ pub enum UpOutcome {
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
     let lab = plan.spec.name.as_str();
-    if let Preflight::AlreadyUp { url } = preflight(engine, plan, progress, recreate).await? {
-        return Ok(UpOutcome::AlreadyUp { url });
-    }
+    // On a swarm the services are checked where they are, and the nodes decide the layout.
+    let swarm = match plan.spec.swarm {
+        Some(_) => {
+            let (pre, swarm) = swarm::deploy::preflight(engine, plan, progress, recreate).await?;
+            if let Preflight::AlreadyUp { url } = pre {
+                return Ok(UpOutcome::AlreadyUp { url });
+            }
+            Some(swarm)
+        }
+        None => match preflight(engine, plan, progress, recreate).await? {
+            Preflight::AlreadyUp { url } => return Ok(UpOutcome::AlreadyUp { url }),
+            Preflight::Proceed => None,
+        },
+    };
 
     // From here, what this run makes carries its owner token: an interrupt, like any failure,
     // removes that, and nothing another run of the same name made.
@@ -111,7 +123,18 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         }
         let images_took = t.elapsed();
 
-        let s = create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?;
+        let s = match &swarm {
+            Some(swarm) => {
+                let files = std::collections::HashMap::from([
+                    (Role::Tomcat, plan.tomcat_archive(lib_jars, &built).map_err(at("reading the cached jars"))?),
+                    (Role::Nginx, plan.nginx_archive().map_err(at("packing nginx.conf"))?),
+                ]);
+                let d = swarm::deploy::deploy(engine, plan, swarm, &images, &files, owner, progress).await?;
+                let floor = Floor { slowest_tomcat_startup: None, nginx_first_answer: d.nginx_first_answer };
+                Started { url: d.url, create: d.create, start: d.start, start_to_ready: d.start_to_ready, floor }
+            }
+            None => create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?,
+        };
         Ok((Timings {
             fetch,
             images: images_took,

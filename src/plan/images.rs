@@ -147,6 +147,39 @@ impl ImageRecipe {
     }
 }
 
+#[derive(Serialize)]
+struct LabImageVars<'a> {
+    base: &'a str,
+    lab: &'a str,
+    role: Role,
+    uid: u64,
+    dest: &'a str,
+    /// Whether there are files at all (the store's image has none of the lab's).
+    copy: bool,
+}
+
+/// The build context of a lab's own image on a swarm: `base` (the role's image) with `files`
+/// (the tar `up` would upload, its paths relative to `dest`) copied in, owned as they are in
+/// the tar.
+pub fn lab_image_context(base: &str, lab: &str, role: Role, dest: &str, files: &[u8]) -> Result<Vec<u8>, RenderError> {
+    let bad = |e: std::io::Error| RenderError { template: "images/lab.Dockerfile".into(), message: format!("reading the files of the {role} image: {e}") };
+    let mut entries: Vec<(String, Vec<u8>, u32, u64)> = Vec::new();
+    let mut archive = tar::Archive::new(files);
+    for e in archive.entries().map_err(bad)? {
+        let mut e = e.map_err(bad)?;
+        let path = e.path().map_err(bad)?.display().to_string();
+        let (mode, uid) = (e.header().mode().map_err(bad)?, e.header().uid().map_err(bad)?);
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut data).map_err(bad)?;
+        entries.push((format!("files/{path}"), data, mode, uid));
+    }
+    let uid = entries.first().map_or(0, |e| e.3);
+    let dockerfile = render::render("images/lab.Dockerfile", LabImageVars { base, lab, role, uid, dest, copy: !entries.is_empty() })?;
+    let mut all = vec![("Dockerfile".to_string(), dockerfile.into_bytes(), 0o644, 0)];
+    all.extend(entries);
+    crate::plan::archive::tar(all.iter().map(|(path, data, mode, uid)| crate::plan::archive::Entry { path, data, mode: *mode, uid: *uid })).map_err(bad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,7 +86,10 @@ impl Plan {
             .iter()
             .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.sticky.then(|| names::jvm_route(t.index)) })
             .collect();
-        let nginx_conf = render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?;
+        let nginx_conf = match spec.swarm {
+            Some(_) => render::nginx_conf_for_swarm(spec.name.as_str(), &names::tomcat_service_name(&spec.name), TOMCAT_PORT, NGINX_PORT)?,
+            None => render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?,
+        };
         Ok(Plan {
             network: names::network_name(&spec.name),
             spec,

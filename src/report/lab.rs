@@ -5,16 +5,22 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::engine::swarm::{ServiceInfo, SwarmNode};
 use crate::engine::ContainerInfo;
+use crate::engine::registry::Deleted;
 use crate::lab::logs::Export;
 use crate::lab::{Found, Timings};
 use crate::ui::term::program;
 
-pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
-    if containers.is_empty() {
+pub fn status_text(status: &Status) -> String {
+    let (lab, containers) = (status.lab, status.containers);
+    if containers.is_empty() && status.services.is_empty() {
         return format!("No lab named {lab:?} (start one with `{} up --name {lab}`)\n", program());
     }
     let mut out = format!("Lab {lab:?}\n");
+    if !status.services.is_empty() {
+        return swarm_status_text(out, status);
+    }
     let _ = writeln!(out, "  {:<32} {:<10} {:<9} {:<15} PUBLISHED", "CONTAINER", "ROLE", "STATE", "ADDRESS");
     for c in containers {
         let role = c.role.map_or("?".to_string(), |r| r.to_string());
@@ -31,16 +37,46 @@ pub fn status_text(lab: &str, containers: &[ContainerInfo]) -> String {
     out
 }
 
+/// A lab on a swarm: its services, the task of each replica and the node it runs on, and
+/// the swarm's nodes.
+fn swarm_status_text(mut out: String, status: &Status) -> String {
+    let _ = writeln!(out, "  {:<28} {:<10} {:>8}  PUBLISHED", "SERVICE", "ROLE", "REPLICAS");
+    for s in status.services {
+        let running = status.containers.iter().filter(|c| c.role == s.role && c.state.is_running() && (c.role == Some(crate::spec::names::Role::Tomcat) || c.name == s.name)).count();
+        let role = s.role.map_or("?".to_string(), |r| r.to_string());
+        let published = s.published.map_or("-".to_string(), |p| format!("{p} (host mode)"));
+        let _ = writeln!(out, "  {:<28} {:<10} {:>8}  {published}", s.name, role, format!("{running}/{}", s.replicas));
+    }
+    let _ = writeln!(out, "  {:<28} {:<10} {:<9} {:<22} TASK", "REPLICA", "ROLE", "STATE", "NODE");
+    for c in status.containers {
+        let role = c.role.map_or("?".to_string(), |r| r.to_string());
+        let _ = writeln!(out, "  {:<28} {:<10} {:<9} {:<22} {}", c.name, role, c.state, c.node.as_deref().unwrap_or("-"), c.task.as_deref().map_or("-", |t| &t[..t.len().min(12)]));
+    }
+    if !status.nodes.is_empty() {
+        let _ = writeln!(out, "  {:<28} {:<10} {:<9} {:<22} ADDRESS", "NODE", "ROLE", "STATE", "AVAILABILITY");
+        for n in status.nodes {
+            let role = if n.manager { "manager" } else { "worker" };
+            let _ = writeln!(out, "  {:<28} {:<10} {:<9} {:<22} {}", n.hostname, role, n.state, n.availability, n.addr);
+        }
+    }
+    out
+}
+
 /// What `status --json` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status<'a> {
     pub lab: &'a str,
     pub exists: bool,
     pub containers: &'a [ContainerInfo],
+    /// On a swarm: the lab's services and the swarm's nodes.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub services: &'a [ServiceInfo],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub nodes: &'a [SwarmNode],
 }
 
 pub fn status_json(lab: &str, containers: &[ContainerInfo]) -> String {
-    serde_json::to_string_pretty(&Status { lab, exists: !containers.is_empty(), containers }).expect("status serializes")
+    serde_json::to_string_pretty(&Status { lab, exists: !containers.is_empty(), containers, services: &[], nodes: &[] }).expect("status serializes")
 }
 
 pub fn down_text(lab: &str, removed: &Found) -> String {
@@ -50,6 +86,13 @@ pub fn down_text(lab: &str, removed: &Found) -> String {
     let mut out = format!("Removed lab {lab:?} ({}):\n", removed.summary());
     for name in removed.names() {
         let _ = writeln!(out, "  {name}");
+    }
+    for (reference, outcome) in &removed.pushed {
+        let _ = match outcome {
+            Deleted::Deleted => writeln!(out, "  {reference} (deleted from the registry)"),
+            Deleted::Gone => writeln!(out, "  {reference} (no longer in the registry)"),
+            Deleted::Kept(why) => writeln!(out, "  ! {reference} is still in the registry: {why}"),
+        };
     }
     out
 }

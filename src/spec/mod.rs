@@ -29,6 +29,13 @@ pub const MAX_STORE_NODES: u8 = 8;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SpecError {
+    #[error("a lab on a swarm cannot take {0}")]
+    Swarm(String),
+    #[error(
+        "--push-to {0} (or MSMLAB_PUSH_TO) names the registry a swarm's nodes pull the lab's images from: \
+         add --swarm, or leave it out"
+    )]
+    PushToWithoutSwarm(String),
     #[error(
         "invalid lab name {0:?}: use 1 to {MAX_NAME_LEN} lowercase letters, digits or '-', \
          starting and ending with a letter or digit (it becomes part of container and DNS names)"
@@ -567,6 +574,16 @@ pub struct LabSpec {
     pub sticky: bool,
     /// The user's own webapp, deployed next to the test page.
     pub webapp: Option<WebappSpec>,
+    /// On the swarm the engine manages (`--swarm`), not on the engine alone.
+    pub swarm: Option<SwarmSpec>,
+}
+
+/// A lab on Docker Swarm (`docs/scaling.md`): services spread over the nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SwarmSpec {
+    /// The registry msmlab pushes the lab's images to and every node pulls them from
+    /// (`--push-to HOST:PORT`); a swarm of one node needs none.
+    pub push_to: Option<String>,
 }
 
 /// The msm choices a lab and a bundle for real servers share: what decides the jars and the
@@ -637,13 +654,14 @@ pub struct LabShape {
     pub listen: std::net::IpAddr,
     pub sticky: bool,
     pub webapp: Option<WebappSpec>,
+    pub swarm: Option<SwarmSpec>,
 }
 
 impl LabSpec {
     /// A lab of these msm choices and this shape, validated: how every verb makes its spec.
     pub fn new(choice: MsmChoice, shape: LabShape) -> Result<LabSpec, SpecError> {
         let MsmChoice { tomcat, serializer, store, session_manager, base_image, maven_repo, images, registry, xstream_allow, locking_mode, options } = choice;
-        let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp } = shape;
+        let LabShape { name, jre, store_nodes, tomcats, port, java_opts, listen, sticky, webapp, swarm } = shape;
         LabSpec {
             name,
             tomcat,
@@ -665,6 +683,7 @@ impl LabSpec {
             options,
             sticky,
             webapp,
+            swarm,
         }
         .validate()
     }
@@ -712,8 +731,31 @@ impl LabSpec {
         }
         validate_failover_nodes(&self.options.failover_nodes, self.sticky, self.store, self.store_nodes)?;
         validate_java_opts(&self.java_opts)?;
+        if let Some(swarm) = &self.swarm {
+            validate_swarm(swarm, &self)?;
+        }
         Ok(self)
     }
+}
+
+/// What a lab on a swarm can be: its Tomcats are one service whose tasks nginx finds by DNS,
+/// so nginx cannot send a session back to one of them by route, and its port is published on
+/// the node nginx runs on, so it must be a known one.
+fn validate_swarm(swarm: &SwarmSpec, spec: &LabSpec) -> Result<(), SpecError> {
+    if spec.sticky {
+        return Err(SpecError::Swarm(
+            "--sticky: nginx finds the Tomcats of a swarm by DNS round-robin and cannot route a session to one of them by its jvmRoute; \
+             leave out --sticky (docs/scaling.md says how sticky routing maps onto a cluster)"
+                .into(),
+        ));
+    }
+    if spec.port == 0 {
+        return Err(SpecError::Swarm("--port 0: on a swarm nginx publishes a port of its node in host mode; give the port, e.g. --port 13355".into()));
+    }
+    if let Some(registry) = &swarm.push_to {
+        validate_registry(registry).map_err(|_| SpecError::Swarm(format!("--push-to {registry}: give the registry as HOST or HOST:PORT, e.g. registry.example:5000")))?;
+    }
+    Ok(())
 }
 
 /// msm's `failoverNodes`: sticky memcached only, ids of the lab's nodes (`n1..nN`), and at
@@ -824,6 +866,7 @@ impl LabSpec {
             options: MsmOptions::default(),
             sticky: false,
             webapp: None,
+            swarm: None,
         }
     }
 }

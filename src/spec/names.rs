@@ -71,6 +71,18 @@ pub fn container_name(lab: &LabName, role: Role, index: u8) -> String {
     format!("msmlab-{lab}-{role}-{index}")
 }
 
+/// The name of a lab's service of `role` on a swarm. The Tomcats are one service whose
+/// tasks are named like containers (`msmlab-<lab>-tomcat-<slot>`, their hostnames); the other
+/// roles are one service per node, named like its container, so `context.xml` is the same.
+pub fn tomcat_service_name(lab: &LabName) -> String {
+    tomcat_service_name_of(lab.as_str())
+}
+
+/// `tomcat_service_name` of a lab found by its label.
+pub fn tomcat_service_name_of(lab: &str) -> String {
+    format!("msmlab-{lab}-{}", Role::Tomcat)
+}
+
 /// The jvmRoute of Tomcat number `index` in sticky mode (`tomcat1`): Tomcat appends it to
 /// session ids (`<id>-n1.tomcat1`) and nginx routes on it.
 pub fn jvm_route(index: u8) -> String {

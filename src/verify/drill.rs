@@ -33,7 +33,7 @@ const CONCURRENT_REQUESTS: usize = 8;
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Requests that open the drill's session, and that follow each failure.
 const OPEN_REQUESTS: usize = 3;
-const AFTER_REQUESTS: usize = 4;
+pub(super) const AFTER_REQUESTS: usize = 4;
 /// After a cache node dies, msm's client notices on its next operation; a request already in
 /// flight (or sent at once) can lose the session (msm-facts, "Failover as it really behaves").
 /// The drill lets the Tomcats notice first, as an operator's next user would arrive later.
@@ -52,6 +52,7 @@ pub enum Drill {
     Store,
     Restart,
     Concurrent,
+    Node,
 }
 
 impl Drill {
@@ -61,6 +62,7 @@ impl Drill {
             Drill::Store => "store",
             Drill::Restart => "restart",
             Drill::Concurrent => "concurrent",
+            Drill::Node => "node",
         }
     }
 }
@@ -108,16 +110,16 @@ impl DrillReport {
 }
 
 /// Steps as they happen.
-struct Log {
-    steps: Vec<Step>,
+pub(super) struct Log {
+    pub(super) steps: Vec<Step>,
 }
 
 impl Log {
-    fn step(&mut self, action: impl Into<String>, ok: bool, saw: impl Into<String>) -> bool {
+    pub(super) fn step(&mut self, action: impl Into<String>, ok: bool, saw: impl Into<String>) -> bool {
         self.steps.push(Step { action: action.into(), saw: saw.into(), ok });
         ok
     }
-    fn all_ok(&self) -> bool {
+    pub(super) fn all_ok(&self) -> bool {
         self.steps.iter().all(|s| s.ok)
     }
 }
@@ -127,7 +129,14 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
     let started = Instant::now();
     let target = walk::target(engine, lab).await?;
     let mut log = Log { steps: Vec::new() };
+    // A swarm lab's tasks are Swarm's to stop and start: there the node drill takes a host away.
+    let swarm = !target.nodes().is_empty();
+    if swarm && matches!(drill, Drill::Tomcat | Drill::Store | Drill::Restart) {
+        return Err(VerifyError::DrillNotHere { drill: drill.name(), why: "it stops containers of a single engine; on a swarm, --drill node takes a whole host away".into() });
+    }
     let (outcome, summary) = match drill {
+        // `verify::node_drill::run` runs it.
+        Drill::Node => return Err(VerifyError::DrillNotHere { drill: drill.name(), why: "it is run by verify::node_drill".into() }),
         Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
         Drill::Restart => restart(engine, &target, page, &mut log).await,
         Drill::Store => store_drill(engine, &target, page, &mut log).await,
@@ -261,10 +270,10 @@ fn page_path(page: &Page) -> String {
 }
 
 /// The session's state as the last answers show it.
-struct Seen {
-    id: Option<String>,
-    counter: Option<i64>,
-    backend: Option<String>,
+pub(super) struct Seen {
+    pub(super) id: Option<String>,
+    pub(super) counter: Option<i64>,
+    pub(super) backend: Option<String>,
 }
 
 fn last(answers: &[Answer]) -> Seen {
@@ -277,7 +286,7 @@ fn last(answers: &[Answer]) -> Seen {
 }
 
 /// "3 requests: session X, counter 1 → 3, answered by A (2), B (1)".
-fn describe(answers: &[Answer]) -> String {
+pub(super) fn describe(answers: &[Answer]) -> String {
     let ok = answers.iter().filter(|a| answered(a)).count();
     let ids = session_ids(answers);
     let by = backends(answers).iter().map(|(b, n)| format!("{b} ({n})")).collect::<Vec<_>>().join(", ");
@@ -303,7 +312,7 @@ fn describe(answers: &[Answer]) -> String {
 }
 
 /// Opens the drill's session: every request answered, one session.
-async fn open(walker: &mut Walker, log: &mut Log) -> Option<Seen> {
+pub(super) async fn open(walker: &mut Walker, log: &mut Log) -> Option<Seen> {
     let answers = walker.walk(OPEN_REQUESTS).await;
     let ok = answers.iter().all(answered) && session_ids(&answers).len() == 1;
     log.step(format!("open a session ({OPEN_REQUESTS} requests)"), ok, describe(&answers));
@@ -312,7 +321,7 @@ async fn open(walker: &mut Walker, log: &mut Log) -> Option<Seen> {
 
 /// Whether the answers after a failure kept the session: all answered, the same session
 /// (its base id: msm may move it to another node or route), and the counter went on.
-fn kept(before: &Seen, answers: &[Answer]) -> Result<(), String> {
+pub(super) fn kept(before: &Seen, answers: &[Answer]) -> Result<(), String> {
     if let Some(a) = answers.iter().find(|a| !answered(a)) {
         return Err(format!("request {} failed", a.n));
     }
@@ -333,7 +342,7 @@ fn kept(before: &Seen, answers: &[Answer]) -> Result<(), String> {
 
 /// What the drill could see of the session's state: the test page's counter; a page of the
 /// user's shows only that the session (its id) was kept.
-fn kept_state(page: &Page) -> &'static str {
+pub(super) fn kept_state(page: &Page) -> &'static str {
     if page.is_test() {
         ", its visit counter intact"
     } else {
@@ -342,7 +351,7 @@ fn kept_state(page: &Page) -> &'static str {
 }
 
 /// The answers' session, compared with the one before: "ABC-n1.tomcat1 → ABC-n1.tomcat2".
-fn id_change(before: &Seen, answers: &[Answer]) -> String {
+pub(super) fn id_change(before: &Seen, answers: &[Answer]) -> String {
     let after = last(answers).id;
     match (before.id.as_deref(), after.as_deref()) {
         (Some(b), Some(a)) if a != b => format!("session id {b} → {a}"),
@@ -653,7 +662,7 @@ async fn while_store_down(engine: &Engine, target: &Target, page: &Page, walker:
 /// The first "relocated" line msm logged since `since`, as evidence that it moved a session.
 async fn relocated_in_logs(engine: &Engine, target: &Target, since: i64) -> Option<String> {
     for t in &target.tomcats {
-        if let Ok(text) = engine.logs_since(&t.name, since).await {
+        if let Ok(text) = engine.logs_since_of(t, since).await {
             if let Some(line) = text.lines().find(|l| l.contains("relocated")) {
                 let line = line.trim();
                 let at = line.find("de.javakaffee").unwrap_or(0);
@@ -703,7 +712,7 @@ async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str,
     }
 }
 
-fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
+pub(super) fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
     if log.all_ok() && restored {
         (Outcome::Passed, summary)
     } else if !restored {

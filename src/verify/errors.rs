@@ -14,6 +14,8 @@ pub enum VerifyError {
     Path(String),
     #[error("cannot write the JUnit report to {path}: {message}")]
     Junit { path: String, message: String },
+    #[error("--drill {drill} does not apply to this lab: {why}")]
+    DrillNotHere { drill: &'static str, why: String },
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -21,7 +23,7 @@ pub enum VerifyError {
 impl Classified for VerifyError {
     fn exit_status(&self) -> ExitStatus {
         match self {
-            VerifyError::NoLab(_) | VerifyError::Incomplete { .. } | VerifyError::Path(_) | VerifyError::Junit { .. } => ExitStatus::BadInput,
+            VerifyError::NoLab(_) | VerifyError::Incomplete { .. } | VerifyError::Path(_) | VerifyError::Junit { .. } | VerifyError::DrillNotHere { .. } => ExitStatus::BadInput,
             VerifyError::Engine(e) => e.exit_status(),
         }
     }

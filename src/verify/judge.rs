@@ -22,6 +22,28 @@ impl Check {
     }
 }
 
+/// On a swarm, the `backends` check also says the host each Tomcat ran on, and passes only if
+/// the answering Tomcats ran on two hosts or more: sharing between processes on one host is
+/// not what a lab of several hosts is there to show. `nodes` maps a Tomcat to its host.
+pub fn judge_hosts(checks: &mut [Check], backends: &BTreeMap<String, usize>, nodes: &BTreeMap<String, String>) {
+    let Some(check) = checks.iter_mut().find(|c| c.name == "backends") else { return };
+    if nodes.is_empty() {
+        return;
+    }
+    let hosts: std::collections::BTreeSet<&str> = backends.keys().filter_map(|b| nodes.get(b).map(String::as_str)).collect();
+    let on: Vec<String> = backends.keys().map(|b| format!("{b} on {}", nodes.get(b).map_or("an unknown host", String::as_str))).collect();
+    if hosts.len() >= 2 {
+        check.detail = format!("{}; on {} hosts: {}", check.detail, hosts.len(), on.join(", "));
+    } else {
+        check.ok = false;
+        check.detail = format!(
+            "{}; but all on one host ({}): sharing across hosts was not tested (does the swarm have two nodes the Tomcats may run on?)",
+            check.detail,
+            hosts.iter().next().copied().unwrap_or("unknown")
+        );
+    }
+}
+
 /// Whether an answer is a success: 2xx, and on the test page its JSON.
 pub fn answered(a: &Answer) -> bool {
     a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s))
@@ -197,6 +219,18 @@ mod tests {
 
     fn by_name(checks: &[Check], name: &str) -> Check {
         checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no check {name}: {checks:#?}")).clone()
+    }
+
+    #[test]
+    fn on_a_swarm_the_tomcats_must_answer_from_two_hosts() {
+        let backends = BTreeMap::from([("tc-1".to_string(), 2), ("tc-2".to_string(), 2)]);
+        let mut checks = vec![Check::new("backends", true, "2 Tomcats answered".into())];
+        let two = BTreeMap::from([("tc-1".to_string(), "node-2".to_string()), ("tc-2".to_string(), "node-3".to_string())]);
+        judge_hosts(&mut checks, &backends, &two);
+        assert!(checks[0].ok && checks[0].detail.ends_with("on 2 hosts: tc-1 on node-2, tc-2 on node-3"), "{}", checks[0].detail);
+        let one = BTreeMap::from([("tc-1".to_string(), "node-2".to_string()), ("tc-2".to_string(), "node-2".to_string())]);
+        judge_hosts(&mut checks, &backends, &one);
+        assert!(!checks[0].ok && checks[0].detail.contains("all on one host (node-2)"), "{}", checks[0].detail);
     }
 
     #[test]

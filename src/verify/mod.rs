@@ -9,6 +9,7 @@ pub mod drill;
 pub mod errors;
 pub mod judge;
 pub mod msm_log;
+pub mod node_drill;
 pub mod overwrites;
 pub mod probe;
 pub mod session_id;
@@ -63,6 +64,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let answers = walker.walk(requests).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(lab, &answers, &session_ids, &backends);
+    judge::judge_hosts(&mut checks, &backends, &target.nodes());
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);

@@ -128,7 +128,7 @@ pub fn judge_logs(tomcats: usize, found: &[LogFinding]) -> Check {
 pub async fn check_logs(engine: &Engine, target: &Target, since: i64) -> Result<(Check, Vec<LogFinding>), VerifyError> {
     let mut found = Vec::new();
     for t in target.tomcats.iter().filter(|t| t.state.is_running()) {
-        found.extend(msm_errors(&t.name, &engine.logs_since(&t.name, since).await?));
+        found.extend(msm_errors(&t.name, &engine.logs_since_of(t, since).await?));
     }
     Ok((judge_logs(target.tomcats.len(), &found), found))
 }

@@ -131,7 +131,7 @@ pub async fn read(engine: &Engine, tomcats: &[ContainerInfo], tokens: &Tokens, s
     loop {
         let mut found = HashMap::new();
         for t in tomcats.iter().filter(|t| t.state.is_running()) {
-            found.extend(parse_log(tokens, &t.name, &engine.logs_since(&t.name, since).await?));
+            found.extend(parse_log(tokens, &t.name, &engine.logs_since_of(t, since).await?));
         }
         if found.len() >= sent || tokio::time::Instant::now() >= deadline {
             return Ok(found);

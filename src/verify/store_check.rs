@@ -22,7 +22,11 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str, url: &str) ->
     // msm keys a session by its whole id, jvmRoute included, after the lab's storageKeyPrefix.
     let key = target.storage_key(id, url);
     let under = if key == id { String::new() } else { format!(" under key {key}") };
-    Ok(match store::stored_size(engine, role, &name, &key).await {
+    let size = match node.task {
+        Some(_) => store::stored_size_of_task(engine, node, &key).await,
+        None => store::stored_size(engine, role, &name, &key).await,
+    };
+    Ok(match size {
         Ok(Some(len)) => Ok((format!("{name}{under}"), len)),
         Ok(None) => Err(format!("session {id} is not in {role} ({name}){under}: nothing wrote it there")),
         Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),

@@ -78,6 +78,8 @@ pub struct Target {
     pub host: String,
     pub port: u16,
     pub nginx: String,
+    /// On a swarm: the host nginx runs on.
+    pub nginx_node: Option<String>,
     pub tomcats: Vec<ContainerInfo>,
     /// Every node of the session store (memcached or Redis), running or not: a stopped store
     /// is a failed check or a drill's finding, not an error.
@@ -91,6 +93,11 @@ pub struct Target {
 }
 
 impl Target {
+    /// On a swarm, the host each Tomcat runs on, by name (empty on a single engine).
+    pub fn nodes(&self) -> std::collections::BTreeMap<String, String> {
+        self.tomcats.iter().filter_map(|t| Some((t.name.clone(), t.node.clone()?))).collect()
+    }
+
     /// The store node that holds a session: the one its node id (`-n2`) names, else the first.
     pub fn store_for(&self, session_id: &str) -> Option<&ContainerInfo> {
         let index = node_of(session_id).unwrap_or(1);
@@ -130,7 +137,7 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let official = settings["images"] == "official";
     let locking_mode = (settings["sticky"] == false).then(|| settings["locking_mode"].as_str().map(str::to_string)).flatten();
     let storage_key_prefix = settings["storage_key_prefix"].as_str().map(str::to_string);
-    Ok(Target { lab: lab.into(), host, port, nginx: nginx.name, tomcats, stores, probed: !official, locking_mode, storage_key_prefix })
+    Ok(Target { lab: lab.into(), host, port, nginx_node: nginx.node.clone(), nginx: nginx.name, tomcats, stores, probed: !official, locking_mode, storage_key_prefix })
 }
 
 /// One request and what came back.

@@ -37,6 +37,7 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure>
         listen: std::net::Ipv4Addr::LOCALHOST.into(),
         sticky: false,
         webapp: None,
+        swarm: None,
     };
     let lab = LabSpec::new(choice, shape)?;
     let progress = Progress::new(globals.quiet);

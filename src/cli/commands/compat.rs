@@ -39,6 +39,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         listen: std::net::Ipv4Addr::LOCALHOST.into(),
         sticky: false,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
+        swarm: None,
     };
     let lab = LabSpec::new(choice, shape)?;
     let mut steps = match &args.flow {

@@ -10,7 +10,7 @@ use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
 use crate::spec::webapp::{self, WebappSpec};
-use crate::spec::{trust, LabName, LabShape, LabSpec};
+use crate::spec::{trust, LabName, LabShape, LabSpec, SpecError, SwarmSpec};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
@@ -22,13 +22,13 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     let (timings, url) = match outcome {
         UpOutcome::Created { timings, url } => (timings, url),
         UpOutcome::AlreadyUp { url } => {
-            let containers = engine.containers(Some(lab)).await?;
+            let containers = lab::find(&engine, lab).await?.containers;
             let already = report::AlreadyUpReport { lab: lab.into(), url, already_up: true, containers };
             report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
             return Ok(Outcome::Success);
         }
     };
-    let containers = engine.containers(Some(lab)).await?;
+    let containers = lab::find(&engine, lab).await?.containers;
     let webapp_url = plan.webapp_url_at(&url);
     let up = report::UpReport { lab: lab.into(), url, webapp_url, timings: (&timings).into(), floor: (&timings).into(), containers };
     report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
@@ -53,6 +53,15 @@ impl Prepared {
     }
 }
 
+/// `--swarm` and where its images go; `--push-to` alone is a mistake worth saying.
+fn swarm_spec(swarm: bool, push_to: Option<String>) -> Result<Option<SwarmSpec>, SpecError> {
+    match (swarm, push_to) {
+        (true, push_to) => Ok(Some(SwarmSpec { push_to })),
+        (false, None) => Ok(None),
+        (false, Some(r)) => Err(SpecError::PushToWithoutSwarm(r)),
+    }
+}
+
 /// What `up` and `smoke` share: the spec from the flags, every input checked before anything
 /// is created (the webapp read), the engine connected, and what the user should know said.
 pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, Failure> {
@@ -70,6 +79,7 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
+        swarm: swarm_spec(args.swarm, args.push_to)?,
     };
     let mut spec = LabSpec::new(choice, shape)?;
     let fetcher = fetcher(&spec.maven_repo, allow_http, progress)?;

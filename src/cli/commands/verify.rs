@@ -7,6 +7,7 @@ use crate::report;
 use crate::verify::Verdict;
 use crate::ui::interrupt::unless_interrupted;
 use crate::verify::drill::{self, Drill, DrillError};
+use crate::verify::node_drill;
 use crate::verify::{self, Page, VerifyError};
 
 pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure> {
@@ -40,11 +41,16 @@ pub(super) async fn verdict(
             eprintln!("Drill {}: running (it stops parts of lab {lab:?} and restores them)", d.name());
         }
         // An interrupt must not leave the lab with a container stopped.
-        let report = match unless_interrupted(drill::run(engine, lab, page, d)).await {
+        let report = match unless_interrupted(async {
+            match d {
+                Drill::Node => node_drill::run(engine, lab, page).await,
+                _ => drill::run(engine, lab, page, d).await,
+            }
+        }).await {
             Ok(report) => report?,
             Err(signal) => {
                 eprintln!("{signal}: restoring lab {lab:?} before stopping");
-                let restored = drill::restore_all(engine, lab).await;
+                let restored = if d == Drill::Node { node_drill::restore(engine, lab).await } else { drill::restore_all(engine, lab).await };
                 return Err(DrillError::Interrupted { signal, drill: d.name(), restored }.into());
             }
         };
@@ -61,9 +67,9 @@ pub(super) async fn verdict(
 /// the three failover drills).
 fn drills(asked: &[DrillArg]) -> Vec<Drill> {
     let all = asked.contains(&DrillArg::All);
-    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart), (DrillArg::Concurrent, Drill::Concurrent)]
+    [(DrillArg::Tomcat, Drill::Tomcat), (DrillArg::Store, Drill::Store), (DrillArg::Restart, Drill::Restart), (DrillArg::Concurrent, Drill::Concurrent), (DrillArg::Node, Drill::Node)]
         .into_iter()
-        .filter(|(arg, _)| (all && *arg != DrillArg::Concurrent) || asked.contains(arg))
+        .filter(|(arg, _)| (all && !matches!(arg, DrillArg::Concurrent | DrillArg::Node)) || asked.contains(arg))
         .map(|(_, d)| d)
         .collect()
 }
