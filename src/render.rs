@@ -207,6 +207,17 @@ mod tests {
     }
 
     #[test]
+    fn on_a_swarm_nginx_resolves_the_tomcats_service_while_it_runs() {
+        // No upstream block: a name in a variable is looked up through Docker's resolver,
+        // again every 2 s, so Tomcat tasks that move to other hosts are followed.
+        let conf = nginx_conf_for_swarm("sw", "msmlab-sw-tomcat", 8080, 13355).unwrap();
+        assert!(conf.contains("resolver 127.0.0.11 valid=2s ipv6=off;"), "{conf}");
+        assert!(conf.contains("set $tomcats msmlab-sw-tomcat:8080;") && conf.contains("proxy_pass http://$tomcats;"), "{conf}");
+        assert!(!conf.contains("upstream tomcats"), "{conf}");
+        assert!(nginx_conf_for_swarm("sw", "bad;name", 8080, 13355).is_err());
+    }
+
+    #[test]
     fn context_xml_with_msm() {
         insta::assert_snapshot!(context_xml(Some(&msm())).unwrap());
     }
