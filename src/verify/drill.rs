@@ -140,7 +140,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
         Drill::Tomcat => tomcat(engine, &target, page, &mut log).await,
         Drill::Restart => restart(engine, &target, page, &mut log).await,
         Drill::Store => store_drill(engine, &target, page, &mut log).await,
-        Drill::Concurrent if page.is_test() => concurrent(&target, page, &mut log).await,
+        Drill::Concurrent if page.is_test() => concurrent(engine, &target, page, &mut log).await,
         Drill::Concurrent => concurrent_on_page(engine, &target, page, &mut log).await?,
     };
     Ok(DrillReport { drill, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
@@ -150,7 +150,8 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
 /// counts the updates that were lost: with `lockingMode none` (msm's default) in non-sticky
 /// mode, each request loads the session, changes it and writes it back, and the last write
 /// wins. Nothing is stopped, so there is nothing to restore.
-async fn concurrent(target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+async fn concurrent(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+    let since = unix_now();
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
         return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
@@ -198,8 +199,33 @@ async fn concurrent(target: &Target, page: &Page, log: &mut Log) -> (Outcome, St
                  change it and write it back, and the last write wins; --locking-mode all (or auto) makes them wait for each other"
             ),
         ),
-        (n, _) => (Outcome::Failed, format!("{n} of {total} updates were lost although lockingMode is {mode}")),
+        (n, _) => (Outcome::Finding, format!("FINDING: {n} of {total} updates were lost although lockingMode is {mode}: {}", why_locked_lost(engine, target, since).await)),
     }
+}
+
+/// msm's log line when a request waited `operationTimeout` for a session's lock and went on
+/// without it (msm's spelling).
+const LOCK_TIMEOUT: &str = "when trying to aquire lock for session";
+
+/// Why updates are lost although msm locks: msm 2.3.2 takes the lock in the store, but
+/// requests on one Tomcat can share its in-memory session without it (msm issue #237, seen
+/// on an idle machine), and a request that waits longer than `operationTimeout` for the lock
+/// goes on without it, saying so in the log. Counts those log lines since `since`.
+async fn why_locked_lost(engine: &Engine, target: &Target, since: i64) -> String {
+    let mut timeouts = 0;
+    for t in &target.tomcats {
+        if let Ok(text) = engine.logs_since_of(t, since).await {
+            timeouts += text.lines().filter(|l| l.contains(LOCK_TIMEOUT)).count();
+        }
+    }
+    let logged = match timeouts {
+        0 => "no request gave up waiting for the lock (msm logs that), so requests on one Tomcat shared its copy of the session without the lock".to_string(),
+        n => format!("msm gave up waiting for the lock {n} times (\"Reached timeout when trying to aquire lock … Will use this session without this lock\": the wait is operationTimeout, 1000 ms by default; --operation-timeout raises it)"),
+    };
+    format!(
+        "msm locks a session in the store, but two requests on one Tomcat can share its in-memory copy without the lock (msm issue #237), \
+         and a request that waits longer than operationTimeout for the lock goes on without it; here {logged}"
+    )
 }
 
 /// The same rounds on a page of the user's, which has no counter: the session probe reports
@@ -258,7 +284,10 @@ async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: 
                 lost_in.join(", ")
             ),
         ),
-        (n, _) => (Outcome::Failed, format!("at least {n} of {changes} changes were lost although lockingMode is {mode} ({})", lost_in.join(", "))),
+        (n, _) => (
+            Outcome::Finding,
+            format!("FINDING: at least {n} of {changes} changes were lost although lockingMode is {mode} ({}): {}", lost_in.join(", "), why_locked_lost(engine, target, since).await),
+        ),
     })
 }
 
