@@ -980,7 +980,9 @@ impl Engine {
         let mut tries = 0;
         loop {
             match self.docker.remove_network(id).await {
-                Err(e) if tries < REMOVAL_WAIT_STEPS && is_status(&e, 403, "active endpoints") => {
+                // A swarm's overlay network stays in use until Swarm has removed the tasks of
+                // the services just removed.
+                Err(e) if tries < REMOVAL_WAIT_STEPS * 3 && (is_status(&e, 403, "active endpoints") || short(&e).contains("in use")) => {
                     tries += 1;
                     tokio::time::sleep(REMOVAL_WAIT_STEP).await;
                 }

@@ -319,6 +319,14 @@ impl Engine {
         Ok(())
     }
 
+    /// How many containers of a service's tasks this engine's node still has.
+    pub async fn task_containers(&self, service_id: &str) -> Result<usize, EngineError> {
+        let filters = HashMap::from([("label".to_string(), vec![format!("com.docker.swarm.service.id={service_id}")])]);
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let list = self.docker.list_containers(Some(options)).await.map_err(call("list the containers of service", service_id))?;
+        Ok(list.len())
+    }
+
     /// Removes a service (Swarm stops and removes its tasks); gone already is fine.
     pub async fn remove_service(&self, id: &str) -> Result<(), EngineError> {
         match self.docker.delete_service(id).await {

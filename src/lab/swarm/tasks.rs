@@ -57,15 +57,16 @@ pub async fn containers(engine: &Engine, services: &[ServiceInfo]) -> Result<Vec
     Ok(out)
 }
 
-/// Removes services and waits (up to `SETTLE`) until Swarm has removed their tasks, whose
-/// endpoints would keep the lab's network in use.
+/// Removes services and waits (up to `SETTLE`) until Swarm has removed their tasks' containers
+/// on this node, which hold the lab's images (their tags can go only then); the network's
+/// removal waits for the other nodes' (`Engine::remove_network`).
 pub async fn remove(engine: &Engine, services: &[ServiceInfo]) -> Result<(), EngineError> {
     for s in services {
         engine.remove_service(&s.id).await?;
     }
     let deadline = tokio::time::Instant::now() + SETTLE;
     for s in services {
-        while tokio::time::Instant::now() < deadline && !engine.tasks(&s.id).await?.is_empty() {
+        while tokio::time::Instant::now() < deadline && engine.task_containers(&s.id).await? > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
     }
