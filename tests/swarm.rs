@@ -111,6 +111,18 @@ fn a_lab_on_a_three_node_swarm_shares_sessions_across_hosts_and_survives_the_los
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--drill node takes a whole host away"), "{}", stderr(&out));
 
+    // logs --export reads each task's log through the manager, and its configs from the lab's
+    // image, whichever node runs it.
+    let dir = tempfile::tempdir().unwrap();
+    let export = msmlab_with(&["logs", "--name", "e2e-swarm", "--export", dir.path().to_str().unwrap()], &manager);
+    assert_eq!(export.status.code(), Some(0));
+    let context = std::fs::read_to_string(dir.path().join("configs/msmlab-e2e-swarm-tomcat-1/context.xml")).unwrap();
+    assert!(context.contains("n1:msmlab-e2e-swarm-memcached-1:11211"), "{context}");
+    let nginx = std::fs::read_to_string(dir.path().join("configs/msmlab-e2e-swarm-nginx-1/nginx.conf")).unwrap();
+    assert!(nginx.contains("resolver 127.0.0.11 valid=2s") && nginx.contains("set $tomcats msmlab-e2e-swarm-tomcat:8080;"), "{nginx}");
+    let log = std::fs::read_to_string(dir.path().join("logs/msmlab-e2e-swarm-tomcat-2.log")).unwrap();
+    assert!(log.contains("Server startup in"), "{log}");
+
     let down = msmlab_with(&["down", "--name", "e2e-swarm"], &manager);
     assert_eq!(down.status.code(), Some(0));
     assert!(stdout(&down).contains("3 services") && stdout(&down).contains("3 pushed images from the registry"), "{}", stdout(&down));

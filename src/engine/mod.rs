@@ -33,6 +33,17 @@ use serde::Serialize;
 use crate::exit::{Classified, ExitStatus};
 use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
+/// What `log_lines` asks for: both streams, from `since` (Unix seconds; 0: the start), the last
+/// `tail` lines.
+fn log_options(follow: bool, since: i64, tail: Option<u32>, timestamps: bool) -> bollard::query_parameters::LogsOptions {
+    let mut options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(follow).timestamps(timestamps);
+    if since > 0 {
+        options = options.since(since.min(i32::MAX as i64) as i32);
+    }
+    let tail = tail.map_or_else(|| "all".to_string(), |t| t.to_string());
+    options.tail(&tail).build()
+}
+
 /// The label Swarm puts on the container of a task.
 const SWARM_TASK_LABEL: &str = "com.docker.swarm.task.id";
 /// Longest a probe run with `exec` may take; probes answer in milliseconds when all is well.
@@ -855,15 +866,39 @@ impl Engine {
     /// lines of it, with the engine's RFC 3339 timestamp first when `timestamps` is set, and
     /// going on while the container runs when `follow` is set.
     pub fn log_lines(&self, container: &str, follow: bool, since: i64, tail: Option<u32>, timestamps: bool) -> BoxStream<'static, Result<LogLine, EngineError>> {
-        let mut options = LogsOptionsBuilder::default().stdout(true).stderr(true).follow(follow).timestamps(timestamps);
-        if since > 0 {
-            options = options.since(since.min(i32::MAX as i64) as i32);
-        }
-        let tail = tail.map_or_else(|| "all".to_string(), |t| t.to_string());
-        let options = options.tail(&tail).build();
+        let options = log_options(follow, since, tail, timestamps);
         let docker = self.docker.clone();
         let name = container.to_string();
         let chunks = docker.logs(&name, Some(options)).boxed();
+        Self::lines(chunks, name, docker)
+    }
+
+    /// `log_lines` of a lab container, or on a swarm of a task (read through the manager).
+    pub fn log_lines_of(&self, c: &ContainerInfo, follow: bool, since: i64, tail: Option<u32>, timestamps: bool) -> BoxStream<'static, Result<LogLine, EngineError>> {
+        let Some(task) = &c.task else {
+            return self.log_lines(&c.name, follow, since, tail, timestamps);
+        };
+        let options = log_options(follow, since, tail, timestamps);
+        let docker = self.docker.clone();
+        let chunks = docker.task_logs(task, Some(options)).boxed();
+        Self::lines(chunks, c.name.clone(), docker)
+    }
+
+    /// A file of an image as a tar, read from a container created (not started) from it: on a
+    /// swarm, the files a lab's image carries, whichever node runs its task.
+    pub async fn download_from_image(&self, image: &str, name: &str, path: &str) -> Result<Vec<u8>, EngineError> {
+        let spec = ContainerSpec { name: name.into(), image: image.into(), network: "none".into(), ..Default::default() };
+        let id = self.create_container(&spec).await?;
+        let tar = self.download(&id, path).await;
+        let _ = self.remove_container(&id).await;
+        tar
+    }
+
+    fn lines(
+        chunks: BoxStream<'static, Result<LogOutput, BollardError>>,
+        name: String,
+        docker: Docker,
+    ) -> BoxStream<'static, Result<LogLine, EngineError>> {
         // Frames are writes, not lines: keep an unfinished line per stream until its newline.
         let state = (chunks, [String::new(), String::new()], std::collections::VecDeque::<LogLine>::new(), name, docker);
         futures_util::stream::unfold(state, |(mut chunks, mut pending, mut ready, name, docker)| async move {

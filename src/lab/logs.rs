@@ -96,7 +96,7 @@ pub async fn show(engine: &Engine, containers: &[ContainerInfo], follow: bool, s
     if follow {
         let streams = containers.iter().enumerate().map(|(i, c)| {
             let name = c.name.clone();
-            engine.log_lines(&c.name, true, since, tail, false).map(move |l| (i, name.clone(), l))
+            engine.log_lines_of(c, true, since, tail, false).map(move |l| (i, name.clone(), l))
         });
         let mut merged = futures_util::stream::select_all(streams);
         loop {
@@ -111,7 +111,7 @@ pub async fn show(engine: &Engine, containers: &[ContainerInfo], follow: bool, s
     }
     let mut all: Vec<(String, usize, String)> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
-        for line in collect(engine, &c.name, since, tail, true).await? {
+        for line in collect(engine, c, since, tail, true).await? {
             let (ts, text) = line.text.split_once(' ').unwrap_or((line.text.as_str(), ""));
             all.push((sort_key(ts), i, text.to_string()));
         }
@@ -127,9 +127,9 @@ pub async fn show(engine: &Engine, containers: &[ContainerInfo], follow: bool, s
     Ok(())
 }
 
-async fn collect(engine: &Engine, container: &str, since: i64, tail: Option<u32>, timestamps: bool) -> Result<Vec<LogLine>, LogsError> {
+async fn collect(engine: &Engine, container: &ContainerInfo, since: i64, tail: Option<u32>, timestamps: bool) -> Result<Vec<LogLine>, LogsError> {
     let mut lines = Vec::new();
-    let mut stream = engine.log_lines(container, false, since, tail, timestamps);
+    let mut stream = engine.log_lines_of(container, false, since, tail, timestamps);
     while let Some(line) = stream.next().await {
         lines.push(line?);
     }
@@ -169,11 +169,15 @@ pub async fn export(engine: &Engine, lab: &str, containers: &[ContainerInfo], st
     };
     record("status.json".into(), status_json.as_bytes())?;
     for c in containers {
-        let lines = collect(engine, &c.name, 0, None, true).await?;
+        let lines = collect(engine, c, 0, None, true).await?;
         let text: String = lines.iter().map(|l| format!("{}{}\n", if l.stderr { "E " } else { "O " }, l.text)).collect();
         record(format!("logs/{}.log", c.name), text.as_bytes())?;
         for path in configs_of(c.role) {
-            let tar = engine.download(&c.name, &path).await?;
+            // On a swarm the task may run on another node: its image carries the same files.
+            let tar = match (&c.task, &c.image) {
+                (Some(_), Some(image)) => engine.download_from_image(image, &format!("{}-export-{}", c.name, std::process::id()), &path).await?,
+                _ => engine.download(&c.name, &path).await?,
+            };
             let mut archive = tar::Archive::new(tar.as_slice());
             let entries = archive.entries().map_err(|source| LogsError::Write { path: path.clone(), source })?;
             for entry in entries {

@@ -20,20 +20,8 @@ pub enum Preflight {
 /// is created, a name or a port that something else holds.
 pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<Preflight, LabError> {
     let lab = plan.spec.name.as_str();
-    let found = find(engine, lab).await?;
-    if !found.is_empty() {
-        let why = if recreate {
-            "--recreate".to_string()
-        } else {
-            match health::check(engine, plan, &found).await {
-                Existing::Healthy { url } => return Ok(Preflight::AlreadyUp { url }),
-                Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
-                Existing::Broken(what) => format!("it was broken or half made: {what}"),
-            }
-        };
-        let step = progress.step(format!("Remove the existing lab {lab} ({why})"));
-        let removed = step.check(down(engine, lab).await)?;
-        step.done(removed.summary());
+    if let Preflight::AlreadyUp { url } = existing(engine, plan, progress, recreate).await? {
+        return Ok(Preflight::AlreadyUp { url });
     }
 
     for (kind, name) in plan.nodes().map(|n| (NameKind::Container, &n.name)).chain([(NameKind::Network, &plan.network)]) {
@@ -59,6 +47,29 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
         PortHolder::Lab { lab, container } => Err(LabError::PortTaken { ip, port, by: format!("lab {lab:?} ({container})") }),
         PortHolder::Program => Err(LabError::PortTaken { ip, port, by: "another program".into() }),
     }
+}
+
+/// A lab of this name that exists already (on one engine or a swarm): healthy and made with
+/// these settings, it is up (`AlreadyUp`); made with others, refused; broken or half made (or
+/// with `recreate`), removed, and then `Proceed`.
+pub async fn existing(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<Preflight, LabError> {
+    let lab = plan.spec.name.as_str();
+    let found = find(engine, lab).await?;
+    if !found.is_empty() {
+        let why = if recreate {
+            "--recreate".to_string()
+        } else {
+            match health::check(engine, plan, &found).await {
+                Existing::Healthy { url } => return Ok(Preflight::AlreadyUp { url }),
+                Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
+                Existing::Broken(what) => format!("it was broken or half made: {what}"),
+            }
+        };
+        let step = progress.step(format!("Remove the existing lab {lab} ({why})"));
+        let removed = step.check(down(engine, lab).await)?;
+        step.done(removed.summary());
+    }
+    Ok(Preflight::Proceed)
 }
 
 /// Who holds a host port nginx would publish on: `up`'s pre-flight and `doctor` ask the same.

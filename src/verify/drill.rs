@@ -526,14 +526,19 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
     // Restore, whatever happened.
     let restored = bring_back_tomcats(engine, target, std::slice::from_ref(&victim), None, log).await;
     if restored {
-        walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
-        let answers = walker.walk(2).await;
-        // The session goes on where the failover left it.
-        let expected = Seen { id: before.id.clone(), counter: before.counter.map(|c| c + AFTER_REQUESTS as i64), backend: None };
-        let verdict = kept(&expected, &answers);
-        log.step("send 2 requests after the restore", verdict.is_ok(), format!("{}{}", describe(&answers), verdict.err().map_or(String::new(), |e| format!(": {e}"))));
+        after_restore(engine, target, &mut walker, &before, log).await;
     }
     finish(log, summary, restored)
+}
+
+/// Two requests after a restore: the session goes on where the failover left it (the
+/// `AFTER_REQUESTS` sent while a part was away counted up).
+pub(super) async fn after_restore(engine: &Engine, target: &Target, walker: &mut Walker, before: &Seen, log: &mut Log) {
+    walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+    let answers = walker.walk(2).await;
+    let expected = Seen { id: before.id.clone(), counter: before.counter.map(|c| c + AFTER_REQUESTS as i64), backend: None };
+    let verdict = kept(&expected, &answers);
+    log.step("send 2 requests after the restore", verdict.is_ok(), format!("{}{}", describe(&answers), verdict.err().map_or(String::new(), |e| format!(": {e}"))));
 }
 
 /// `restart`: restart every Tomcat at once; the session survives.

@@ -9,7 +9,7 @@ use crate::engine::swarm::SwarmState;
 use crate::engine::Engine;
 use crate::lab::ready::{self, TOMCAT_TIMEOUT};
 use crate::spec::names;
-use crate::verify::drill::{describe, finish, id_change, kept, kept_state, open, Drill, DrillReport, Log, Seen, AFTER_REQUESTS};
+use crate::verify::drill::{after_restore, describe, finish, id_change, kept, kept_state, open, Drill, DrillReport, Log, AFTER_REQUESTS};
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::backends;
 use crate::verify::walk::{self, Page, Target, Walker};
@@ -96,11 +96,7 @@ async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (
         Err(why) => log.step(format!("take {host} back and spread the Tomcats over the hosts again"), false, why),
     };
     if restored {
-        walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
-        let answers = walker.walk(2).await;
-        let expected = Seen { id: before.id.clone(), counter: before.counter.map(|c| c + AFTER_REQUESTS as i64), backend: None };
-        let verdict = kept(&expected, &answers);
-        log.step("send 2 requests after the restore", verdict.is_ok(), format!("{}{}", describe(&answers), verdict.err().map_or(String::new(), |e| format!(": {e}"))));
+        after_restore(engine, target, &mut walker, &before, log).await;
     }
     finish(log, summary, restored)
 }

@@ -12,7 +12,7 @@ pub async fn run(args: LogsArgs, globals: &Globals) -> Result<Outcome, Failure> 
     let since = args.since.as_deref().map(|s| logs::parse_since(s, std::time::SystemTime::now())).transpose()?.unwrap_or(0);
     let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
-    let containers = engine.containers(Some(lab)).await?;
+    let containers = crate::lab::find(&engine, lab).await?.containers;
     let chosen = logs::select(lab, &containers, args.which.as_deref())?;
     if let Some(dir) = &args.export {
         let status = report::status_json(lab, &containers);

@@ -102,7 +102,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
 
 /// `logs --export` into `dir`, said in one line (or why it could not be written).
 async fn export_evidence(prepared: &Prepared, lab: &str, dir: &std::path::Path) -> Option<String> {
-    let containers = prepared.engine.containers(Some(lab)).await.ok()?;
+    let containers = crate::lab::find(&prepared.engine, lab).await.ok()?.containers;
     if containers.is_empty() {
         return None; // a failed up removed what it made: its error says why
     }

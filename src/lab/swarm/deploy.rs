@@ -11,9 +11,8 @@ use crate::engine::registry;
 use crate::engine::swarm::{ServiceDef, Swarm, SwarmState};
 use crate::engine::{Engine, EngineError, Privileges};
 use crate::lab::errors::{at, LabError};
-use crate::lab::found::find;
-use crate::lab::health::{self, Existing};
-use crate::lab::preflight::Preflight;
+use crate::lab::health;
+use crate::lab::preflight::{existing, Preflight};
 use crate::lab::provision::Images;
 use crate::lab::ready::{self, NotReady, TOMCAT_TIMEOUT};
 use crate::lab::swarm::layout::{self, Layout};
@@ -40,20 +39,8 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
     if nodes > 1 && plan.spec.swarm.as_ref().is_none_or(|s| s.push_to.is_none()) {
         return Err(LabError::NeedsRegistry { nodes });
     }
-    let found = find(engine, lab).await?;
-    if !found.is_empty() {
-        let why = if recreate {
-            "--recreate".to_string()
-        } else {
-            match health::check(engine, plan, &found).await {
-                Existing::Healthy { url } => return Ok((Preflight::AlreadyUp { url }, swarm)),
-                Existing::Different(what) => return Err(LabError::Different { lab: lab.into(), what }),
-                Existing::Broken(what) => format!("it was broken or half made: {what}"),
-            }
-        };
-        let step = progress.step(format!("Remove the existing lab {lab} ({why})"));
-        let removed = step.check(crate::lab::found::down(engine, lab).await)?;
-        step.done(removed.summary());
+    if let Preflight::AlreadyUp { url } = existing(engine, plan, progress, recreate).await? {
+        return Ok((Preflight::AlreadyUp { url }, swarm));
     }
     let port = plan.spec.port;
     if let Some(other) = engine.services(None).await?.into_iter().find(|s| s.published == Some(port)) {
