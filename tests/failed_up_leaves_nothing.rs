@@ -49,7 +49,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--context-path", "/my"], "--webapp <PATH>"),
         (&["up", "--webapp", "my.war", "--context-path", "/a b"], "invalid context path"),
         (&["verify", "--path", "my/"], "invalid --path"),
-        (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, concurrent, all"),
+        (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, concurrent, node, all"),
     ];
     // Under a name and port of its own, so a case that wrongly succeeds touches no other lab.
     let _cleanup = Lab::claim("e2e-cfg-bad-input");
@@ -195,7 +195,10 @@ fn ctrl_c_during_a_cold_image_build_leaves_no_layer_behind() {
     assert!(!err.contains("built ("), "a build finished before the interrupt, so this tested nothing: {err}");
     assert_eq!(code, Some(130), "{err}");
     assert_eq!(labelled("e2e-interrupt-build"), Vec::<String>::new());
-    // The layers the cut build had committed carried msmlab's label, and the rollback removed them.
+    // The layers the cut build had committed carried msmlab's label, and none is left. The
+    // rollback removes them and says so; when the engine wound the build down before any layer
+    // outlived it (seen once in CI, the interrupt 0.3 s into the build), there was nothing to remove.
     assert!(dangling() <= before, "an interrupted build left untagged msmlab layers: {err}");
-    assert!(err.contains("layers of an unfinished image build)"), "{err}");
+    let said = err.contains("layers of an unfinished image build)");
+    assert!(said || err.contains("interrupted by Ctrl-C\n") || err.trim_end().ends_with("interrupted by Ctrl-C"), "{err}");
 }

@@ -77,6 +77,11 @@ fn a_lab_on_a_three_node_swarm_shares_sessions_across_hosts_and_survives_the_los
     let up = json(&up);
     assert!(up["url"].as_str().unwrap().starts_with(&format!("http://{}:13521/", bed.docker_host.trim_start_matches("tcp://").split(':').next().unwrap())), "{up}");
 
+    // A second up finds it up and healthy, and leaves it alone.
+    let again = msmlab_with(&["up", "--swarm", "--name", "e2e-swarm", "--port", "13521", "--json"], &with_registry);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(json(&again)["already_up"], true);
+
     // status: the services, each replica's task and node, and the swarm's nodes.
     let status = json(&msmlab_with(&["status", "--name", "e2e-swarm", "--json"], &manager));
     let services: Vec<&str> = status["services"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();

@@ -72,7 +72,7 @@ pub async fn convert(
             let name = j.artifact.coords.file_name();
             let bytes = converted.remove(&name).ok_or_else(failed).map_err(at::<EngineError>(format!("converting {name}")))?;
             let path = jakarta::cached_path(&cache, &j.artifact, &tool.artifact);
-            store(&path, &bytes).map_err(at(format!("caching {}", path.display())))?;
+            let bytes = store(&path, bytes).map_err(at(format!("caching {}", path.display())))?;
             done.push(Converted {
                 from: j.artifact.clone(),
                 tool: tool.artifact.coords.to_string(),
@@ -143,12 +143,22 @@ fn untar(bytes: &[u8]) -> std::io::Result<HashMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-/// Writes a file through a `.part` and a rename, so a cut-off write is never taken as cached.
-fn store(path: &PathBuf, bytes: &[u8]) -> std::io::Result<()> {
+/// Caches a converted jar, and returns what the cache holds. The tool's output differs from run
+/// to run (zip timestamps), so when two runs convert at once the first one's stays and both
+/// use it: a jar's checksum, once printed, does not change under a later run. The write goes
+/// through a `.part` of this process's own, so a cut-off write is never taken as cached.
+fn store(path: &PathBuf, bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let part = path.with_extension("part");
-    std::fs::write(&part, bytes)?;
-    std::fs::rename(&part, path)
+    let part = path.with_extension(format!("{}.part", std::process::id()));
+    std::fs::write(&part, &bytes)?;
+    // A hard link fails when the name exists: the first writer wins.
+    let linked = std::fs::hard_link(&part, path);
+    let _ = std::fs::remove_file(&part);
+    match linked {
+        Ok(()) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path),
+        Err(e) => Err(e),
+    }
 }

@@ -121,7 +121,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             let jar = jakarta::tomcat11_manager(engine, &images.by_role[&Role::Tomcat], lib_jars, lab_labels(), progress).await?;
             built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
         }
-        let images_took = t.elapsed();
+        let mut images_took = t.elapsed();
 
         let s = match &swarm {
             Some(swarm) => {
@@ -131,6 +131,8 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
                 ]);
                 let d = swarm::deploy::deploy(engine, plan, swarm, &images, &files, owner, progress).await?;
                 let floor = Floor { slowest_tomcat_startup: None, nginx_first_answer: d.nginx_first_answer };
+                // The lab's own images, built and pushed, count as images.
+                images_took += d.images;
                 Started { url: d.url, create: d.create, start: d.start, start_to_ready: d.start_to_ready, floor }
             }
             None => create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?,

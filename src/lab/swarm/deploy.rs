@@ -52,6 +52,8 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
 /// What `deploy` measured, and where the test page is.
 pub struct Deployed {
     pub url: String,
+    /// Building the lab's own images and pushing them.
+    pub images: Duration,
     pub create: Duration,
     pub start: Duration,
     pub start_to_ready: Duration,
@@ -131,6 +133,8 @@ async fn deploy_pushing(
         step.done(format!("{} images, pulled by digest", roles.len()));
     }
 
+    let images_took = started.elapsed();
+    let create_from = Instant::now();
     let layout = layout::layout(swarm, plan.stores.len());
     let step = progress.step(format!("Create overlay network {} and {} services", plan.network, plan.stores.len() + 2));
     let mut labels = names::network_labels(&plan.spec.name);
@@ -143,7 +147,8 @@ async fn deploy_pushing(
     for (_, def) in &stores {
         step.check(engine.create_service(def).await).map_err(at::<EngineError>(format!("creating service {}", def.name)))?;
     }
-    let create = step.done(format!("stores on {}", hostnames(swarm, &layout.stores)));
+    step.done(format!("stores on {}", hostnames(swarm, &layout.stores)));
+    let create = create_from.elapsed();
 
     let start_from = Instant::now();
     let step = progress.step("Start the store");
@@ -166,8 +171,7 @@ async fn deploy_pushing(
     let on = crate::lab::found::find(engine, lab).await?;
     let where_: Vec<String> = on.containers.iter().filter(|c| c.role == Some(Role::Tomcat)).map(|c| format!("{} on {}", c.name, c.node.as_deref().unwrap_or("?"))).collect();
     step.done(where_.join(", "));
-    let _ = started;
-    Ok(Deployed { url, create, start, start_to_ready: start_from.elapsed(), nginx_first_answer: first })
+    Ok(Deployed { url, images: images_took, create, start, start_to_ready: start_from.elapsed(), nginx_first_answer: first })
 }
 
 fn hostnames(swarm: &Swarm, ids: &[String]) -> String {
