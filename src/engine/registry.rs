@@ -34,47 +34,48 @@ pub async fn delete_tagged(reference: &str) -> Deleted {
     let Some((registry, repo, tag)) = parse_tagged(reference) else {
         return Deleted::Kept(format!("{reference} is not a pushed reference (registry/repo:tag)"));
     };
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a plain HTTP client builds");
-    let mut last = String::new();
-    for scheme in ["https", "http"] {
-        let url = format!("{scheme}://{registry}/v2/{repo}/manifests/{tag}");
-        match client.head(&url).header("Accept", SCHEMA2).send().await {
-            Ok(r) if r.status().as_u16() == 404 => return Deleted::Gone,
-            Ok(r) => match r.headers().get("Docker-Content-Digest").and_then(|d| d.to_str().ok()) {
-                Some(digest) => return delete_manifest(&format!("{registry}/{repo}@{digest}")).await,
-                None => return Deleted::Kept(format!("{url} answered {} without a digest", r.status())),
-            },
-            Err(e) => last = format!("{url}: {e}"),
-        }
+    match send(registry, &format!("/v2/{repo}/manifests/{tag}"), reqwest::Method::HEAD).await {
+        Ok((_, r)) if r.status().as_u16() == 404 => Deleted::Gone,
+        Ok((url, r)) => match r.headers().get("Docker-Content-Digest").and_then(|d| d.to_str().ok()) {
+            Some(digest) => delete_manifest(&format!("{registry}/{repo}@{digest}")).await,
+            None => Deleted::Kept(format!("{url} answered {} without a digest", r.status())),
+        },
+        Err(why) => Deleted::Kept(why),
     }
-    Deleted::Kept(last)
 }
 
 /// The manifest type the engine pushes (Docker's schema 2).
 const SCHEMA2: &str = "application/vnd.docker.distribution.manifest.v2+json";
 
-/// Deletes a manifest by digest. The registry speaks plain HTTP when the nodes trust it as an
-/// insecure registry, else HTTPS; both are tried, HTTPS first.
+/// Deletes a manifest by digest.
 pub async fn delete_manifest(reference: &str) -> Deleted {
     let Some((registry, repo, digest)) = parse_pushed(reference) else {
         return Deleted::Kept(format!("{reference} is not a pushed reference (registry/repo@sha256:…)"));
     };
+    match send(registry, &format!("/v2/{repo}/manifests/{digest}"), reqwest::Method::DELETE).await {
+        Ok((_, r)) if r.status().is_success() => Deleted::Deleted,
+        Ok((_, r)) if r.status().as_u16() == 404 => Deleted::Gone,
+        Ok((url, r)) if r.status().as_u16() == 405 => Deleted::Kept(format!("{url}: the registry does not allow deletes (storage.delete.enabled)")),
+        Ok((url, r)) => Deleted::Kept(format!("{url} answered {}", r.status())),
+        Err(why) => Deleted::Kept(why),
+    }
+}
+
+/// One request to the registry, and the URL that answered. The registry speaks plain HTTP when
+/// the nodes trust it as an insecure registry, else HTTPS: both are tried, HTTPS first. The
+/// engine pushes schema 2 manifests; asked without that type, a registry answers for a
+/// converted manifest of another digest, and a delete finds nothing.
+async fn send(registry: &str, path: &str, method: reqwest::Method) -> Result<(String, reqwest::Response), String> {
     let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a plain HTTP client builds");
     let mut last = String::new();
     for scheme in ["https", "http"] {
-        let url = format!("{scheme}://{registry}/v2/{repo}/manifests/{digest}");
-        // The engine pushes schema 2 manifests; asked without this type, a registry answers for a
-        // converted manifest of another digest, and the delete finds nothing.
-        let sent = client.delete(&url).header("Accept", SCHEMA2).send().await;
-        match sent {
-            Ok(r) if r.status().is_success() => return Deleted::Deleted,
-            Ok(r) if r.status().as_u16() == 404 => return Deleted::Gone,
-            Ok(r) if r.status().as_u16() == 405 => return Deleted::Kept(format!("{url}: the registry does not allow deletes (storage.delete.enabled)")),
-            Ok(r) => return Deleted::Kept(format!("{url} answered {}", r.status())),
+        let url = format!("{scheme}://{registry}{path}");
+        match client.request(method.clone(), &url).header("Accept", SCHEMA2).send().await {
+            Ok(r) => return Ok((url, r)),
             Err(e) => last = format!("{url}: {e}"),
         }
     }
-    Deleted::Kept(last)
+    Err(last)
 }
 
 #[cfg(test)]

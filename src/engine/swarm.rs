@@ -134,15 +134,24 @@ fn task_state(s: Option<TaskState>) -> String {
 }
 
 impl Engine {
-    /// Whether the engine manages a swarm, and its nodes.
-    pub async fn swarm(&self) -> Result<SwarmState, EngineError> {
+    /// Whether the engine manages a swarm: its node id, or how it takes part otherwise (one
+    /// `info` call, without listing the nodes).
+    async fn manager_of(&self) -> Result<Result<String, SwarmState>, EngineError> {
         let info = self.docker.info().await.map_err(call("ask about the swarm of", &self.endpoint.host))?;
         let swarm = info.swarm.unwrap_or_default();
-        match swarm.local_node_state {
-            Some(LocalNodeState::ACTIVE) if swarm.control_available == Some(true) => {}
-            Some(LocalNodeState::INACTIVE) | Some(LocalNodeState::EMPTY) | None => return Ok(SwarmState::Inactive),
-            Some(s) => return Ok(SwarmState::NotManager { state: s.to_string() }),
-        }
+        Ok(match swarm.local_node_state {
+            Some(LocalNodeState::ACTIVE) if swarm.control_available == Some(true) => Ok(swarm.node_id.unwrap_or_default()),
+            Some(LocalNodeState::INACTIVE) | Some(LocalNodeState::EMPTY) | None => Err(SwarmState::Inactive),
+            Some(s) => Err(SwarmState::NotManager { state: s.to_string() }),
+        })
+    }
+
+    /// Whether the engine manages a swarm, and its nodes.
+    pub async fn swarm(&self) -> Result<SwarmState, EngineError> {
+        let node_id = match self.manager_of().await? {
+            Ok(id) => id,
+            Err(state) => return Ok(state),
+        };
         let list = self.docker.list_nodes(None::<ListNodesOptions>).await.map_err(call("list the nodes of", &self.endpoint.host))?;
         let mut nodes: Vec<SwarmNode> = list
             .into_iter()
@@ -161,7 +170,7 @@ impl Engine {
             })
             .collect();
         nodes.sort_by(|a, b| a.hostname.cmp(&b.hostname));
-        Ok(SwarmState::Manager(Swarm { node_id: swarm.node_id.unwrap_or_default(), nodes }))
+        Ok(SwarmState::Manager(Swarm { node_id, nodes }))
     }
 
     /// Drains a node for lab `drained_by` (its tasks move away: the node drill), labelling it
@@ -243,7 +252,8 @@ impl Engine {
     /// Every service carrying the lab label (any lab when `lab` is `None`), sorted by name.
     /// An engine that is no swarm manager has none.
     pub async fn services(&self, lab: Option<&str>) -> Result<Vec<ServiceInfo>, EngineError> {
-        if !matches!(self.swarm().await?, SwarmState::Manager(_)) {
+        // Every `find` asks: one `info` call, not the list of nodes.
+        if self.manager_of().await?.is_err() {
             return Ok(Vec::new());
         }
         let options = ListServicesOptionsBuilder::default().filters(&Self::label_filter(lab)).build();
