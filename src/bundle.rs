@@ -1,5 +1,5 @@
 //! `msmlab render`: the files to deploy on real servers, from the same lock and templates as
-//! the lab (`plan::msm_settings`, `render`), with the user's addresses instead of containers.
+//! the lab (`plan::msm_settings`, `templates`), with the user's addresses instead of containers.
 //! The files are checked before they are written: `context.xml` must be well-formed XML with
 //! the right `<Manager>`, and `nginx -t` must accept `nginx.conf` (run in a throwaway
 //! container of the lab's nginx image, with no network).
@@ -17,8 +17,8 @@ use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
 use crate::plan::archive::{self, Entry};
 use crate::plan;
-use crate::render::{self, RenderError};
-use crate::spec::{MsmChoice, SessionManager, Store};
+use crate::templates::{self, RenderError};
+use crate::labspec::{MsmChoice, SessionManager, Store};
 use crate::verify::Check;
 
 /// Longest `nginx -t` may take; it answers in well under a second.
@@ -169,8 +169,8 @@ impl Bundle {
         let jars = lock.select(&choice.tomcat, choice.serializer, choice.store, with_msm)?;
         // Real servers run msm in its default, non-sticky mode, as the tutorial does.
         let msm = plan::msm_settings(&choice, false, servers.store_nodes.join(","));
-        let context_xml = render::context_xml(msm.as_ref())?;
-        let nginx_conf = render::nginx_conf_for_servers(&servers.tomcats, servers.listen_port)?;
+        let context_xml = templates::context_xml(msm.as_ref())?;
+        let nginx_conf = templates::nginx_conf_for_servers(&servers.tomcats, servers.listen_port)?;
         Ok(Bundle { choice, servers, jars, context_xml, nginx_conf, converted: Vec::new() })
     }
 
@@ -232,7 +232,7 @@ impl Bundle {
             .iter()
             .map(|a| Jar { file: a.coords.file_name(), coords: a.coords.to_string(), sha256: a.sha256.clone(), converted: self.converted.contains(&a.coords) })
             .collect();
-        render::render(
+        templates::render(
             "bundle/README.md",
             Vars {
                 version: env!("CARGO_PKG_VERSION"),
@@ -351,7 +351,7 @@ impl Classified for BundleError {
 mod tests {
     use super::*;
 
-    use crate::spec::LabSpec;
+    use crate::labspec::LabSpec;
 
     fn spec(session_manager: SessionManager) -> MsmChoice {
         MsmChoice { session_manager, ..LabSpec::example().choice() }

@@ -11,8 +11,8 @@ use crate::jars::lock::Lock;
 use crate::lab::preflight::{self, PortHolder};
 use crate::lab::provision;
 use crate::plan::official;
-use crate::spec::names::IMAGE_LABEL;
-use crate::spec::{Jre, Serializer, Store};
+use crate::labspec::names::IMAGE_LABEL;
+use crate::labspec::{Jre, Serializer, Store};
 
 /// How long the registry and the Maven repository get to answer: where packets are dropped
 /// rather than refused, the question would otherwise hang.

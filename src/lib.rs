@@ -4,8 +4,8 @@
 //! layer or the layers below, never in a circle (`tests/layers.rs` keeps it so):
 //!
 //! ```text
-//! cli → report → verify | bench | bundle | doctor → lab → engine → plan → jars → spec
-//!                        (exit, render and ui are leaves anyone may use)
+//! cli → report → verify | bench | bundle | doctor → lab → engine → plan → jars → labspec
+//!                        (exit, templates and ui are leaves anyone may use)
 //! ```
 //!
 //! `docs/architecture.md` walks through it.
@@ -19,9 +19,9 @@ pub mod engine;
 pub mod exit;
 pub mod jars;
 pub mod lab;
+pub mod labspec;
 pub mod plan;
-pub mod render;
 pub mod report;
-pub mod spec;
+pub mod templates;
 pub mod ui;
 pub mod verify;

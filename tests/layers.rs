@@ -2,8 +2,8 @@
 //! (a folder or a file) sits on a layer, and imports only from its own layer or below:
 //!
 //! ```text
-//! cli → report → verify | bench | bundle | doctor → lab → engine → plan → jars → spec
-//!                      (exit, render and ui are leaves anyone may use)
+//! cli → report → verify | bench | bundle | doctor → lab → engine → plan → jars → labspec
+//!                      (exit, templates and ui are leaves anyone may use)
 //! ```
 //!
 //! This reads every `crate::…` and `super::…` path in `src/` (test modules left out: a test
@@ -16,9 +16,9 @@ use std::path::Path;
 /// Each top-level module's layer; higher imports lower. A new module must be placed here.
 const LAYERS: &[(&str, u8)] = &[
     ("exit", 0),
-    ("render", 0),
+    ("templates", 0),
     ("ui", 0),
-    ("spec", 1),
+    ("labspec", 1),
     ("jars", 2),
     ("plan", 3),
     ("engine", 4),
@@ -274,7 +274,7 @@ fn no_circle_of_imports_among_files_or_layers() {
 fn the_check_finds_an_upward_import_and_a_circle_in_a_made_up_tree() {
     let source = |module: &str, file: &str, code: &str| Source { module: module.into(), file: file.into(), code: code.into() };
     let sources = vec![
-        source("spec", "src/spec/mod.rs", "use crate::lab::up::up;\n"),
+        source("labspec", "src/labspec/mod.rs", "use crate::lab::up::up;\n"),
         source("lab", "src/lab/mod.rs", "pub use found::Found;\n"),
         source("lab::found", "src/lab/found.rs", "use crate::lab::{self, up};\n#[cfg(test)]\nmod tests { use crate::cli::X; }\n"),
         source("lab::up", "src/lab/up.rs", "// crate::cli in a comment is no import\nuse super::found::Found;\n"),
@@ -285,7 +285,7 @@ fn the_check_finds_an_upward_import_and_a_circle_in_a_made_up_tree() {
     let upward = upward(&imports, &sources);
     assert_eq!(upward.len(), 2, "{upward:?}");
     assert!(upward[0].starts_with("nowhere (src/nowhere.rs) is on no layer"), "{upward:?}");
-    assert!(upward[1].starts_with("spec (layer 1) imports lab::up (layer 5) through `lab::up::up`"), "{upward:?}");
+    assert!(upward[1].starts_with("labspec (layer 1) imports lab::up (layer 5) through `lab::up::up`"), "{upward:?}");
     let circles = circles(&imports);
     assert_eq!(circles.len(), 1, "{circles:?}");
     assert!(circles[0].starts_with("circle of lab, lab::found, lab::up:"), "{circles:?}");

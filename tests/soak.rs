@@ -257,7 +257,7 @@ impl Soak {
 /// archive is not touched).
 fn corruptible(cache: &Path) -> Vec<PathBuf> {
     let lock = msmlab::jars::lock::Lock::bundled();
-    let set = lock.select(&"9".parse().unwrap(), msmlab::spec::Serializer::Java, msmlab::spec::Store::Memcached, true).unwrap();
+    let set = lock.select(&"9".parse().unwrap(), msmlab::labspec::Serializer::Java, msmlab::labspec::Store::Memcached, true).unwrap();
     set.lib.iter().map(|a| cache.join("maven").join(a.coords.repo_path())).collect()
 }
 

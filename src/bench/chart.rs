@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::bench::BenchReport;
-use crate::render::{self, RenderError};
+use crate::templates::{self, RenderError};
 
 const WIDTH: u32 = 960;
 /// Where bars start (serializer names are right-aligned before it) and their longest length.
@@ -159,7 +159,7 @@ pub fn svg(report: &BenchReport) -> Result<String, RenderError> {
     }
     let height = y + footer.len() as u32 * 18 + 16;
     let chart = Chart { title, subtitle, footer, width: WIDTH, height, bar_x: BAR_X, panels };
-    render::render("bench/chart.svg", chart)
+    templates::render("bench/chart.svg", chart)
 }
 
 /// Writes a PNG beside the SVG with `rsvg-convert` (Debian's `librsvg2-bin`) when it is

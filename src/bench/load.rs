@@ -217,7 +217,7 @@ struct Conn {
     session: Option<String>,
 }
 
-enum Outcome {
+enum RequestResult {
     Answer { ok: bool, new_session: bool },
     Io,
     Timeout,
@@ -227,7 +227,7 @@ async fn client(target: Arc<Target>, shared: Arc<Shared>, limit: Limit, timeout:
     let mut conn = Conn { sender: None, session: None };
     // Warm-up: the same requests, not recorded (it also creates the client's session).
     while Instant::now() < warmup_until {
-        if let Outcome::Io = once(&target, &mut conn, timeout).await {
+        if let RequestResult::Io = once(&target, &mut conn, timeout).await {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -251,7 +251,7 @@ async fn client(target: Arc<Target>, shared: Arc<Shared>, limit: Limit, timeout:
         }
         let sent = Instant::now();
         match once(&target, &mut conn, timeout).await {
-            Outcome::Answer { ok, new_session } => {
+            RequestResult::Answer { ok, new_session } => {
                 if ok {
                     r.ok += 1;
                     let micros = sent.elapsed().as_micros().min(HIGHEST_MICROS as u128) as u64;
@@ -263,12 +263,12 @@ async fn client(target: Arc<Target>, shared: Arc<Shared>, limit: Limit, timeout:
                     r.session_changes += 1;
                 }
             }
-            Outcome::Io => {
+            RequestResult::Io => {
                 r.errors.io += 1;
                 // A refused connection answers at once: do not spin on it.
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
-            Outcome::Timeout => r.errors.timeout += 1,
+            RequestResult::Timeout => r.errors.timeout += 1,
         }
         r.finished = Instant::now();
     }
@@ -277,21 +277,21 @@ async fn client(target: Arc<Target>, shared: Arc<Shared>, limit: Limit, timeout:
 }
 
 /// One request on the client's connection (opened, or opened again, as needed).
-async fn once(target: &Target, conn: &mut Conn, timeout: Duration) -> Outcome {
+async fn once(target: &Target, conn: &mut Conn, timeout: Duration) -> RequestResult {
     match tokio::time::timeout(timeout, exchange(target, conn)).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => {
             conn.sender = None;
-            Outcome::Io
+            RequestResult::Io
         }
         Err(_) => {
             conn.sender = None;
-            Outcome::Timeout
+            RequestResult::Timeout
         }
     }
 }
 
-async fn exchange(target: &Target, conn: &mut Conn) -> Result<Outcome, Box<dyn std::error::Error + Send + Sync>> {
+async fn exchange(target: &Target, conn: &mut Conn) -> Result<RequestResult, Box<dyn std::error::Error + Send + Sync>> {
     if conn.sender.as_ref().is_none_or(|s| s.is_closed()) {
         let stream = TcpStream::connect(target.addr).await?;
         stream.set_nodelay(true)?;
@@ -315,7 +315,7 @@ async fn exchange(target: &Target, conn: &mut Conn) -> Result<Outcome, Box<dyn s
         new_session = conn.session.as_ref().is_some_and(|old| *old != id);
         conn.session = Some(id);
     }
-    Ok(Outcome::Answer { ok: status.is_success(), new_session })
+    Ok(RequestResult::Answer { ok: status.is_success(), new_session })
 }
 
 /// The session id in a `Set-Cookie` header, if it sets the session cookie.

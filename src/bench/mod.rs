@@ -29,10 +29,10 @@ use crate::lab::store;
 use crate::lab;
 use crate::plan::Plan;
 use crate::plan::PlanError;
-use crate::spec::support::Unsupported;
-use crate::spec::support;
-use crate::spec::webapp::WEBAPP_CONTEXT;
-use crate::spec::{LabSpec, Serializer, TomcatLine};
+use crate::labspec::support::Unsupported;
+use crate::labspec::support;
+use crate::labspec::webapp::WEBAPP_CONTEXT;
+use crate::labspec::{LabSpec, Serializer, TomcatLine};
 use crate::ui::progress::Progress;
 use crate::verify::node_of;
 

@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::Shape;
 use crate::jars::maven::CENTRAL;
-use crate::spec::webapp::ContextPath;
-use crate::spec::{ImageSource, Jre, LabName, LockingMode, MsmOptions, Protocol, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
+use crate::labspec::webapp::ContextPath;
+use crate::labspec::{ImageSource, Jre, LabName, LockingMode, MsmOptions, Protocol, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
 
 #[derive(Debug, Parser)]
@@ -116,7 +116,7 @@ pub struct JsonArg {
 }
 
 /// What decides the jar set: shared by `up`, `render` and `jars` (with `ShapeArgs`,
-/// `commands::msm_choice` makes the `spec::MsmChoice` of `up` and `render`).
+/// `commands::msm_choice` makes the `labspec::MsmChoice` of `up` and `render`).
 #[derive(Debug, Clone, Args)]
 pub struct JarChoice {
     /// Tomcat line: 7, 8 (8.5), 9, 10 (10.1) or 11; also 8.5, 9.0, 10.1 or the pinned release such as 9.0.117
@@ -209,7 +209,7 @@ pub struct MsmOptionArgs {
 }
 
 fn msm_option(s: &str) -> Result<(String, String), String> {
-    crate::spec::parse_msm_option(s).map_err(|e| e.to_string())
+    crate::labspec::parse_msm_option(s).map_err(|e| e.to_string())
 }
 
 impl From<MsmOptionArgs> for MsmOptions {

@@ -381,7 +381,7 @@ pub fn example() -> String {
     for v in &mut verbs {
         v.keys.retain(|k| k.key != "name" && !k.global);
     }
-    crate::render::render("msmlab.toml", Vars { version: env!("CARGO_PKG_VERSION"), top, verbs }).expect("the msmlab.toml template renders")
+    crate::templates::render("msmlab.toml", Vars { version: env!("CARGO_PKG_VERSION"), top, verbs }).expect("the msmlab.toml template renders")
 }
 
 /// `docs/configuration.md`.
@@ -396,7 +396,7 @@ pub fn reference() -> String {
     for v in &mut verbs {
         v.keys.retain(|k| !k.global);
     }
-    crate::render::render("docs/configuration.md", Vars { globals, verbs }).expect("the configuration reference renders")
+    crate::templates::render("docs/configuration.md", Vars { globals, verbs }).expect("the configuration reference renders")
 }
 
 impl Classified for ConfigError {

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::spec::Serializer;
+use crate::labspec::Serializer;
 use crate::verify::{LogFinding, Loss, LossKind, StateReport};
 
 /// One serialization error or warning, as often as it was logged.

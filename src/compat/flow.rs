@@ -45,7 +45,7 @@ impl Method {
 
 /// One request of the flow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
+pub struct FlowStep {
     pub once: bool,
     pub method: Method,
     pub path: UrlPath,
@@ -53,9 +53,9 @@ pub struct Step {
     pub form: Option<String>,
 }
 
-impl Step {
-    pub fn get(path: UrlPath) -> Step {
-        Step { once: false, method: Method::Get, path, form: None }
+impl FlowStep {
+    pub fn get(path: UrlPath) -> FlowStep {
+        FlowStep { once: false, method: Method::Get, path, form: None }
     }
 
     /// `GET /shop/cart.jsp`, for messages.
@@ -81,12 +81,12 @@ pub enum FlowError {
 }
 
 /// Reads a flow file.
-pub fn read(path: &Path) -> Result<Vec<Step>, FlowError> {
+pub fn read(path: &Path) -> Result<Vec<FlowStep>, FlowError> {
     let text = std::fs::read_to_string(path).map_err(|source| FlowError::Read { path: path.to_path_buf(), source })?;
     parse(path, &text)
 }
 
-pub fn parse(path: &Path, text: &str) -> Result<Vec<Step>, FlowError> {
+pub fn parse(path: &Path, text: &str) -> Result<Vec<FlowStep>, FlowError> {
     let mut steps = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split_once('#').map_or(raw, |(before, _)| before).trim();
@@ -112,7 +112,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Step>, FlowError> {
         if form.is_some() && !matches!(method, Method::Post | Method::Put) {
             return Err(bad("only POST and PUT take a form body"));
         }
-        steps.push(Step { once, method, path, form });
+        steps.push(FlowStep { once, method, path, form });
     }
     if !steps.is_empty() && steps.iter().all(|s| s.once) {
         return Err(FlowError::OnlyOnce(path.to_path_buf()));

@@ -21,16 +21,16 @@ use crate::jars::lock::Lock;
 use crate::jars::maven::Fetcher;
 use crate::lab::{self, LabError};
 use crate::plan::{Plan, PlanError};
-use crate::spec::support::{self, Unsupported};
-use crate::spec::webapp::Webapp;
-use crate::spec::{LabSpec, Serializer, SpecError};
+use crate::labspec::support::{self, Unsupported};
+use crate::labspec::webapp::Webapp;
+use crate::labspec::{LabSpec, Serializer, SpecError};
 use crate::ui::progress::Progress;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{target, unix_now, Page, Walker};
 use crate::verify::judge::answered;
 use crate::verify::{check_logs, compare, probe, Answer, StateReport, VerifyError};
 use blame::{Lost, SerializationError};
-use flow::{FlowError, Schedule, Step};
+use flow::{FlowError, Schedule, FlowStep};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CompatError {
@@ -80,7 +80,7 @@ impl Classified for CompatError {
 pub struct CompatSpec {
     pub lab: LabSpec,
     pub serializers: Vec<Serializer>,
-    pub steps: Vec<Step>,
+    pub steps: Vec<FlowStep>,
     /// `--xstream-allow`, for the xstream lab only.
     pub xstream_allow: Vec<String>,
 }
@@ -91,7 +91,7 @@ impl CompatSpec {
         if self.lab.webapp.is_none() {
             return Err(CompatError::NoWebapp);
         }
-        if self.lab.images == crate::spec::ImageSource::Official {
+        if self.lab.images == crate::labspec::ImageSource::Official {
             return Err(CompatError::OfficialImages);
         }
         if !self.steps.iter().any(|s| !s.once) {
@@ -149,7 +149,7 @@ pub struct CompatReport {
     pub tomcat: String,
     pub store: String,
     pub tomcats: u8,
-    pub steps: Vec<Step>,
+    pub steps: Vec<FlowStep>,
     pub results: Vec<SerializerResult>,
     /// The serializers that carried everything, smallest session first.
     pub recommended: Vec<Serializer>,
@@ -196,8 +196,8 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
     let lab = plan.spec.name.to_string();
     let target = target(engine, &lab).await?;
     let since = unix_now();
-    let once: Vec<&Step> = spec.steps.iter().filter(|s| s.once).collect();
-    let repeated: Vec<&Step> = spec.steps.iter().filter(|s| !s.once).collect();
+    let once: Vec<&FlowStep> = spec.steps.iter().filter(|s| s.once).collect();
+    let repeated: Vec<&FlowStep> = spec.steps.iter().filter(|s| !s.once).collect();
     let step = progress.step(format!("Walk {lab}: {} step{} until each Tomcat served each twice", spec.steps.len(), if spec.steps.len() == 1 { "" } else { "s" }));
     let mut walker = Walker::new(&target, &Page::User(repeated[0].path.clone()));
     let mut answers: Vec<Answer> = Vec::new();
@@ -234,7 +234,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
         let what = a.error.clone().unwrap_or_else(|| format!("answered {}", a.status.map_or("nothing".into(), |s| s.to_string())));
         format!("first: request {}{} {what}", a.n, a.backend.as_ref().map_or(String::new(), |b| format!(" on {b}")))
     });
-    let outcome = Outcome { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure };
+    let outcome = WalkSummary { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure };
     let result = verdict(plan.spec.serializer, &state, lost, errors, outcome);
     step.done(match (result.ok, result.lost_attributes.is_empty()) {
         (true, _) => "carried everything".to_string(),
@@ -255,7 +255,7 @@ pub fn summary(r: &SerializerResult) -> String {
 
 /// What the walk saw besides the session's attributes.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub struct WalkSummary {
     pub session_id_stable: bool,
     pub bytes_per_session: Option<u64>,
     pub requests: usize,
@@ -264,8 +264,8 @@ pub struct Outcome {
     pub first_failure: Option<String>,
 }
 
-pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, errors: Vec<SerializationError>, outcome: Outcome) -> SerializerResult {
-    let Outcome { session_id_stable, bytes_per_session, requests, failed_requests, first_failure } = outcome;
+pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, errors: Vec<SerializationError>, outcome: WalkSummary) -> SerializerResult {
+    let WalkSummary { session_id_stable, bytes_per_session, requests, failed_requests, first_failure } = outcome;
     let note = if failed_requests > 0 {
         Some(format!("{failed_requests} of {requests} requests failed (not 2xx or 3xx); {}", first_failure.unwrap_or_default()))
     } else if state.attributes.is_empty() {
@@ -299,7 +299,7 @@ mod tests {
 
     fn result(serializer: Serializer, ok: bool, bytes: Option<u64>) -> SerializerResult {
         let state = StateReport { attributes: BTreeMap::from([("cart".to_string(), Some("state.Cart".to_string()))]), handovers: 3, ..Default::default() };
-        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), Outcome { session_id_stable: true, bytes_per_session: bytes, requests: 8, ..Default::default() });
+        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), WalkSummary { session_id_stable: true, bytes_per_session: bytes, requests: 8, ..Default::default() });
         r.ok = ok;
         r
     }
@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn an_empty_session_is_not_a_pass() {
-        let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), Outcome { session_id_stable: true, requests: 4, ..Default::default() });
+        let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), WalkSummary { session_id_stable: true, requests: 4, ..Default::default() });
         assert!(!r.ok);
         assert!(r.note.unwrap().starts_with("the session never held an attribute"));
     }

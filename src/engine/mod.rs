@@ -31,7 +31,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use crate::labspec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// What `log_lines` asks for: both streams, from `since` (Unix seconds; 0: the start), the last
 /// `tail` lines.
@@ -120,11 +120,13 @@ fn is_connection_error(e: &BollardError) -> bool {
 }
 
 impl EngineError {
-    /// True when the engine could not be reached at all (at connect time or mid-run).
+    /// True when the engine answered 409: the name is taken already, by another run that is
+    /// making the same lab.
     pub fn is_conflict(&self) -> bool {
         matches!(self, EngineError::Conflict { .. })
     }
 
+    /// True when the engine could not be reached at all (at connect time or mid-run).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, EngineError::Unreachable { .. } | EngineError::Lost { .. })
     }

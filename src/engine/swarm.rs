@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::{call, is_not_found, short, Engine, EngineError, Privileges};
-use crate::spec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// A node of the swarm, as its manager reports it.
 #[derive(Debug, Clone, Serialize)]

@@ -100,7 +100,7 @@ impl ManagerAttributes {
     pub fn check(&self, key: &str, value: &str) -> Result<(), AttributeError> {
         let Some(ty) = self.setters.get(key) else {
             // The attributes a flag of its own sets are not offered here.
-            let managed = |k: &str| crate::spec::MANAGED_ATTRIBUTES.iter().any(|(m, _)| *m == k);
+            let managed = |k: &str| crate::labspec::MANAGED_ATTRIBUTES.iter().any(|(m, _)| *m == k);
             let known = self.setters.keys().filter(|k| !managed(k)).cloned().collect::<Vec<_>>().join(", ");
             return Err(AttributeError::Unknown { key: key.into(), jar: self.jar.clone(), known });
         };

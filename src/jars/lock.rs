@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::{Serializer, Store, TomcatLine};
+use crate::labspec::{Serializer, Store, TomcatLine};
 
 /// The lock shipped with this build of msmlab.
 pub const BUNDLED: &str = include_str!("../../jars.lock");
@@ -252,7 +252,7 @@ impl Lock {
     }
 
     /// The lock as the text of a `jars.lock` (`templates/jars.lock`); parsing it gives this lock back.
-    pub fn to_text(&self) -> Result<String, crate::render::RenderError> {
+    pub fn to_text(&self) -> Result<String, crate::templates::RenderError> {
         #[derive(Serialize)]
         struct Section {
             name: String,
@@ -285,7 +285,7 @@ impl Lock {
             store: self.store.iter().map(|(k, j)| section(k.clone(), None, j)).collect(),
             artifacts: self.artifacts.values().collect(),
         };
-        crate::render::render("jars.lock", ctx)
+        crate::templates::render("jars.lock", ctx)
     }
 
     /// Major Tomcat lines in the lock.

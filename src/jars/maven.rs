@@ -149,7 +149,7 @@ impl Fetcher {
             replaced_corrupt = Some(actual);
         }
         let url = self.url(a);
-        if !self.allow_http && crate::spec::trust::is_plain_http(&url) {
+        if !self.allow_http && crate::labspec::trust::is_plain_http(&url) {
             return Err(FetchError::PlainHttp { coords, url });
         }
         let dir = path.parent().expect("cache paths have a parent");

@@ -4,7 +4,7 @@
 //! Every departure from what msm's own POMs say is listed here with its reason, and
 //! explained at length in docs/jars.md.
 
-use crate::spec::{Serializer, Store};
+use crate::labspec::{Serializer, Store};
 
 /// The memcached-session-manager release msmlab builds labs with (the last one, 2018).
 pub const MSM_GROUP: &str = "de.javakaffee.msm";

@@ -9,7 +9,7 @@ use crate::engine::registry::{self, Deleted};
 use crate::engine::swarm::ServiceInfo;
 use crate::engine::{ContainerInfo, Engine, EngineError, Resource};
 use crate::lab::swarm::tasks;
-use crate::spec::names::LAB_LABEL;
+use crate::labspec::names::LAB_LABEL;
 
 /// Everything that carries a lab's label.
 #[derive(Debug, Default, Clone, serde::Serialize)]

@@ -13,7 +13,7 @@ use crate::engine::Engine;
 use crate::lab::found::Found;
 use crate::lab::ready;
 use crate::plan::Plan;
-use crate::spec::LabSpec;
+use crate::labspec::LabSpec;
 
 /// How long the health check of an existing lab may try to reach every Tomcat through nginx.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -98,7 +98,7 @@ pub async fn convert(
 pub async fn tomcat11_manager(engine: &Engine, tomcat_image: &str, lib_jars: &[Fetched], labels: HashMap<String, String>, progress: &Progress) -> Result<Vec<u8>, LabError> {
     let job = provision::CompileJob {
         what: "msmlab's Manager for Tomcat 11",
-        source: ("MemcachedBackupSessionManager.java", crate::render::TOMCAT11_MANAGER_SOURCE.to_string()),
+        source: ("MemcachedBackupSessionManager.java", crate::templates::TOMCAT11_MANAGER_SOURCE.to_string()),
         image: tomcat_image,
         jars: lib_jars,
         java: 17,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::engine::{ContainerInfo, Engine, EngineError, LogLine};
 use crate::exit::{Classified, ExitStatus};
 use crate::plan::CATALINA_HOME;
-use crate::spec::names::{Role, NGINX_PORT};
+use crate::labspec::names::{Role, NGINX_PORT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogsError {

@@ -11,8 +11,8 @@ use crate::jars::maven::Fetched;
 use crate::lab::errors::{at, LabError};
 use crate::plan::images::ImageRecipe;
 use crate::plan::{official, Plan};
-use crate::spec::names::{Role, IMAGE_LABEL};
-use crate::spec::{ImageSource, MsmChoice};
+use crate::labspec::names::{Role, IMAGE_LABEL};
+use crate::labspec::{ImageSource, MsmChoice};
 use crate::ui::progress::{Progress, Step};
 
 /// Image tags by role, and the command of a role whose image's own command does not suit.
@@ -50,7 +50,7 @@ pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, 
 
 /// msmlab's Tomcat image for `jre` and this distribution, built if the engine lacks it
 /// (`render --xstream-allow` compiles in it).
-pub async fn tomcat_image(engine: &Engine, jre: crate::spec::Jre, distribution: &Fetched, progress: &Progress) -> Result<String, LabError> {
+pub async fn tomcat_image(engine: &Engine, jre: crate::labspec::Jre, distribution: &Fetched, progress: &Progress) -> Result<String, LabError> {
     let base = jre.base_image();
     let id = base_image(engine, &base, progress).await?;
     let dist = &distribution.artifact;

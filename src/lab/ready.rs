@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use crate::engine::{Engine, EngineError};
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::store;
-use crate::spec::names::Role;
-use crate::spec::webapp::{ContextPath, WEBAPP_CONTEXT};
+use crate::labspec::names::Role;
+use crate::labspec::webapp::{ContextPath, WEBAPP_CONTEXT};
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded
 /// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.

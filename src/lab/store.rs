@@ -6,9 +6,9 @@
 //! arguments, never spliced into a script. The answers are parsed here.
 
 use crate::engine::{ContainerInfo, ContainerSpec, Engine, EngineError};
-use crate::spec::names;
+use crate::labspec::names;
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::names::Role;
+use crate::labspec::names::Role;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StoreError {

@@ -20,8 +20,8 @@ use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIM
 use crate::lab::swarm;
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::plan::{Node, Plan, CATALINA_HOME};
-use crate::spec::{ImageSource, SessionManager};
-use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
+use crate::labspec::{ImageSource, SessionManager};
+use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
 use crate::ui::interrupt::Interrupts;
 use crate::ui::progress::{Progress, Step};
 

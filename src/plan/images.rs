@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::render::{self, RenderError};
-use crate::spec::Jre;
-use crate::spec::names::Role;
+use crate::templates::{self, RenderError};
+use crate::labspec::Jre;
+use crate::labspec::names::Role;
 
 /// JVM flags for a lab Tomcat: C1 only, serial GC and no perf data start Tomcat about twice
 /// as fast on a small machine (msm-facts §7). Fine for a lab; a benchmark would want C2.
@@ -85,7 +85,7 @@ impl ImageRecipe {
     /// Tomcat `version` on `jre` (whose Debian release is the base image). `base_image_id`
     /// is the engine's id of that base image: a new base means a new tag.
     pub fn tomcat(jre: Jre, base_image_id: &str, version: &str, dist: PathBuf, dist_sha256: &str) -> Result<Self, RenderError> {
-        let dockerfile = render::render(
+        let dockerfile = templates::render(
             "images/tomcat.Dockerfile",
             TomcatVars {
                 base_image: &jre.base_image(),
@@ -101,9 +101,9 @@ impl ImageRecipe {
         // The test webapp, so that the image's training start compiles its JSP once, at build
         // time (see the Dockerfile); `up` uploads the same files again.
         let servlet = servlet_package(version);
-        let probe = render::render("probe/SessionProbeFilter.java", ProbeVars { servlet })?;
+        let probe = templates::render("probe/SessionProbeFilter.java", ProbeVars { servlet })?;
         files.insert("probe/SessionProbeFilter.java".into(), ContextFile::rendered(probe));
-        for (path, body) in render::WEBAPP {
+        for (path, body) in templates::WEBAPP {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
             files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
         }
@@ -112,7 +112,7 @@ impl ImageRecipe {
 
     /// The nginx, memcached or Redis image: Debian's package on the base image.
     pub fn packaged(role: Role, base_image: &str, base_image_id: &str) -> Result<Self, RenderError> {
-        let dockerfile = render::render(&format!("images/{role}.Dockerfile"), BaseVars { base_image })?;
+        let dockerfile = templates::render(&format!("images/{role}.Dockerfile"), BaseVars { base_image })?;
         Ok(Self::tagged(role, "debian", dockerfile, BTreeMap::new(), base_image_id))
     }
 
@@ -174,7 +174,7 @@ pub fn lab_image_context(base: &str, lab: &str, role: Role, dest: &str, files: &
         entries.push((format!("files/{path}"), data, mode, uid));
     }
     let uid = entries.first().map_or(0, |e| e.3);
-    let dockerfile = render::render("images/lab.Dockerfile", LabImageVars { base, lab, role, uid, dest, copy: !entries.is_empty() })?;
+    let dockerfile = templates::render("images/lab.Dockerfile", LabImageVars { base, lab, role, uid, dest, copy: !entries.is_empty() })?;
     let mut all = vec![("Dockerfile".to_string(), dockerfile.into_bytes(), 0o644, 0)];
     all.extend(entries);
     crate::plan::archive::tar(all.iter().map(|(path, data, mode, uid)| crate::plan::archive::Entry { path, data, mode: *mode, uid: *uid })).map_err(bad)

@@ -14,11 +14,11 @@ use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
 use crate::plan::archive::{Entry};
-use crate::render::{self, Backend, MsmSettings, RenderError};
-use crate::spec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
-use crate::spec::support::{self, Unsupported};
-use crate::spec::webapp::{Webapp, WEBAPP_CONTEXT};
-use crate::spec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager, Store};
+use crate::templates::{self, Backend, MsmSettings, RenderError};
+use crate::labspec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
+use crate::labspec::support::{self, Unsupported};
+use crate::labspec::webapp::{Webapp, WEBAPP_CONTEXT};
+use crate::labspec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager, Store};
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
@@ -81,14 +81,14 @@ impl Plan {
         let nginx = node(Role::Nginx, 1);
 
         let msm = msm_settings(&spec.choice(), spec.sticky, memcached_nodes(spec.store, &stores));
-        let context_xml = render::context_xml(msm.as_ref())?;
+        let context_xml = templates::context_xml(msm.as_ref())?;
         let backends: Vec<Backend> = tomcats
             .iter()
             .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.sticky.then(|| names::jvm_route(t.index)) })
             .collect();
         let nginx_conf = match spec.swarm {
-            Some(_) => render::nginx_conf_for_swarm(spec.name.as_str(), &names::tomcat_service_name(&spec.name), TOMCAT_PORT, NGINX_PORT)?,
-            None => render::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?,
+            Some(_) => templates::nginx_conf_for_swarm(spec.name.as_str(), &names::tomcat_service_name(&spec.name), TOMCAT_PORT, NGINX_PORT)?,
+            None => templates::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?,
         };
         Ok(Plan {
             network: names::network_name(&spec.name),
@@ -146,11 +146,11 @@ impl Plan {
         }
         files.extend(built.iter().map(|(name, bytes)| (format!("lib/{name}"), bytes.clone())));
         files.push(("conf/context.xml".into(), self.context_xml.clone().into_bytes()));
-        files.push(("conf/logging.properties".into(), render::TOMCAT_LOGGING.as_bytes().to_vec()));
+        files.push(("conf/logging.properties".into(), templates::TOMCAT_LOGGING.as_bytes().to_vec()));
         if self.has_probe() {
-            files.push((PROBE_CONFIG.into(), render::PROBE_WEB_XML.as_bytes().to_vec()));
+            files.push((PROBE_CONFIG.into(), templates::PROBE_WEB_XML.as_bytes().to_vec()));
         }
-        for (path, body) in render::WEBAPP {
+        for (path, body) in templates::WEBAPP {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
         for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
@@ -228,7 +228,7 @@ pub const XSTREAM_ALLOW_FACTORY: &str = "io.msmlab.xstream.AllowListTranscoderFa
 /// The jar msmlab compiles it into, in Tomcat's `lib/` (and the bundle's).
 pub const XSTREAM_ALLOW_JAR: &str = "msmlab-xstream-allow.jar";
 
-/// The allow-list factory's source, with the patterns (`spec` let through only characters
+/// The allow-list factory's source, with the patterns (`labspec` let through only characters
 /// that cannot leave a Java string) as its `ALLOW` array.
 pub fn xstream_allow_source(patterns: &[String]) -> Result<String, RenderError> {
     #[derive(serde::Serialize)]
@@ -236,7 +236,7 @@ pub fn xstream_allow_source(patterns: &[String]) -> Result<String, RenderError> 
         patterns: String,
     }
     let patterns = patterns.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
-    render::render("xstream/AllowListTranscoderFactory.java", Vars { patterns })
+    templates::render("xstream/AllowListTranscoderFactory.java", Vars { patterns })
 }
 
 /// The test page's path on every Tomcat and through nginx.
@@ -353,7 +353,7 @@ mod tests {
         assert!(plan.context_xml.contains(r#"lockingMode="uriPattern:/cart/.*""#), "{}", plan.context_xml);
         let sticky = Plan::new(LabSpec { sticky: true, ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
         assert!(!sticky.context_xml.contains("lockingMode=\""), "{}", sticky.context_xml);
-        assert!("sometimes".parse::<crate::spec::LockingMode>().is_err() && "uriPattern:".parse::<crate::spec::LockingMode>().is_err());
+        assert!("sometimes".parse::<crate::labspec::LockingMode>().is_err() && "uriPattern:".parse::<crate::labspec::LockingMode>().is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::plan::images::TOMCAT_JAVA_OPTS;
-use crate::spec::{Jre, Store};
+use crate::labspec::{Jre, Store};
 
 /// The official Tomcat tag for each Tomcat line msm supports (msm-facts §7), `{jre}` standing
 /// for `--jre`: 10.1 and 9.0 are current, 8.5 is frozen at 8.5.100 (all with JRE 11, 17 and

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::jars::jakarta::Converted;
 use crate::jars::lock::{Artifact, JarSet};
 use crate::jars::relock::Relocked;
-use crate::spec::{Serializer, Store, TomcatLine};
+use crate::labspec::{Serializer, Store, TomcatLine};
 
 /// `msmlab jars`: what goes into Tomcat's `lib/` for one choice.
 #[derive(Debug, Serialize)]

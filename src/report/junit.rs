@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::render::{self, RenderError};
+use crate::templates::{self, RenderError};
 use crate::verify::Verdict;
-use crate::verify::drill::Outcome;
+use crate::verify::drill::DrillVerdict;
 
 #[derive(Serialize)]
 struct JunitCase {
@@ -56,16 +56,16 @@ pub fn verdict_junit(v: &Verdict) -> Result<String, RenderError> {
             name: format!("drill {}", d.drill.name()),
             time: format!("{:.3}", d.seconds),
             outcome: match d.outcome {
-                Outcome::Passed => "passed",
-                Outcome::Failed => "failed",
-                Outcome::Finding => "finding",
+                DrillVerdict::Passed => "passed",
+                DrillVerdict::Failed => "failed",
+                DrillVerdict::Finding => "finding",
             },
             message: d.summary.clone(),
             body: format!("{}\n{}", steps.join("\n"), d.summary),
         });
     }
     let time: f64 = v.drills.iter().map(|d| d.seconds).sum();
-    render::render(
+    templates::render(
         "junit.xml",
         Junit {
             lab: &v.lab,

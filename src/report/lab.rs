@@ -42,7 +42,7 @@ pub fn status_text(status: &Status) -> String {
 fn swarm_status_text(mut out: String, status: &Status) -> String {
     let _ = writeln!(out, "  {:<28} {:<10} {:>8}  PUBLISHED", "SERVICE", "ROLE", "REPLICAS");
     for s in status.services {
-        let running = status.containers.iter().filter(|c| c.role == s.role && c.state.is_running() && (c.role == Some(crate::spec::names::Role::Tomcat) || c.name == s.name)).count();
+        let running = status.containers.iter().filter(|c| c.role == s.role && c.state.is_running() && (c.role == Some(crate::labspec::names::Role::Tomcat) || c.name == s.name)).count();
         let role = s.role.map_or("?".to_string(), |r| r.to_string());
         let published = s.published.map_or("-".to_string(), |p| format!("{p} (host mode)"));
         let _ = writeln!(out, "  {:<28} {:<10} {:>8}  {published}", s.name, role, format!("{running}/{}", s.replicas));

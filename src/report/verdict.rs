@@ -4,21 +4,21 @@
 use std::fmt::Write;
 
 use crate::verify::Verdict;
-use crate::verify::drill::{DrillReport, Outcome};
+use crate::verify::drill::{DrillReport, DrillVerdict};
 
-fn outcome_word(o: Outcome) -> &'static str {
+fn outcome_word(o: DrillVerdict) -> &'static str {
     match o {
-        Outcome::Passed => "pass",
-        Outcome::Failed => "FAIL",
-        Outcome::Finding => "finding",
+        DrillVerdict::Passed => "pass",
+        DrillVerdict::Failed => "FAIL",
+        DrillVerdict::Finding => "finding",
     }
 }
 
-fn outcome_mark(o: Outcome) -> &'static str {
+fn outcome_mark(o: DrillVerdict) -> &'static str {
     match o {
-        Outcome::Passed => "✓",
-        Outcome::Failed => "✗",
-        Outcome::Finding => "!",
+        DrillVerdict::Passed => "✓",
+        DrillVerdict::Failed => "✗",
+        DrillVerdict::Finding => "!",
     }
 }
 
@@ -57,7 +57,7 @@ pub fn verdict_text(v: &Verdict) -> String {
         .map(|c| c.name.to_string())
         .chain(v.drills.iter().filter(|d| d.failed()).map(|d| format!("drill {}", d.drill.name())))
         .collect();
-    let findings = v.drills.iter().filter(|d| d.outcome == Outcome::Finding).count();
+    let findings = v.drills.iter().filter(|d| d.outcome == DrillVerdict::Finding).count();
     let note = match findings {
         0 => String::new(),
         1 => " (1 finding, see above)".into(),

@@ -15,7 +15,7 @@ use crate::exit::{Classified, ExitStatus};
 use crate::lab::ready::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::lab::ready;
 use crate::plan::page_url_at;
-use crate::spec::names::Role;
+use crate::labspec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::{answered, backends, session_ids};
 use crate::verify::overwrites::{self, Overwrite};
@@ -76,7 +76,7 @@ pub enum DrillError {
 /// How a drill ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum DrillVerdict {
     /// The session survived, and the lab was restored.
     Passed,
     /// The session did not survive where it should have, or the lab was not restored.
@@ -87,7 +87,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Step {
+pub struct DrillStep {
     pub action: String,
     pub saw: String,
     pub ok: bool,
@@ -96,27 +96,27 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize)]
 pub struct DrillReport {
     pub drill: Drill,
-    pub outcome: Outcome,
+    pub outcome: DrillVerdict,
     /// One sentence: what the drill shows.
     pub summary: String,
-    pub steps: Vec<Step>,
+    pub steps: Vec<DrillStep>,
     pub seconds: f64,
 }
 
 impl DrillReport {
     pub fn failed(&self) -> bool {
-        self.outcome == Outcome::Failed
+        self.outcome == DrillVerdict::Failed
     }
 }
 
 /// Steps as they happen.
 pub(super) struct Log {
-    pub(super) steps: Vec<Step>,
+    pub(super) steps: Vec<DrillStep>,
 }
 
 impl Log {
     pub(super) fn step(&mut self, action: impl Into<String>, ok: bool, saw: impl Into<String>) -> bool {
-        self.steps.push(Step { action: action.into(), saw: saw.into(), ok });
+        self.steps.push(DrillStep { action: action.into(), saw: saw.into(), ok });
         ok
     }
     pub(super) fn all_ok(&self) -> bool {
@@ -150,11 +150,11 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, drill: Drill) -> Resul
 /// counts the updates that were lost: with `lockingMode none` (msm's default) in non-sticky
 /// mode, each request loads the session, changes it and writes it back, and the last write
 /// wins. Nothing is stopped, so there is nothing to restore.
-async fn concurrent(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+async fn concurrent(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (DrillVerdict, String) {
     let since = unix_now();
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let start = before.counter.unwrap_or(0);
     let mut updates = 0;
@@ -179,7 +179,7 @@ async fn concurrent(engine: &Engine, target: &Target, page: &Page, log: &mut Log
     let last = walker.walk(1).await;
     let Some(end) = last.first().filter(|a| answered(a)).and_then(|a| a.counter) else {
         log.step("read the counter", false, describe(&last));
-        return (Outcome::Failed, "the drill could not read the counter after the rounds".into());
+        return (DrillVerdict::Failed, "the drill could not read the counter after the rounds".into());
     };
     // The last request bumps the counter too.
     let expected = start + updates as i64 + 1;
@@ -188,18 +188,18 @@ async fn concurrent(engine: &Engine, target: &Target, page: &Page, log: &mut Log
     let mode = target.locking_mode.as_deref().unwrap_or("none");
     let total = CONCURRENT_ROUNDS * CONCURRENT_REQUESTS;
     if !log.all_ok() {
-        return (Outcome::Failed, "requests of one session did not all keep their session".into());
+        return (DrillVerdict::Failed, "requests of one session did not all keep their session".into());
     }
     match (lost, mode) {
-        (0, _) => (Outcome::Passed, format!("no update lost in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests (lockingMode {mode})")),
+        (0, _) => (DrillVerdict::Passed, format!("no update lost in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests (lockingMode {mode})")),
         (n, "none") => (
-            Outcome::Finding,
+            DrillVerdict::Finding,
             format!(
                 "FINDING: {n} of {total} updates were lost with lockingMode none: parallel requests of one session each load it, \
                  change it and write it back, and the last write wins; --locking-mode all (or auto) makes them wait for each other"
             ),
         ),
-        (n, _) => (Outcome::Finding, format!("FINDING: {n} of {total} updates were lost although lockingMode is {mode}: {}", why_locked_lost(engine, target, since).await)),
+        (n, _) => (DrillVerdict::Finding, format!("FINDING: {n} of {total} updates were lost although lockingMode is {mode}: {}", why_locked_lost(engine, target, since).await)),
     }
 }
 
@@ -231,15 +231,15 @@ async fn why_locked_lost(engine: &Engine, target: &Target, since: i64) -> String
 /// The same rounds on a page of the user's, which has no counter: the session probe reports
 /// what each request found and left, and `overwrites` counts the changes another request's
 /// write undid (a lower bound).
-async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> Result<(Outcome, String), VerifyError> {
+async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> Result<(DrillVerdict, String), VerifyError> {
     if !target.probed {
         log.step("count lost updates", false, "a page of yours shows its session only through msmlab's session probe, which official images lack");
-        return Ok((Outcome::Failed, "the concurrency drill on --path needs msmlab's own images (leave out --images official), or the test page".into()));
+        return Ok((DrillVerdict::Failed, "the concurrency drill on --path needs msmlab's own images (leave out --images official), or the test page".into()));
     }
     let since = unix_now();
     let mut walker = Walker::new(target, page);
     if open(&mut walker, log).await.is_none() {
-        return Ok((Outcome::Failed, "the drill could not open a session on the healthy lab".into()));
+        return Ok((DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into()));
     }
     let mut rounds: Vec<Vec<usize>> = Vec::new();
     for round in 1..=CONCURRENT_ROUNDS {
@@ -261,10 +261,10 @@ async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: 
         if total.is_empty() { format!("{reported} of {sent} requests reported; none changed an attribute") } else { format!("{reported} of {sent} requests reported; {}", total.iter().map(said).collect::<Vec<_>>().join("; ")) },
     );
     if !log.all_ok() {
-        return Ok((Outcome::Failed, "not every request of the rounds answered and was reported".into()));
+        return Ok((DrillVerdict::Failed, "not every request of the rounds answered and was reported".into()));
     }
     if total.is_empty() {
-        return Ok((Outcome::Failed, format!("{} changed no session attribute, so there was no update to lose: give a --path that changes the session", page_path(page))));
+        return Ok((DrillVerdict::Failed, format!("{} changed no session attribute, so there was no update to lose: give a --path that changes the session", page_path(page))));
     }
     let lost: usize = total.iter().map(|o| o.lost).sum();
     let changes: usize = total.iter().map(|o| o.changed_by).sum();
@@ -274,10 +274,10 @@ async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: 
         (0, _) => {
             let names: Vec<String> = total.iter().map(|o| format!("`{}`", o.attribute)).collect();
             // A lower bound: with lockingMode none, 0 says only that no loss was seen.
-            (Outcome::Passed, format!("no lost change seen in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests: {changes} changes to {} (lockingMode {mode}; the count is a lower bound)", names.join(", ")))
+            (DrillVerdict::Passed, format!("no lost change seen in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests: {changes} changes to {} (lockingMode {mode}; the count is a lower bound)", names.join(", ")))
         }
         (n, "none") => (
-            Outcome::Finding,
+            DrillVerdict::Finding,
             format!(
                 "FINDING: at least {n} of {changes} changes were lost with lockingMode none ({}): parallel requests of one session each load it, \
                  change it and write it back, and the last write wins; --locking-mode all (or auto) makes them wait for each other",
@@ -285,7 +285,7 @@ async fn concurrent_on_page(engine: &Engine, target: &Target, page: &Page, log: 
             ),
         ),
         (n, _) => (
-            Outcome::Finding,
+            DrillVerdict::Finding,
             format!("FINDING: at least {n} of {changes} changes were lost although lockingMode is {mode} ({}): {}", lost_in.join(", "), why_locked_lost(engine, target, since).await),
         ),
     })
@@ -483,14 +483,14 @@ async fn every_tomcat_stores(engine: &Engine, target: &Target) -> Result<String,
 
 /// `tomcat`: stop the Tomcat that served the last request; the next requests reach another
 /// Tomcat with the same session and the counter intact; then start it again.
-async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (DrillVerdict, String) {
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let Some(victim) = before.backend.clone().filter(|b| target.tomcats.iter().any(|t| &t.name == b)) else {
         log.step("find the Tomcat that served the last request", false, "no answer named a Tomcat of this lab");
-        return (Outcome::Failed, "the drill could not tell which Tomcat served the session".into());
+        return (DrillVerdict::Failed, "the drill could not tell which Tomcat served the session".into());
     };
     let t = Instant::now();
     let stopped = match engine.stop(&victim, STOP_GRACE).await {
@@ -498,7 +498,7 @@ async fn tomcat(engine: &Engine, target: &Target, page: &Page, log: &mut Log) ->
         Err(e) => log.step(format!("stop {victim}"), false, e.to_string()),
     };
     if !stopped {
-        return (Outcome::Failed, format!("the drill could not stop {victim}; nothing was changed"));
+        return (DrillVerdict::Failed, format!("the drill could not stop {victim}; nothing was changed"));
     }
     let summary = {
         let answers = walker.walk(AFTER_REQUESTS).await;
@@ -542,10 +542,10 @@ pub(super) async fn after_restore(engine: &Engine, target: &Target, walker: &mut
 }
 
 /// `restart`: restart every Tomcat at once; the session survives.
-async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (DrillVerdict, String) {
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
     let since = unix_now();
@@ -586,15 +586,15 @@ async fn restart(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -
 /// `store`: stop the cache node that holds the session. With two or more nodes msm moves the
 /// session to another node (the id's node suffix changes) and the counter is intact. With one
 /// node there is nowhere to go: the drill reports what a user loses.
-async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (Outcome, String) {
+async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (DrillVerdict, String) {
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let id = before.id.clone().unwrap_or_default();
     let Some((name, role)) = target.store_for(&id).map(|m| (m.name.clone(), m.role.unwrap_or(Role::Memcached))) else {
         log.step("find the cache node that holds the session", false, "the lab has no session store container");
-        return (Outcome::Failed, "the lab has no cache node".into());
+        return (DrillVerdict::Failed, "the lab has no cache node".into());
     };
     let node = StoppedNode { name, role, nodes: target.stores.len(), since: unix_now() };
     let t = Instant::now();
@@ -607,14 +607,14 @@ async fn store_drill(engine: &Engine, target: &Target, page: &Page, log: &mut Lo
         Err(e) => log.step(format!("stop {}", node.name), false, e.to_string()),
     };
     if !stopped {
-        return (Outcome::Failed, format!("the drill could not stop {}; nothing was changed", node.name));
+        return (DrillVerdict::Failed, format!("the drill could not stop {}; nothing was changed", node.name));
     }
     let while_down = while_store_down(engine, target, page, &mut walker, &before, &node, log).await;
     // Restore: the node first, then make sure msm stores sessions again.
     let restored = restore_store(engine, target, node.role, &node.name, log).await;
     match while_down {
-        WhileDown::Finding(summary) | WhileDown::Judged(summary) if !restored => (Outcome::Failed, format!("{summary}; the lab was not restored")),
-        WhileDown::Finding(summary) => (Outcome::Finding, summary),
+        WhileDown::Finding(summary) | WhileDown::Judged(summary) if !restored => (DrillVerdict::Failed, format!("{summary}; the lab was not restored")),
+        WhileDown::Finding(summary) => (DrillVerdict::Finding, summary),
         WhileDown::Judged(summary) => finish(log, summary, true),
     }
 }
@@ -746,13 +746,13 @@ async fn restore_store(engine: &Engine, target: &Target, role: Role, node: &str,
     }
 }
 
-pub(super) fn finish(log: &Log, summary: String, restored: bool) -> (Outcome, String) {
+pub(super) fn finish(log: &Log, summary: String, restored: bool) -> (DrillVerdict, String) {
     if log.all_ok() && restored {
-        (Outcome::Passed, summary)
+        (DrillVerdict::Passed, summary)
     } else if !restored {
-        (Outcome::Failed, format!("{summary}; the lab was not restored"))
+        (DrillVerdict::Failed, format!("{summary}; the lab was not restored"))
     } else {
-        (Outcome::Failed, summary)
+        (DrillVerdict::Failed, summary)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::spec::names::{self, Role};
+use crate::labspec::names::{self, Role};
 use crate::verify::session_id::SessionId;
 use crate::verify::walk::Answer;
 

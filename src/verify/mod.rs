@@ -92,14 +92,14 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
 /// A verdict with a failed check and one drill of each outcome, for the report tests.
 #[cfg(test)]
 pub(crate) fn sample_verdict() -> Verdict {
-use crate::verify::drill::{Drill, DrillReport, Outcome, Step};
+use crate::verify::drill::{Drill, DrillReport, DrillVerdict, DrillStep};
     let check = |name, ok, detail: &str| Check { name, ok, detail: detail.into() };
-    let step = |action: &str, ok| Step { action: action.into(), saw: "what <it> saw & more".into(), ok };
+    let step = |action: &str, ok| DrillStep { action: action.into(), saw: "what <it> saw & more".into(), ok };
     let drill = |drill, outcome, summary: &str| DrillReport {
         drill,
         outcome,
         summary: summary.into(),
-        steps: vec![step("open a session", true), step("stop it", outcome != Outcome::Failed)],
+        steps: vec![step("open a session", true), step("stop it", outcome != DrillVerdict::Failed)],
         seconds: 1.5,
     };
     let mut v = Verdict {
@@ -114,9 +114,9 @@ use crate::verify::drill::{Drill, DrillReport, Outcome, Step};
         msm_log_findings: Vec::new(),
         state: StateReport::default(),
         drills: vec![
-            drill(Drill::Tomcat, Outcome::Passed, "carried on"),
-            drill(Drill::Store, Outcome::Finding, "FINDING: with one cache node, a store outage loses the session"),
-            drill(Drill::Restart, Outcome::Failed, "the Tomcats did not come back"),
+            drill(Drill::Tomcat, DrillVerdict::Passed, "carried on"),
+            drill(Drill::Store, DrillVerdict::Finding, "FINDING: with one cache node, a store outage loses the session"),
+            drill(Drill::Restart, DrillVerdict::Failed, "the Tomcats did not come back"),
         ],
     };
     v.settle();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::engine::swarm::SwarmState;
 use crate::engine::Engine;
 use crate::lab::ready::{self, TOMCAT_TIMEOUT};
-use crate::spec::names;
+use crate::labspec::names;
 use crate::verify::drill::{after_restore, describe, finish, id_change, kept, kept_state, open, Drill, DrillReport, Log, AFTER_REQUESTS};
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::backends;
@@ -31,16 +31,16 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page) -> Result<DrillReport,
     Ok(DrillReport { drill: Drill::Node, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
 }
 
-async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (crate::verify::drill::Outcome, String) {
-    use crate::verify::drill::Outcome;
+async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (crate::verify::drill::DrillVerdict, String) {
+    use crate::verify::drill::DrillVerdict;
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (Outcome::Failed, "the drill could not open a session on the healthy lab".into());
+        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
     };
     let nodes = target.nodes();
     let Some((tomcat, host)) = before.backend.as_ref().and_then(|b| Some((b.clone(), nodes.get(b)?.clone()))) else {
         log.step("find the host of the Tomcat that served the last request", false, "no answer named a Tomcat of this lab");
-        return (Outcome::Failed, "the drill could not tell which host served the session".into());
+        return (DrillVerdict::Failed, "the drill could not tell which host served the session".into());
     };
     // Taking away nginx's host or the store's would test them, not the Tomcats' failover.
     let mut others: Vec<String> = target.stores.iter().filter(|c| c.node.as_deref() == Some(host.as_str())).map(|c| c.name.clone()).collect();
@@ -49,18 +49,18 @@ async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (
     }
     if !others.is_empty() {
         log.step(format!("find the host of {tomcat}"), false, format!("{host} also runs {}", others.join(", ")));
-        return (Outcome::Failed, format!("{host}, the host of {tomcat}, also runs {}: a swarm of 3 or more nodes keeps them apart", others.join(", ")));
+        return (DrillVerdict::Failed, format!("{host}, the host of {tomcat}, also runs {}: a swarm of 3 or more nodes keeps them apart", others.join(", ")));
     }
     let Some(node_id) = node_id(engine, &host).await else {
         log.step(format!("find node {host}"), false, "the swarm has no such node");
-        return (Outcome::Failed, format!("the drill could not find node {host}"));
+        return (DrillVerdict::Failed, format!("the drill could not find node {host}"));
     };
 
     let t = Instant::now();
     let drained = engine.set_availability(&node_id, Some(&target.lab)).await;
     let saw = drained.as_ref().map_or_else(|e| e.to_string(), |()| format!("Swarm stops its tasks and starts them elsewhere, as for a lost host (node label {})", crate::engine::swarm::DRAINED_LABEL));
     if !log.step(format!("drain {host}, the host of {tomcat}, which served the last request"), drained.is_ok(), saw) {
-        return (Outcome::Failed, format!("the drill could not drain {host}; nothing was changed"));
+        return (DrillVerdict::Failed, format!("the drill could not drain {host}; nothing was changed"));
     }
     let moved = wait_for_tomcats(engine, target, |c| c.node.as_deref() != Some(host.as_str())).await;
     let summary = match moved {

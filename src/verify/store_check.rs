@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::lab::store::{self, ProbeError};
-use crate::spec::names::Role;
+use crate::labspec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::Check;
 use crate::verify::walk::{Answer, Target};

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{ContainerInfo, Engine};
 use crate::lab;
 use crate::plan::page_url_at;
-use crate::spec::names::Role;
+use crate::labspec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::probe::{Tokens, PROBE_HEADER};
 use crate::verify::session_id::node_of;
@@ -109,7 +109,7 @@ impl Target {
     pub fn storage_key(&self, id: &str, url: &str) -> String {
         let path = url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
         let context = path.split(['/', '?']).nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_default();
-        crate::spec::storage_key(self.storage_key_prefix.as_deref(), "localhost", &context, id)
+        crate::labspec::storage_key(self.storage_key_prefix.as_deref(), "localhost", &context, id)
     }
 }
 

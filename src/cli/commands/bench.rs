@@ -1,17 +1,17 @@
 //! `msmlab bench`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, Failure, Globals, Outcome};
+use super::{connect, fetcher, VerbError, Globals, Reply};
 use crate::bench::{self, chart, load, BenchSpec, Payload};
 use crate::cli::args::BenchArgs;
 use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
+use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
 use crate::ui::progress::Progress;
 
-pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let choice = MsmChoice {
         tomcat: args.tomcat,
         serializer: Serializer::Java,
@@ -80,5 +80,5 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Outcome, Failure>
         println!("wrote {}, {}{png_note}", json_path.display(), svg_path.display());
     }
     let failed = report.runs.iter().any(|r| r.requests == 0);
-    Ok(if failed { Outcome::Failure } else { Outcome::Success })
+    Ok(if failed { Reply::No } else { Reply::Yes })
 }

@@ -1,18 +1,18 @@
 //! `msmlab compat`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, Failure, Globals, Outcome};
+use super::{connect, fetcher, VerbError, Globals, Reply};
 use crate::cli::args::CompatArgs;
 use crate::compat::{self, flow, CompatSpec};
 use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::webapp::{self, WebappSpec};
-use crate::spec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
+use crate::labspec::webapp::{self, WebappSpec};
+use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
 use crate::ui::progress::Progress;
 
-pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let choice = MsmChoice {
         tomcat: args.tomcat,
         // Each serializer's lab replaces it.
@@ -26,7 +26,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         registry: None,
         xstream_allow: Vec::new(),
         options: Default::default(),
-        locking_mode: crate::spec::LockingMode::None,
+        locking_mode: crate::labspec::LockingMode::None,
     };
     let shape = LabShape {
         name: args.name,
@@ -46,7 +46,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
         Some(path) => flow::read(path).map_err(compat::CompatError::from)?,
         None => Vec::new(),
     };
-    steps.extend(args.path.into_iter().map(flow::Step::get));
+    steps.extend(args.path.into_iter().map(flow::FlowStep::get));
     let spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab, xstream_allow: args.xstream_allow }.validate()?;
     let lock = Lock::bundled();
     for s in &spec.serializers {
@@ -60,5 +60,5 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Outcome, Failure
     let engine = connect(globals).await?;
     let report = compat::run(&engine, &lock, &fetcher, &progress, &spec, &webapp).await.context("msmlab compat did not complete")?;
     report::emit(args.output.json, &report, report::compat_text);
-    Ok(if report.any_ok() { Outcome::Success } else { Outcome::Failure })
+    Ok(if report.any_ok() { Reply::Yes } else { Reply::No })
 }

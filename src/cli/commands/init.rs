@@ -2,23 +2,23 @@
 
 use std::path::Path;
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{Failure, Outcome};
+use super::{VerbError, Reply};
 use crate::cli::args::InitArgs;
 use crate::cli::config;
 use crate::exit::{Classified, ExitStatus};
 
 /// Writes the example where the other verbs read it: `--config FILE` (or `MSMLAB_CONFIG`),
 /// else `./msmlab.toml`. One flag, one meaning: the config file.
-pub fn run(args: InitArgs, config_file: Option<&Path>) -> Result<Outcome, Failure> {
+pub fn run(args: InitArgs, config_file: Option<&Path>) -> Result<Reply, VerbError> {
     let path = config_file.unwrap_or(Path::new(config::DEFAULT_FILE));
     if path.exists() && !args.force {
         return Err(InitError::Exists(path.display().to_string()).into());
     }
     std::fs::write(path, config::example()).with_context(|| format!("writing {}", path.display()))?;
     eprintln!("Wrote {}: every key is commented out with its default; uncomment what you need.", path.display());
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }
 
 #[derive(Debug, thiserror::Error)]

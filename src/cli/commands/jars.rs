@@ -1,8 +1,8 @@
 //! `msmlab jars`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, Failure, Globals, Outcome};
+use super::{connect, fetcher, load_lock, VerbError, Globals, Reply};
 use crate::lab::{jakarta, provision};
 use crate::report::BuiltJar;
 use sha2::Digest;
@@ -10,10 +10,10 @@ use crate::cli::args::{JarChoice, JarsArgs};
 use crate::jars::maven::sha256_file;
 use crate::plan::PlanError;
 use crate::report;
-use crate::spec::support;
+use crate::labspec::support;
 use crate::ui::progress::Progress;
 
-pub async fn run(args: JarsArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: JarsArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let JarChoice { tomcat, serializer, store, lockfile } = &args.choice;
     let lock = load_lock(lockfile.as_deref())?;
     support::check_combination(tomcat, *serializer)?;
@@ -37,7 +37,7 @@ pub async fn run(args: JarsArgs, globals: &Globals) -> Result<Outcome, Failure> 
         let (distribution, rest) = fetched.split_first().expect("a jar set has a distribution");
         let (tool, lib_jars) = rest.split_last().expect("a Jakarta line has the migration tool");
         let engine = connect(globals).await?;
-        let image = provision::tomcat_image(&engine, crate::spec::Jre::Jre17, distribution, &progress).await?;
+        let image = provision::tomcat_image(&engine, crate::labspec::Jre::Jre17, distribution, &progress).await?;
         let made = jakarta::for_servers(&engine, tomcat.major(), &image, lib_jars, tool, &progress)
             .await
             .context("converting msm's jars for jakarta.servlet")?;
@@ -69,5 +69,5 @@ pub async fn run(args: JarsArgs, globals: &Globals) -> Result<Outcome, Failure> 
         let what = if converted.is_empty() { "verified jars".to_string() } else { format!("jars ({} converted to jakarta.servlet)", converted.len()) };
         eprintln!("copied {} {what} to {}", fetched.len() + built_bytes.len(), dir.display());
     }
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }

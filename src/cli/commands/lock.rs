@@ -1,15 +1,15 @@
 //! `msmlab lock`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{fetcher, Failure, Outcome};
+use super::{fetcher, VerbError, Reply};
 use crate::cli::args::LockArgs;
 use crate::jars::lock::{Lock, LockError};
 use crate::jars::relock;
 use crate::report;
 use crate::ui::progress::Progress;
 
-pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
+pub async fn run(args: LockArgs) -> Result<Reply, VerbError> {
     let path = &args.lockfile;
     let origin = path.display().to_string();
     let old_text = match std::fs::read_to_string(path) {
@@ -28,11 +28,11 @@ pub async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let same = old_text.as_deref() == Some(text.as_str());
     print!("{}", report::relock_text(&origin, &relocked, same));
     if args.check {
-        return Ok(if same { Outcome::Success } else { Outcome::Failure });
+        return Ok(if same { Reply::Yes } else { Reply::No });
     }
     if !same {
         std::fs::write(path, &text).with_context(|| format!("writing {origin}"))?;
         println!("wrote {origin}");
     }
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }

@@ -24,14 +24,14 @@ use std::path::Path;
 
 use crate::cli::args::{JarChoice, ShapeArgs};
 use crate::cli::config::{self, Applied};
-use crate::cli::failure::Failure;
+use crate::cli::verb_error::VerbError;
 use crate::engine::{Engine, EngineError};
 use crate::exit::ExitStatus;
 use crate::jars::lock::{Lock, LockError};
 use crate::jars::maven::{default_cache_dir, Fetcher};
-use crate::spec::team_manager::TeamManager;
-use crate::spec::{MsmChoice, SpecError};
-use crate::spec::trust::{self, TrustError};
+use crate::labspec::team_manager::TeamManager;
+use crate::labspec::{MsmChoice, SpecError};
+use crate::labspec::trust::{self, TrustError};
 use crate::ui::progress::Progress;
 
 /// Flags every verb has, and the config file's values.
@@ -66,20 +66,21 @@ impl Globals {
     }
 }
 
-/// The exit status of a command that ran to its end.
+/// A verb's answer once it ran to its end: yes or no. Errors (exit 2, 3, 130) are not
+/// answers; they leave the verb as a `VerbError`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Reply {
     /// 0: done, or every check passed.
-    Success,
-    /// 1: a check failed.
-    Failure,
+    Yes,
+    /// 1: the answer is no: a check failed.
+    No,
 }
 
-impl Outcome {
+impl Reply {
     pub fn exit_status(self) -> ExitStatus {
         match self {
-            Outcome::Success => ExitStatus::Yes,
-            Outcome::Failure => ExitStatus::No,
+            Reply::Yes => ExitStatus::Yes,
+            Reply::No => ExitStatus::No,
         }
     }
 }
@@ -113,7 +114,7 @@ pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
     }
 }
 
-/// `--context-xml`: a team's `<Manager>` over the flags (`spec::team_manager`); returns the
+/// `--context-xml`: a team's `<Manager>` over the flags (`labspec::team_manager`); returns the
 /// choice, the stickiness and the number of store nodes.
 pub(super) fn with_team_manager(path: Option<&Path>, choice: MsmChoice, sticky: bool, store_nodes: u8) -> Result<(MsmChoice, bool, u8), SpecError> {
     let Some(path) = path else { return Ok((choice, sticky, store_nodes)) };
@@ -144,7 +145,7 @@ pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::failure::Context;
+    use crate::cli::verb_error::Context;
     use crate::lab::LabError;
 
     fn lost() -> EngineError {
@@ -155,7 +156,7 @@ mod tests {
     fn a_lost_engine_is_exit_status_3_however_deep_it_is_wrapped() {
         use crate::lab::errors::at;
         use crate::lab::ready::NotReady;
-        let wrapped: Vec<Failure> = vec![
+        let wrapped: Vec<VerbError> = vec![
             lost().into(),
             LabError::Engine(lost()).cleaned_up(None).into(),
             Err::<(), _>(at::<NotReady>("starting x")(NotReady::Engine(lost()))).context("msmlab up --name x did not complete").unwrap_err(),
@@ -164,6 +165,6 @@ mod tests {
             assert_eq!(f.status.code(), 3, "{:#}", f.error);
         }
         let taken = LabError::PortTaken { ip: std::net::Ipv4Addr::LOCALHOST.into(), port: 1, by: "x".into() };
-        assert_eq!(Failure::from(taken.cleaned_up(None)).status, ExitStatus::BadInput, "a refusal stays bad input after a rollback");
+        assert_eq!(VerbError::from(taken.cleaned_up(None)).status, ExitStatus::BadInput, "a refusal stays bad input after a rollback");
     }
 }

@@ -1,9 +1,9 @@
 //! `msmlab reference`.
 
-use super::{Failure, Outcome};
+use super::{VerbError, Reply};
 use crate::cli::config;
 
-pub fn run() -> Result<Outcome, Failure> {
+pub fn run() -> Result<Reply, VerbError> {
     print!("{}", config::reference());
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }

@@ -1,19 +1,19 @@
 //! `msmlab render`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure, Globals, Outcome};
+use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, VerbError, Globals, Reply};
 use crate::bundle::{self, Bundle, Servers};
 use crate::cli::args::RenderArgs;
 use crate::jars::attributes;
 use crate::lab::jakarta;
 use crate::lab::provision;
 use crate::report;
-use crate::spec::support;
+use crate::labspec::support;
 use crate::ui::progress::Progress;
 use crate::verify::Check;
 
-pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     let allow_http = args.shape.allow_http;
@@ -39,7 +39,7 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     let step = progress.step("Fetch jars");
     let mut jars = step.check(fetcher.fetch_all(&bundle.jars.lib).await).context("fetching the jars for the bundle")?;
     step.done(format!("{} jars pinned in jars.lock", jars.len()));
-    if bundle.choice.session_manager == crate::spec::SessionManager::Msm {
+    if bundle.choice.session_manager == crate::labspec::SessionManager::Msm {
         attributes::check_options(&bundle.choice.options.custom, &jars).context("checking --msm-option against msm's jar")?;
     }
 
@@ -52,7 +52,7 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
         // The conversion and the allow-list are made with the Java of msmlab's Tomcat image.
         let tomcat_image = if allow || bundle.jars.migration.is_some() {
             let distribution = fetcher.fetch(&bundle.jars.distribution).await.context("fetching the Tomcat distribution")?;
-            Some(provision::tomcat_image(&engine, crate::spec::Jre::Jre17, &distribution, &progress).await?)
+            Some(provision::tomcat_image(&engine, crate::labspec::Jre::Jre17, &distribution, &progress).await?)
         } else {
             None
         };
@@ -77,5 +77,5 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Failure
     }
     let rendered = bundle::write(&bundle, &jars, &built, checks, &args.out)?;
     report::emit(args.output.json, &rendered, report::rendered_text);
-    Ok(if rendered.ok { Outcome::Success } else { Outcome::Failure })
+    Ok(if rendered.ok { Reply::Yes } else { Reply::No })
 }

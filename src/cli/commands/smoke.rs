@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 
 use super::up::{prepare, Prepared};
 use super::verify::verdict;
-use super::{Failure, Globals, Outcome};
+use super::{VerbError, Globals, Reply};
 use crate::cli::args::SmokeArgs;
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::{self, logs, UpOutcome};
 use crate::report;
-use crate::spec::LabName;
+use crate::labspec::LabName;
 use crate::ui::interrupt::Interrupts;
 use crate::ui::progress::Progress;
 use crate::verify::{Page, Verdict};
@@ -44,7 +44,7 @@ fn unique_name() -> LabName {
     format!("smoke-{:x}{:05x}", std::process::id(), nanos & 0xfffff).parse().expect("a valid lab name")
 }
 
-pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let started = Instant::now();
     let progress = Progress::new(globals.quiet);
     let name = args.name.clone().unwrap_or_else(unique_name);
@@ -62,7 +62,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
         progress.note(format!("Lab {lab:?} is up at {url}; verifying"));
         verdict(&prepared.engine, &lab, &page, c.requests.into(), &c.drill, c.junit.as_deref(), !globals.quiet).await
     };
-    let result: Result<Verdict, Failure> = tokio::select! {
+    let result: Result<Verdict, VerbError> = tokio::select! {
         r = work => r,
         _ = tokio::time::sleep(args.timeout) => Err(SmokeError::Timeout(args.timeout).into()),
         signal = interrupts.next() => Err(SmokeError::Interrupted(signal).into()),
@@ -97,7 +97,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Outcome, Failure>
         None => format!("  kept (--keep): remove it with `{} down --name {lab}`", crate::ui::term::program()),
     });
     println!("{}", summary.join("\n"));
-    Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
+    Ok(if verdict.ok { Reply::Yes } else { Reply::No })
 }
 
 /// `logs --export` into `dir`, said in one line (or why it could not be written).

@@ -1,11 +1,11 @@
 //! `msmlab status`.
 
-use super::{connect, Globals, Failure, Outcome};
+use super::{connect, Globals, VerbError, Reply};
 use crate::cli::args::StatusArgs;
 use crate::engine::swarm::SwarmState;
 use crate::report;
 
-pub async fn run(args: StatusArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: StatusArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let engine = connect(globals).await?;
     let lab = args.lab.name.as_str();
     let found = crate::lab::find(&engine, lab).await?;
@@ -16,5 +16,5 @@ pub async fn run(args: StatusArgs, globals: &Globals) -> Result<Outcome, Failure
     };
     let status = report::Status { lab, exists: !found.is_empty(), containers: &found.containers, services: &found.services, nodes: &nodes };
     report::emit(args.output.json, &status, report::status_text);
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }

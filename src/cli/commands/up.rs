@@ -1,19 +1,19 @@
 //! `msmlab up`.
 
-use crate::cli::failure::Context;
+use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, Failure, Globals, Outcome};
+use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
 use crate::engine::Engine;
 use crate::jars::maven::Fetcher;
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
-use crate::spec::webapp::{self, WebappSpec};
-use crate::spec::{trust, LabName, LabShape, LabSpec, SpecError, SwarmSpec};
+use crate::labspec::webapp::{self, WebappSpec};
+use crate::labspec::{trust, LabName, LabShape, LabSpec, SpecError, SwarmSpec};
 use crate::ui::progress::Progress;
 
-pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: UpArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let progress = Progress::new(globals.quiet);
     let prepared = prepare(args.shape, args.lab.name, args.port, globals, &progress).await?;
     let outcome = prepared.up(&progress, args.recreate).await?;
@@ -25,7 +25,7 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
             let containers = lab::find(&engine, lab).await?.containers;
             let already = report::AlreadyUpReport { lab: lab.into(), url, already_up: true, containers };
             report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
-            return Ok(Outcome::Success);
+            return Ok(Reply::Yes);
         }
     };
     let containers = lab::find(&engine, lab).await?.containers;
@@ -35,7 +35,7 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Outcome, Failure> {
     if args.timings && !args.output.json {
         print!("{}", report::up_timings_text(&timings));
     }
-    Ok(Outcome::Success)
+    Ok(Reply::Yes)
 }
 
 /// A lab ready to be brought up: its plan, checked, the engine, and where the jars come from.
@@ -46,7 +46,7 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    pub async fn up(&self, progress: &Progress, recreate: bool) -> Result<UpOutcome, Failure> {
+    pub async fn up(&self, progress: &Progress, recreate: bool) -> Result<UpOutcome, VerbError> {
         lab::up(&self.engine, &self.plan, &self.fetcher, progress, recreate)
             .await
             .with_context(|| format!("msmlab up --name {} did not complete", self.plan.spec.name))
@@ -64,7 +64,7 @@ fn swarm_spec(swarm: bool, push_to: Option<String>) -> Result<Option<SwarmSpec>,
 
 /// What `up` and `smoke` share: the spec from the flags, every input checked before anything
 /// is created (the webapp read), the engine connected, and what the user should know said.
-pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, Failure> {
+pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, VerbError> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let allow_http = args.shape.allow_http;
     let team_file = args.shape.context_xml.clone();
@@ -98,7 +98,7 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
     if plan.spec.options.session_attribute_filter.is_some() && !plan.spec.sticky {
         progress.warn("non-sticky: attributes outside --session-attribute-filter are lost after every request (each request loads the session from the store, which holds only the filtered ones)");
     }
-    if let Some(caveat) = crate::spec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
+    if let Some(caveat) = crate::labspec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
         progress.warn(caveat);
     }
     Ok(Prepared { engine, plan, fetcher })

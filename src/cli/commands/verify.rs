@@ -1,6 +1,6 @@
 //! `msmlab verify`.
 
-use super::{connect, Globals, Failure, Outcome};
+use super::{connect, Globals, VerbError, Reply};
 use crate::cli::args::{DrillArg, VerifyArgs};
 use crate::engine::Engine;
 use crate::report;
@@ -10,14 +10,14 @@ use crate::verify::drill::{self, Drill, DrillError};
 use crate::verify::node_drill;
 use crate::verify::{self, Page, VerifyError};
 
-pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Failure> {
+pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let engine = connect(globals).await?;
     let c = args.checks;
     let page = c.path.map_or(Page::Test, Page::User);
     let announce = !args.output.json && !globals.quiet;
     let verdict = verdict(&engine, args.lab.name.as_str(), &page, c.requests.into(), &c.drill, c.junit.as_deref(), announce).await?;
     report::emit(args.output.json, &verdict, report::verdict_text);
-    Ok(if verdict.ok { Outcome::Success } else { Outcome::Failure })
+    Ok(if verdict.ok { Reply::Yes } else { Reply::No })
 }
 
 /// What `verify` and `smoke` share: the checks, then the drills asked for, and the JUnit
@@ -30,7 +30,7 @@ pub(super) async fn verdict(
     asked: &[DrillArg],
     junit: Option<&std::path::Path>,
     announce: bool,
-) -> Result<Verdict, Failure> {
+) -> Result<Verdict, VerbError> {
     let junit_error = |path: &std::path::Path, e: std::io::Error| VerifyError::Junit { path: path.display().to_string(), message: e.to_string() };
     if let Some(path) = junit {
         std::fs::File::create(path).map_err(|e| junit_error(path, e))?;

@@ -18,8 +18,8 @@ use crate::lab::ready::{self, NotReady, TOMCAT_TIMEOUT};
 use crate::lab::swarm::layout::{self, Layout};
 use crate::plan::images::lab_image_context;
 use crate::plan::{Node, Plan, CATALINA_HOME};
-use crate::spec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
-use crate::spec::ImageSource;
+use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
+use crate::labspec::ImageSource;
 use crate::ui::progress::Progress;
 
 /// How long the tasks may take to run: each node pulls the lab's images on first use.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::engine::swarm::{ServiceInfo, SwarmState, TaskInfo};
 use crate::engine::{ContainerInfo, ContainerState, Engine, EngineError};
-use crate::spec::names::Role;
+use crate::labspec::names::Role;
 
 /// A task's state as a container state: running, on its way (created), or ended (exited).
 pub fn state_of(task: &TaskInfo) -> ContainerState {

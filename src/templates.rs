@@ -2,7 +2,7 @@
 //! configs, the Dockerfiles, the bench chart, verify's JUnit report, `init`'s example.
 //!
 //! `.xml` and `.svg` templates escape every value for XML; the other templates only receive values that
-//! `spec` (and `spec::names`) already restricted to safe characters.
+//! `labspec` (and `labspec::names`) already restricted to safe characters.
 
 use std::sync::LazyLock;
 

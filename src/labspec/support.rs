@@ -4,7 +4,7 @@
 //! README's support table is checked against it by a test.
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::{ImageSource, Jre, LabSpec, Serializer, SessionManager, TomcatLine};
+use crate::labspec::{ImageSource, Jre, LabSpec, Serializer, SessionManager, TomcatLine};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Unsupported {
@@ -144,7 +144,7 @@ mod tests {
             // A serializer with a caveat carries the footnote mark that explains it.
             .map(|s| if caveat(*s).is_some() { format!("{}¹", s.lock_key()) } else { s.lock_key().to_string() })
             .collect();
-        let jres: Vec<String> = crate::spec::Jre::ALL.iter().map(|j| j.to_string()).collect();
+        let jres: Vec<String> = crate::labspec::Jre::ALL.iter().map(|j| j.to_string()).collect();
         for major in lock.tomcat_lines() {
             let release = &lock.tomcat[&major].distribution.version;
             let row = readme
@@ -162,7 +162,7 @@ mod tests {
             assert_eq!(cells[3], jar, "{row}");
             assert_eq!(cells[4], serializers.join(", "), "{row}");
             let tomcat = line(&major.to_string());
-            let jres: Vec<&String> = jres.iter().zip(crate::spec::Jre::ALL).filter(|(_, j)| check_jre(&tomcat, *j).is_ok()).map(|(s, _)| s).collect();
+            let jres: Vec<&String> = jres.iter().zip(crate::labspec::Jre::ALL).filter(|(_, j)| check_jre(&tomcat, *j).is_ok()).map(|(s, _)| s).collect();
             assert_eq!(cells[6], jres.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "), "{row}");
             assert!(check_combination(&line(&major.to_string()), Serializer::Java).is_ok());
         }

@@ -8,7 +8,7 @@
 
 use std::fmt::Debug;
 
-use crate::spec::{parse_msm_option, LockingMode, MsmChoice, MsmOptions, Protocol, Serializer, SpecError, Store, MAX_STORE_NODES};
+use crate::labspec::{parse_msm_option, LockingMode, MsmChoice, MsmOptions, Protocol, Serializer, SpecError, Store, MAX_STORE_NODES};
 
 /// msm's Manager class, the only one a file may name.
 pub const MANAGER_CLASS_NAME: &str = "de.javakaffee.web.msm.MemcachedBackupSessionManager";
@@ -199,7 +199,7 @@ fn nodes(value: &str) -> Result<(Store, Vec<String>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::LabSpec;
+    use crate::labspec::LabSpec;
 
     const TEAM: &str = r#"<?xml version="1.0"?>
 <Context>

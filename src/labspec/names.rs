@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::spec::LabName;
+use crate::labspec::LabName;
 
 /// Label carrying the lab's name, on every container, network and volume.
 pub const LAB_LABEL: &str = "io.msmlab.lab";
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_longest_name_still_fits_a_dns_label() {
-        let lab: LabName = "x".repeat(crate::spec::MAX_NAME_LEN).parse().unwrap();
-        assert!(container_name(&lab, Role::Memcached, crate::spec::MAX_TOMCATS).len() <= 63);
+        let lab: LabName = "x".repeat(crate::labspec::MAX_NAME_LEN).parse().unwrap();
+        assert!(container_name(&lab, Role::Memcached, crate::labspec::MAX_TOMCATS).len() <= 63);
     }
 }

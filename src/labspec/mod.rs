@@ -16,7 +16,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::exit::{Classified, ExitStatus};
-use crate::spec::webapp::WebappSpec;
+use crate::labspec::webapp::WebappSpec;
 
 /// Largest lab msmlab agrees to build: each Tomcat is a JVM, and a 2-core machine with
 /// 16 of them is already past the point where the lab says anything useful.
