@@ -1,8 +1,8 @@
 //! What `up` does with a lab that exists already: leave a healthy one alone, refuse one made
 //! with other settings, and clear away one that is broken or half made.
 //!
-//! The settings a lab was made with travel in a label (`io.msmlab.spec`) on each container,
-//! so this needs no state file either.
+//! The settings a lab was made with travel in a label (`io.msmlab.spec`, `lab::settings`) on
+//! each container, so this needs no state file either.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use crate::engine::Engine;
 use crate::lab::found::Found;
 use crate::lab::ready;
+use crate::lab::settings::spec_label;
 use crate::plan::Plan;
-use crate::labspec::LabSpec;
 
 /// How long the health check of an existing lab may try to reach every Tomcat through nginx.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,17 +28,6 @@ pub enum Existing {
     Different(String),
     /// Something is missing, stopped or unanswering (what); its leftovers can go.
     Broken(String),
-}
-
-/// The settings that shape a lab, as compact JSON: everything in the spec but its name (the
-/// label says it) and where the jars came from (they are pinned either way).
-pub fn spec_label(spec: &LabSpec) -> String {
-    let mut value = serde_json::to_value(spec).expect("a spec serializes");
-    if let Value::Object(map) = &mut value {
-        map.remove("name");
-        map.remove("maven_repo");
-    }
-    value.to_string()
 }
 
 /// Judges what can be judged without traffic: which containers exist, run, and with which settings.
@@ -119,6 +108,7 @@ mod tests {
     use super::*;
     use crate::engine::{ContainerInfo, ContainerState, Resource};
     use crate::jars::lock::Lock;
+    use crate::labspec::LabSpec;
 
     fn spec(tomcats: u8, port: u16) -> LabSpec {
         LabSpec { name: "idem".parse().unwrap(), tomcats, port, ..LabSpec::example() }

@@ -12,6 +12,7 @@ pub mod logs;
 pub mod preflight;
 pub mod provision;
 pub mod ready;
+pub mod settings;
 pub mod store;
 pub mod swarm;
 pub mod throwaway;

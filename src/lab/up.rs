@@ -17,6 +17,7 @@ use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
 use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::lab::settings;
 use crate::lab::swarm;
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::plan::{Node, Plan, CATALINA_HOME};
@@ -326,7 +327,7 @@ impl<'a> Blueprint<'a> {
             images,
             owner: owner.into(),
             network_id: std::sync::OnceLock::new(),
-            spec_label: health::spec_label(&plan.spec),
+            spec_label: settings::spec_label(&plan.spec),
             tomcat_files: plan.tomcat_archive(lib_jars, built).map_err(at("reading the cached jars"))?,
             nginx_files: plan.nginx_archive().map_err(at("packing nginx.conf"))?,
         })

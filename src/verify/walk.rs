@@ -11,9 +11,10 @@ use reqwest::cookie::CookieStore;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ContainerInfo, Engine};
-use crate::lab;
+use crate::lab::{self, settings::LabSettings};
 use crate::plan::page_url_at;
 use crate::labspec::names::Role;
+use crate::labspec::ImageSource;
 use crate::verify::errors::VerifyError;
 use crate::verify::probe::{Tokens, PROBE_HEADER};
 use crate::verify::session_id::node_of;
@@ -133,11 +134,19 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
         .unwrap_or_else(|| nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string());
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
     // The settings label says how the lab was made: official images carry no session probe.
-    let settings: serde_json::Value = tomcats.iter().find_map(|t| serde_json::from_str(t.spec.as_deref()?).ok()).unwrap_or_default();
-    let official = settings["images"] == "official";
-    let locking_mode = (settings["sticky"] == false).then(|| settings["locking_mode"].as_str().map(str::to_string)).flatten();
-    let storage_key_prefix = settings["storage_key_prefix"].as_str().map(str::to_string);
-    Ok(Target { lab: lab.into(), host, port, nginx_node: nginx.node.clone(), nginx: nginx.name, tomcats, stores, probed: !official, locking_mode, storage_key_prefix })
+    let settings = LabSettings::of(&tomcats[0])?;
+    Ok(Target {
+        lab: lab.into(),
+        host,
+        port,
+        nginx_node: nginx.node.clone(),
+        nginx: nginx.name,
+        tomcats,
+        stores,
+        probed: settings.images != ImageSource::Official,
+        locking_mode: settings.effective_locking_mode().map(ToString::to_string),
+        storage_key_prefix: settings.storage_key_prefix,
+    })
 }
 
 /// One request and what came back.

@@ -11,10 +11,10 @@ use crate::engine::registry;
 use crate::engine::swarm::{ServiceDef, Swarm, SwarmState};
 use crate::engine::{Engine, EngineError, Privileges};
 use crate::lab::errors::{at, LabError};
-use crate::lab::health;
 use crate::lab::preflight::{existing, Preflight};
 use crate::lab::provision::Images;
 use crate::lab::ready::{self, NotReady, TOMCAT_TIMEOUT};
+use crate::lab::settings;
 use crate::lab::swarm::layout::{self, Layout};
 use crate::plan::images::lab_image_context;
 use crate::plan::{Node, Plan, CATALINA_HOME};
@@ -140,7 +140,7 @@ async fn deploy_pushing(
     let mut labels = names::network_labels(&plan.spec.name);
     labels.insert(names::OWNER_LABEL.to_string(), owner.to_string());
     let network = step.check(engine.create_overlay_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
-    let spec_label = health::spec_label(&plan.spec);
+    let spec_label = settings::spec_label(&plan.spec);
     let defs = services(plan, &layout, &run, images, &network, &spec_label, owner);
     // The store first: msm gives up on a node whose name does not resolve when Tomcat starts.
     let (stores, others): (Vec<_>, Vec<_>) = defs.into_iter().partition(|(role, _)| role.is_store());
