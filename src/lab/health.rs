@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::lab::found::Found;
 use crate::lab::ready;
 use crate::lab::settings::spec_label;
+use crate::lab::url::LabUrl;
 use crate::plan::Plan;
 
 /// How long the health check of an existing lab may try to reach every Tomcat through nginx.
@@ -23,7 +24,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum Existing {
     /// Every container of the plan runs, made with the same settings, and nginx reaches every
     /// Tomcat through its test page at `url`.
-    Healthy { url: String },
+    Healthy { url: LabUrl },
     /// It runs, but was made with other settings (what differs, in flag terms).
     Different(String),
     /// Something is missing, stopped or unanswering (what); its leftovers can go.
@@ -96,8 +97,8 @@ pub async fn check(engine: &Engine, plan: &Plan, found: &Found) -> Existing {
     }
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let port = found.containers.iter().find(|c| c.name == plan.nginx.name).and_then(|c| c.published_port).unwrap_or(plan.spec.port);
-    let url = plan.page_url_via(engine.reach_host().as_deref(), port);
-    match ready::nginx(engine, &plan.nginx.name, &url, &tomcats, PROBE_TIMEOUT).await {
+    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), port);
+    match ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, PROBE_TIMEOUT).await {
         Ok(_) => Existing::Healthy { url },
         Err(e) => Existing::Broken(format!("nginx does not reach every Tomcat ({})", e.to_string().lines().next().unwrap_or(""))),
     }

@@ -11,8 +11,7 @@ use reqwest::cookie::CookieStore;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ContainerInfo, Engine};
-use crate::lab::{self, settings::LabSettings};
-use crate::plan::page_url_at;
+use crate::lab::{self, settings::LabSettings, LabUrl};
 use crate::labspec::names::Role;
 use crate::labspec::ImageSource;
 use crate::verify::errors::VerifyError;
@@ -57,12 +56,11 @@ pub enum Page {
 }
 
 impl Page {
-    /// The page's URL through nginx published on `host:port`.
-    pub fn url(&self, host: &str, port: u16) -> String {
-        let test_page = page_url_at(host, port);
+    /// The page's URL on the lab at `lab`.
+    pub fn url(&self, lab: &LabUrl) -> String {
         match self {
-            Page::Test => format!("{test_page}?format=json"),
-            Page::User(path) => format!("{}{path}", test_page.trim_end_matches(crate::plan::TEST_PAGE_PATH)),
+            Page::Test => format!("{}?format=json", lab.page()),
+            Page::User(path) => lab.at(&path.0),
         }
     }
 
@@ -75,9 +73,8 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub lab: String,
-    /// The address nginx is published on, as reached from here (loopback for 0.0.0.0).
-    pub host: String,
-    pub port: u16,
+    /// Where nginx is reached from here (`lab::url`).
+    pub url: LabUrl,
     pub nginx: String,
     /// On a swarm: the host nginx runs on.
     pub nginx_node: Option<String>,
@@ -127,18 +124,14 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     if tomcats.is_empty() {
         return Err(incomplete("it has no Tomcat container"));
     }
-    // Reached where nginx is published: a remote engine's host (or MSMLAB_HOST_OVERRIDE),
-    // else its address, or loopback for "every interface".
-    let host = engine
-        .reach_host()
-        .unwrap_or_else(|| nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string());
+    let published = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("", |(ip, _)| ip);
+    let url = LabUrl::on(engine, published, port);
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
     // The settings label says how the lab was made: official images carry no session probe.
     let settings = LabSettings::of(&tomcats[0])?;
     Ok(Target {
         lab: lab.into(),
-        host,
-        port,
+        url,
         nginx_node: nginx.node.clone(),
         nginx: nginx.name,
         tomcats,
@@ -201,7 +194,7 @@ impl Walker {
             .timeout(Duration::from_secs(15))
             .build()
             .expect("a plain HTTP client builds");
-        let url = reqwest::Url::parse(&page.url(&target.host, target.port)).expect("the page URL is built from checked parts");
+        let url = reqwest::Url::parse(&page.url(&target.url)).expect("the page URL is built from checked parts");
         let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0, tokens: Tokens::new() };
         walker.learn(&target.tomcats);
         walker

@@ -16,6 +16,7 @@ use crate::lab::provision::Images;
 use crate::lab::ready::{self, NotReady, TOMCAT_TIMEOUT};
 use crate::lab::settings;
 use crate::lab::swarm::layout::{self, Layout};
+use crate::lab::url::LabUrl;
 use crate::plan::images::lab_image_context;
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
@@ -49,9 +50,9 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
     Ok((Preflight::Proceed, swarm))
 }
 
-/// What `deploy` measured, and where the test page is.
+/// What `deploy` measured, and where the lab is reached.
 pub struct Deployed {
-    pub url: String,
+    pub url: LabUrl,
     /// Building the lab's own images and pushing them.
     pub images: Duration,
     pub create: Duration,
@@ -163,10 +164,10 @@ async fn deploy_pushing(
     step.done("every task runs");
 
     let step = progress.step(format!("Wait until nginx reaches all {} Tomcats", plan.tomcats.len()));
-    let url = plan.page_url_via(engine.reach_host().as_deref(), plan.spec.port);
+    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), plan.spec.port);
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let first = step
-        .check(ready::nginx(engine, &plan.nginx.name, &url, &tomcats, TOMCAT_TIMEOUT).await)
+        .check(ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, TOMCAT_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting the Tomcats behind {}", plan.nginx.name)))?;
     let on = crate::lab::found::find(engine, lab).await?;
     let where_: Vec<String> = on.containers.iter().filter(|c| c.role == Some(Role::Tomcat)).map(|c| format!("{} on {}", c.name, c.node.as_deref().unwrap_or("?"))).collect();
