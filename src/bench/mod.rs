@@ -26,7 +26,7 @@ use crate::jars::lock::Lock;
 use crate::jars::maven::Fetcher;
 use crate::lab::LabError;
 use crate::lab::store;
-use crate::lab;
+use crate::lab::{self, LabUrl};
 use crate::plan::Plan;
 use crate::plan::PlanError;
 use crate::labspec::support::Unsupported;
@@ -132,13 +132,13 @@ impl Payload {
     }
 }
 
-/// The payload page on a lab published on `port`.
-pub fn payload_url(port: u16, p: &Payload) -> String {
-    format!("http://127.0.0.1:{port}/{WEBAPP_CONTEXT}/{PAYLOAD_PAGE}?kb={}&attributes={}&shape={}", p.kb, p.attributes, p.shape.as_str())
+/// The payload page on the lab at `url`.
+pub fn payload_url(url: &LabUrl, p: &Payload) -> String {
+    url.at(&format!("/{WEBAPP_CONTEXT}/{PAYLOAD_PAGE}?kb={}&attributes={}&shape={}", p.kb, p.attributes, p.shape.as_str()))
 }
 
-pub fn static_url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}{STATIC_PATH}")
+pub fn static_url(url: &LabUrl) -> String {
+    url.at(STATIC_PATH)
 }
 
 /// `20s`, `500ms`, `2m`, or plain seconds.
@@ -329,7 +329,7 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
         let lab = spec.lab_for(s)?;
         let plan = Plan::new(lab, lock)?;
         // A fresh lab (a leftover of that name is replaced), removed whatever the run does.
-        let t = lab::throwaway(engine, &plan, fetcher, progress, measure(engine, &plan, spec, progress, i == 0 && spec.compare_wrk)).await?;
+        let t = lab::throwaway(engine, &plan, fetcher, progress, |url| measure(engine, &plan, spec, progress, i == 0 && spec.compare_wrk, url)).await?;
         let (mut run, comparison) = t.outcome.unwrap_or_else(|signal| Err(BenchError::Interrupted(signal)))?;
         t.removed?;
         run.up_seconds = t.up.map_or(0.0, |timings| timings.total.as_secs_f64());
@@ -346,10 +346,10 @@ async fn measure(
     spec: &BenchSpec,
     progress: &Progress,
     compare_wrk: bool,
+    url: LabUrl,
 ) -> Result<(SerializerRun, Option<WrkComparison>), BenchError> {
     let lab = plan.spec.name.to_string();
-    let port = plan.spec.port;
-    let comparison = if compare_wrk { Some(compare_with_wrk(&static_url(port), spec, progress).await?) } else { None };
+    let comparison = if compare_wrk { Some(compare_with_wrk(&static_url(&url), spec, progress).await?) } else { None };
 
     let what = match spec.limit {
         Limit::Duration(d) => format!("{:.0}s", d.as_secs_f64()),
@@ -362,7 +362,7 @@ async fn measure(
         spec.payload.describe()
     ));
     let load = LoadSpec {
-        url: payload_url(port, &spec.payload),
+        url: payload_url(&url, &spec.payload),
         concurrency: spec.concurrency,
         limit: spec.limit,
         warmup: spec.warmup,
@@ -492,7 +492,7 @@ pub(crate) fn sample_report(with_wrk: bool) -> BenchReport {
             run(Serializer::Xstream, 455.0, 31.0, None, 3),
         ],
         wrk: with_wrk.then(|| WrkComparison {
-            url: static_url(13481),
+            url: static_url(&LabUrl::reached(None, "127.0.0.1", 13481)),
             connections: 16,
             wrk_threads: 2,
             seconds_each: 20.0,
@@ -568,8 +568,9 @@ mod tests {
     #[test]
     fn urls_carry_the_payload() {
         let p = Payload { kb: 16, attributes: 8, shape: Shape::Plain };
-        assert_eq!(payload_url(13481, &p), "http://127.0.0.1:13481/ShareSession/Payload.jsp?kb=16&attributes=8&shape=plain");
-        assert_eq!(static_url(13481), "http://127.0.0.1:13481/msmlab/static");
+        let url = LabUrl::reached(None, "127.0.0.1", 13481);
+        assert_eq!(payload_url(&url, &p), "http://127.0.0.1:13481/ShareSession/Payload.jsp?kb=16&attributes=8&shape=plain");
+        assert_eq!(static_url(&url), "http://127.0.0.1:13481/msmlab/static");
         assert_eq!(p.describe(), "16 KiB in 8 attributes (plain)");
     }
 

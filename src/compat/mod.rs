@@ -172,8 +172,9 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     let mut results = Vec::new();
     for &s in &spec.serializers {
         let plan = Plan::new(spec.lab_for(s)?, lock)?.with_webapp(Some(webapp.clone()));
-        // A fresh lab (a leftover of that name is replaced), removed whatever compat does.
-        let t = lab::throwaway(engine, &plan, fetcher, progress, examine(engine, &plan, spec, progress)).await?;
+        // A fresh lab (a leftover of that name is replaced), removed whatever compat does. The
+        // walk finds it on the engine and reaches it by the same rule as `up` (`walk::target`).
+        let t = lab::throwaway(engine, &plan, fetcher, progress, |_| examine(engine, &plan, spec, progress)).await?;
         let result = t.outcome.unwrap_or_else(|signal| Err(CompatError::Interrupted(signal)))?;
         t.removed?;
         results.push(result);

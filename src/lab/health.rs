@@ -1,8 +1,8 @@
 //! What `up` does with a lab that exists already: leave a healthy one alone, refuse one made
 //! with other settings, and clear away one that is broken or half made.
 //!
-//! The settings a lab was made with travel in a label (`io.msmlab.spec`) on each container,
-//! so this needs no state file either.
+//! The settings a lab was made with travel in a label (`io.msmlab.spec`, `lab::settings`) on
+//! each container, so this needs no state file either.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 use crate::engine::Engine;
 use crate::lab::found::Found;
 use crate::lab::ready;
+use crate::lab::settings::spec_label;
+use crate::lab::url::LabUrl;
 use crate::plan::Plan;
-use crate::labspec::LabSpec;
 
 /// How long the health check of an existing lab may try to reach every Tomcat through nginx.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,22 +24,11 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum Existing {
     /// Every container of the plan runs, made with the same settings, and nginx reaches every
     /// Tomcat through its test page at `url`.
-    Healthy { url: String },
+    Healthy { url: LabUrl },
     /// It runs, but was made with other settings (what differs, in flag terms).
     Different(String),
     /// Something is missing, stopped or unanswering (what); its leftovers can go.
     Broken(String),
-}
-
-/// The settings that shape a lab, as compact JSON: everything in the spec but its name (the
-/// label says it) and where the jars came from (they are pinned either way).
-pub fn spec_label(spec: &LabSpec) -> String {
-    let mut value = serde_json::to_value(spec).expect("a spec serializes");
-    if let Value::Object(map) = &mut value {
-        map.remove("name");
-        map.remove("maven_repo");
-    }
-    value.to_string()
 }
 
 /// Judges what can be judged without traffic: which containers exist, run, and with which settings.
@@ -107,8 +97,8 @@ pub async fn check(engine: &Engine, plan: &Plan, found: &Found) -> Existing {
     }
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let port = found.containers.iter().find(|c| c.name == plan.nginx.name).and_then(|c| c.published_port).unwrap_or(plan.spec.port);
-    let url = plan.page_url_via(engine.reach_host().as_deref(), port);
-    match ready::nginx(engine, &plan.nginx.name, &url, &tomcats, PROBE_TIMEOUT).await {
+    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), port);
+    match ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, PROBE_TIMEOUT).await {
         Ok(_) => Existing::Healthy { url },
         Err(e) => Existing::Broken(format!("nginx does not reach every Tomcat ({})", e.to_string().lines().next().unwrap_or(""))),
     }
@@ -119,6 +109,7 @@ mod tests {
     use super::*;
     use crate::engine::{ContainerInfo, ContainerState, Resource};
     use crate::jars::lock::Lock;
+    use crate::labspec::LabSpec;
 
     fn spec(tomcats: u8, port: u16) -> LabSpec {
         LabSpec { name: "idem".parse().unwrap(), tomcats, port, ..LabSpec::example() }

@@ -12,14 +12,17 @@ pub mod logs;
 pub mod preflight;
 pub mod provision;
 pub mod ready;
+pub mod settings;
 pub mod store;
 pub mod swarm;
 pub mod throwaway;
 pub mod timings;
 pub mod up;
+pub mod url;
 
 pub use errors::LabError;
 pub use found::{down, down_all, find, Found};
 pub use throwaway::{throwaway, Throwaway};
 pub use timings::Timings;
 pub use up::{up, UpOutcome};
+pub use url::LabUrl;

@@ -5,6 +5,7 @@ use crate::engine::{Engine, EngineError, NameKind};
 use crate::lab::errors::LabError;
 use crate::lab::found::{down, find};
 use crate::lab::health::{self, Existing};
+use crate::lab::url::LabUrl;
 use crate::plan::Plan;
 use crate::ui::progress::Progress;
 
@@ -12,8 +13,8 @@ use crate::ui::progress::Progress;
 pub enum Preflight {
     /// Go ahead: nothing of the lab exists (any more).
     Proceed,
-    /// Up and healthy with these settings, its test page at `url`.
-    AlreadyUp { url: String },
+    /// Up and healthy with these settings, reached at `url`.
+    AlreadyUp { url: LabUrl },
 }
 
 /// Deals with a lab of this name that exists already (see `up`), then refuses, before anything

@@ -10,6 +10,7 @@ use crate::lab::errors::LabError;
 use crate::lab::found::down;
 use crate::lab::timings::Timings;
 use crate::lab::up::{up, UpOutcome};
+use crate::lab::url::LabUrl;
 use crate::plan::Plan;
 use crate::ui::interrupt::unless_interrupted;
 use crate::ui::progress::Progress;
@@ -24,15 +25,21 @@ pub struct Throwaway<T> {
     pub removed: Result<(), EngineError>,
 }
 
-/// Brings `plan`'s lab up, runs `work`, removes the lab. An `up` that fails has removed what
-/// it made already and is the error.
-pub async fn throwaway<T>(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, work: impl Future<Output = T>) -> Result<Throwaway<T>, LabError> {
+/// Brings `plan`'s lab up, runs `work` on where `up` reached it, removes the lab. An `up` that
+/// fails has removed what it made already and is the error.
+pub async fn throwaway<T, W: Future<Output = T>>(
+    engine: &Engine,
+    plan: &Plan,
+    fetcher: &Fetcher,
+    progress: &Progress,
+    work: impl FnOnce(LabUrl) -> W,
+) -> Result<Throwaway<T>, LabError> {
     let name = plan.spec.name.to_string();
-    let up = match up(engine, plan, fetcher, progress, true).await? {
-        UpOutcome::Created { timings, .. } => Some(timings),
-        UpOutcome::AlreadyUp { .. } => None,
+    let (up, url) = match up(engine, plan, fetcher, progress, true).await? {
+        UpOutcome::Created { timings, url } => (Some(timings), url),
+        UpOutcome::AlreadyUp { url } => (None, url),
     };
-    let outcome = unless_interrupted(work).await;
+    let outcome = unless_interrupted(work(url)).await;
     let step = progress.step(format!("Remove lab {name}"));
     let removed = down(engine, &name).await;
     step.done(match &removed {

@@ -17,8 +17,10 @@ use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
 use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::lab::settings;
 use crate::lab::swarm;
 use crate::lab::timings::{startup_millis, Floor, Timings};
+use crate::lab::url::LabUrl;
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::labspec::{ImageSource, SessionManager};
 use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
@@ -28,10 +30,10 @@ use crate::ui::progress::{Progress, Step};
 /// What `up` did.
 #[derive(Debug, Clone)]
 pub enum UpOutcome {
-    /// Built and started the lab, whose test page is at `url`.
-    Created { timings: Timings, url: String },
+    /// Built and started the lab, reached at `url`.
+    Created { timings: Timings, url: LabUrl },
     /// The lab was up and healthy with these settings already; nothing was touched.
-    AlreadyUp { url: String },
+    AlreadyUp { url: LabUrl },
 }
 
 /// Brings a lab up, or fails having removed everything it created. A lab that exists already
@@ -257,8 +259,8 @@ async fn roll_back(engine: &Engine, lab: &str, owner: &str) -> Option<String> {
 
 /// What `create_and_start` measured.
 struct Started {
-    /// The test page, where nginx was published.
-    url: String,
+    /// Where nginx was published, as reached from here.
+    url: LabUrl,
     create: Duration,
     start: Duration,
     start_to_ready: Duration,
@@ -295,9 +297,9 @@ async fn create_and_start(
         0 => ng_step.check(engine.published_port(ng).await).map_err(at::<EngineError>(format!("reading the port {ng} was published on")))?,
         p => p,
     };
-    let url = plan.page_url_via(engine.reach_host().as_deref(), port);
+    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), port);
     let first_answer = ng_step
-        .check(ready::nginx(engine, ng, &url, &tomcats, NGINX_TIMEOUT).await)
+        .check(ready::nginx(engine, ng, &url.page(), &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
     let at_host = engine.reach_host().map(|h| format!(" (reached at {h})")).unwrap_or_default();
     ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.listen));
@@ -326,7 +328,7 @@ impl<'a> Blueprint<'a> {
             images,
             owner: owner.into(),
             network_id: std::sync::OnceLock::new(),
-            spec_label: health::spec_label(&plan.spec),
+            spec_label: settings::spec_label(&plan.spec),
             tomcat_files: plan.tomcat_archive(lib_jars, built).map_err(at("reading the cached jars"))?,
             nginx_files: plan.nginx_archive().map_err(at("packing nginx.conf"))?,
         })

@@ -169,18 +169,6 @@ impl Plan {
     pub fn nginx_archive(&self) -> std::io::Result<Vec<u8>> {
         archive::tar([Entry { path: "nginx.conf", data: self.nginx_conf.as_bytes(), mode: 0o644, uid: 0 }])
     }
-
-    /// The URL of the user's webapp beside the test page at `page_url`, if there is one.
-    pub fn webapp_url_at(&self, page_url: &str) -> Option<String> {
-        let origin = page_url.find("://").and_then(|i| page_url[i + 3..].find('/').map(|j| &page_url[..i + 3 + j])).unwrap_or(page_url);
-        self.webapp.as_ref().map(|w| format!("{origin}{}", w.context_path.url_path()))
-    }
-
-    /// The test page where nginx publishes `port`, reached at `reach` (a remote engine's host,
-    /// `Engine::reach_host`), else at the address it is published on.
-    pub fn page_url_via(&self, reach: Option<&str>, port: u16) -> String {
-        page_url_at(reach.unwrap_or(&self.spec.listen.to_string()), port)
-    }
 }
 
 /// The msm `<Manager>` settings for a spec and its store nodes (`None`: the control lab).
@@ -265,20 +253,6 @@ pub fn serializer_jvm_flags(serializer: Serializer) -> &'static str {
     }
 }
 
-/// The test page as reached through nginx published on `host_ip:port` (or reached at a host
-/// name, such as a remote engine's); an address that means "every interface" is reached
-/// through loopback.
-pub fn page_url_at(host_ip: &str, port: u16) -> String {
-    let host = match host_ip.parse::<std::net::IpAddr>() {
-        Ok(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
-        Ok(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
-        Ok(ip) => ip.to_string(),
-        Err(_) if !host_ip.is_empty() => host_ip.to_string(),
-        Err(_) => "127.0.0.1".to_string(),
-    };
-    format!("http://{host}:{port}{TEST_PAGE_PATH}")
-}
-
 impl Classified for PlanError {
     fn exit_status(&self) -> ExitStatus {
         match self {
@@ -313,15 +287,6 @@ mod tests {
         assert!(plan.context_xml.contains(r#"memcachedNodes="n1:msmlab-default-memcached-1:11211""#));
         assert!(plan.context_xml.contains(r#"sticky="false""#));
         assert!(plan.nginx_conf.contains("server msmlab-default-tomcat-3:8080 weight=1;"));
-        assert_eq!(plan.page_url_via(None, plan.spec.port), "http://127.0.0.1:13355/ShareSession/ShowSession");
-    }
-
-    #[test]
-    fn the_page_is_reached_on_the_listen_address_or_loopback_for_every_interface() {
-        assert_eq!(page_url_at("0.0.0.0", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
-        assert_eq!(page_url_at("::", 1), "http://127.0.0.1:1/ShareSession/ShowSession");
-        assert_eq!(page_url_at("192.0.2.7", 1), "http://192.0.2.7:1/ShareSession/ShowSession");
-        assert_eq!(page_url_at("::1", 1), "http://[::1]:1/ShareSession/ShowSession");
     }
 
     #[test]
@@ -343,7 +308,6 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
-        assert_eq!(plan.webapp_url_at(&plan.page_url_via(None, plan.spec.port)).as_deref(), Some("http://127.0.0.1:13355/my/"));
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::engine::Engine;
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::ready::{NGINX_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::lab::ready;
-use crate::plan::page_url_at;
 use crate::labspec::names::Role;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::{answered, backends, session_ids};
@@ -423,7 +422,7 @@ async fn reach_all(engine: &Engine, target: &Target, log: &mut Log) -> bool {
         return log.step(action, false, e);
     }
     let names: Vec<String> = target.tomcats.iter().map(|t| t.name.clone()).collect();
-    match ready::nginx(engine, &target.nginx, &page_url_at(&target.host, target.port), &names, NGINX_TIMEOUT).await {
+    match ready::nginx(engine, &target.nginx, &target.url.page(), &names, NGINX_TIMEOUT).await {
         Ok(_) => log.step(action, true, format!("all {} Tomcats answered through nginx after {:.1} s", names.len(), started.elapsed().as_secs_f64())),
         Err(e) => log.step(action, false, e.to_string()),
     }

@@ -1,7 +1,8 @@
-//! How verify fails, as opposed to finding a check that failed: no lab, a bad `--path`,
-//! an engine that does not answer.
+//! How verify fails, as opposed to finding a check that failed: no lab, a bad `--path`, a lab
+//! whose settings label cannot be read, an engine that does not answer.
 
 use crate::engine::EngineError;
+use crate::lab::settings::SettingsError;
 use crate::exit::{Classified, ExitStatus};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +18,8 @@ pub enum VerifyError {
     #[error("--drill {drill} does not apply to this lab: {why}")]
     DrillNotHere { drill: &'static str, why: String },
     #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
     Engine(#[from] EngineError),
 }
 
@@ -24,6 +27,7 @@ impl Classified for VerifyError {
     fn exit_status(&self) -> ExitStatus {
         match self {
             VerifyError::NoLab(_) | VerifyError::Incomplete { .. } | VerifyError::Path(_) | VerifyError::Junit { .. } | VerifyError::DrillNotHere { .. } => ExitStatus::BadInput,
+            VerifyError::Settings(e) => e.exit_status(),
             VerifyError::Engine(e) => e.exit_status(),
         }
     }

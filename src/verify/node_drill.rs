@@ -117,7 +117,7 @@ async fn wait_for_tomcats(engine: &Engine, target: &Target, placed_well: impl Fn
         match walk::target(engine, &target.lab).await {
             Ok(now) if now.tomcats.iter().all(|t| t.state.is_running() && placed_well(t)) => {
                 let names: Vec<String> = now.tomcats.iter().map(|t| t.name.clone()).collect();
-                let url = crate::plan::page_url_at(&now.host, now.port);
+                let url = now.url.page();
                 ready::nginx(engine, &now.nginx, &url, &names, TOMCAT_TIMEOUT).await.map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
                 return Ok(now.tomcats.iter().map(|t| format!("{} on {}", t.name, t.node.as_deref().unwrap_or("?"))).collect::<Vec<_>>().join(", "));
             }

@@ -11,9 +11,9 @@ use reqwest::cookie::CookieStore;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{ContainerInfo, Engine};
-use crate::lab;
-use crate::plan::page_url_at;
+use crate::lab::{self, settings::LabSettings, LabUrl};
 use crate::labspec::names::Role;
+use crate::labspec::ImageSource;
 use crate::verify::errors::VerifyError;
 use crate::verify::probe::{Tokens, PROBE_HEADER};
 use crate::verify::session_id::node_of;
@@ -56,12 +56,11 @@ pub enum Page {
 }
 
 impl Page {
-    /// The page's URL through nginx published on `host:port`.
-    pub fn url(&self, host: &str, port: u16) -> String {
-        let test_page = page_url_at(host, port);
+    /// The page's URL on the lab at `lab`.
+    pub fn url(&self, lab: &LabUrl) -> String {
         match self {
-            Page::Test => format!("{test_page}?format=json"),
-            Page::User(path) => format!("{}{path}", test_page.trim_end_matches(crate::plan::TEST_PAGE_PATH)),
+            Page::Test => format!("{}?format=json", lab.page()),
+            Page::User(path) => lab.at(&path.0),
         }
     }
 
@@ -74,9 +73,8 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub lab: String,
-    /// The address nginx is published on, as reached from here (loopback for 0.0.0.0).
-    pub host: String,
-    pub port: u16,
+    /// Where nginx is reached from here (`lab::url`).
+    pub url: LabUrl,
     pub nginx: String,
     /// On a swarm: the host nginx runs on.
     pub nginx_node: Option<String>,
@@ -126,18 +124,22 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     if tomcats.is_empty() {
         return Err(incomplete("it has no Tomcat container"));
     }
-    // Reached where nginx is published: a remote engine's host (or MSMLAB_HOST_OVERRIDE),
-    // else its address, or loopback for "every interface".
-    let host = engine
-        .reach_host()
-        .unwrap_or_else(|| nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("127.0.0.1", |(ip, _)| ip).to_string());
+    let published = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("", |(ip, _)| ip);
+    let url = LabUrl::on(engine, published, port);
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
     // The settings label says how the lab was made: official images carry no session probe.
-    let settings: serde_json::Value = tomcats.iter().find_map(|t| serde_json::from_str(t.spec.as_deref()?).ok()).unwrap_or_default();
-    let official = settings["images"] == "official";
-    let locking_mode = (settings["sticky"] == false).then(|| settings["locking_mode"].as_str().map(str::to_string)).flatten();
-    let storage_key_prefix = settings["storage_key_prefix"].as_str().map(str::to_string);
-    Ok(Target { lab: lab.into(), host, port, nginx_node: nginx.node.clone(), nginx: nginx.name, tomcats, stores, probed: !official, locking_mode, storage_key_prefix })
+    let settings = LabSettings::of(&tomcats[0])?;
+    Ok(Target {
+        lab: lab.into(),
+        url,
+        nginx_node: nginx.node.clone(),
+        nginx: nginx.name,
+        tomcats,
+        stores,
+        probed: settings.images != ImageSource::Official,
+        locking_mode: settings.effective_locking_mode().map(ToString::to_string),
+        storage_key_prefix: settings.storage_key_prefix,
+    })
 }
 
 /// One request and what came back.
@@ -192,7 +194,7 @@ impl Walker {
             .timeout(Duration::from_secs(15))
             .build()
             .expect("a plain HTTP client builds");
-        let url = reqwest::Url::parse(&page.url(&target.host, target.port)).expect("the page URL is built from checked parts");
+        let url = reqwest::Url::parse(&page.url(&target.url)).expect("the page URL is built from checked parts");
         let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0, tokens: Tokens::new() };
         walker.learn(&target.tomcats);
         walker

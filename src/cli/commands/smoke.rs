@@ -57,7 +57,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Reply, VerbError>
     let mut interrupts = Interrupts::watch();
     let work = async {
         let url = match prepared.up(&progress, false).await? {
-            UpOutcome::Created { url, .. } | UpOutcome::AlreadyUp { url } => url,
+            UpOutcome::Created { url, .. } | UpOutcome::AlreadyUp { url } => url.page(),
         };
         progress.note(format!("Lab {lab:?} is up at {url}; verifying"));
         verdict(&prepared.engine, &lab, &page, c.requests.into(), &c.drill, c.junit.as_deref(), !globals.quiet).await

@@ -23,14 +23,14 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Reply, VerbError> {
         UpOutcome::Created { timings, url } => (timings, url),
         UpOutcome::AlreadyUp { url } => {
             let containers = lab::find(&engine, lab).await?.containers;
-            let already = report::AlreadyUpReport { lab: lab.into(), url, already_up: true, containers };
+            let already = report::AlreadyUpReport { lab: lab.into(), url: url.page(), already_up: true, containers };
             report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
             return Ok(Reply::Yes);
         }
     };
     let containers = lab::find(&engine, lab).await?.containers;
-    let webapp_url = plan.webapp_url_at(&url);
-    let up = report::UpReport { lab: lab.into(), url, webapp_url, timings: (&timings).into(), floor: (&timings).into(), containers };
+    let webapp_url = url.webapp(&plan);
+    let up = report::UpReport { lab: lab.into(), url: url.page(), webapp_url, timings: (&timings).into(), floor: (&timings).into(), containers };
     report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
     if args.timings && !args.output.json {
         print!("{}", report::up_timings_text(&timings));

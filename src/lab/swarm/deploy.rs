@@ -11,11 +11,12 @@ use crate::engine::registry;
 use crate::engine::swarm::{ServiceDef, Swarm, SwarmState};
 use crate::engine::{Engine, EngineError, Privileges};
 use crate::lab::errors::{at, LabError};
-use crate::lab::health;
 use crate::lab::preflight::{existing, Preflight};
 use crate::lab::provision::Images;
 use crate::lab::ready::{self, NotReady, TOMCAT_TIMEOUT};
+use crate::lab::settings;
 use crate::lab::swarm::layout::{self, Layout};
+use crate::lab::url::LabUrl;
 use crate::plan::images::lab_image_context;
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
@@ -49,9 +50,9 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
     Ok((Preflight::Proceed, swarm))
 }
 
-/// What `deploy` measured, and where the test page is.
+/// What `deploy` measured, and where the lab is reached.
 pub struct Deployed {
-    pub url: String,
+    pub url: LabUrl,
     /// Building the lab's own images and pushing them.
     pub images: Duration,
     pub create: Duration,
@@ -140,7 +141,7 @@ async fn deploy_pushing(
     let mut labels = names::network_labels(&plan.spec.name);
     labels.insert(names::OWNER_LABEL.to_string(), owner.to_string());
     let network = step.check(engine.create_overlay_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
-    let spec_label = health::spec_label(&plan.spec);
+    let spec_label = settings::spec_label(&plan.spec);
     let defs = services(plan, &layout, &run, images, &network, &spec_label, owner);
     // The store first: msm gives up on a node whose name does not resolve when Tomcat starts.
     let (stores, others): (Vec<_>, Vec<_>) = defs.into_iter().partition(|(role, _)| role.is_store());
@@ -163,10 +164,10 @@ async fn deploy_pushing(
     step.done("every task runs");
 
     let step = progress.step(format!("Wait until nginx reaches all {} Tomcats", plan.tomcats.len()));
-    let url = plan.page_url_via(engine.reach_host().as_deref(), plan.spec.port);
+    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), plan.spec.port);
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let first = step
-        .check(ready::nginx(engine, &plan.nginx.name, &url, &tomcats, TOMCAT_TIMEOUT).await)
+        .check(ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, TOMCAT_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting the Tomcats behind {}", plan.nginx.name)))?;
     let on = crate::lab::found::find(engine, lab).await?;
     let where_: Vec<String> = on.containers.iter().filter(|c| c.role == Some(Role::Tomcat)).map(|c| format!("{} on {}", c.name, c.node.as_deref().unwrap_or("?"))).collect();
