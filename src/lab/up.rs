@@ -2,10 +2,12 @@
 //! them in order and wait until each is ready. A failure or an interrupt removes what this
 //! `up` created (`roll_back`), so nothing is left behind.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 
+use crate::engine::swarm::Swarm;
 use crate::engine::{ContainerSpec, Engine, EngineError, Privileges};
 use crate::jars::attributes::{self, AttributeError};
 use crate::jars::maven::{FetchError, Fetched, Fetcher};
@@ -42,19 +44,9 @@ pub enum UpOutcome {
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
     let lab = plan.spec.name.as_str();
-    // On a swarm the services are checked where they are, and the nodes decide the layout.
-    let swarm = match plan.spec.swarm {
-        Some(_) => {
-            let (pre, swarm) = swarm::deploy::preflight(engine, plan, progress, recreate).await?;
-            if let Preflight::AlreadyUp { url } = pre {
-                return Ok(UpOutcome::AlreadyUp { url });
-            }
-            Some(swarm)
-        }
-        None => match preflight(engine, plan, progress, recreate).await? {
-            Preflight::AlreadyUp { url } => return Ok(UpOutcome::AlreadyUp { url }),
-            Preflight::Proceed => None,
-        },
+    let swarm = match check_existing(engine, plan, progress, recreate).await? {
+        (Preflight::AlreadyUp { url }, _) => return Ok(UpOutcome::AlreadyUp { url }),
+        (Preflight::Proceed, swarm) => swarm,
     };
 
     // From here, what this run makes carries its owner token: an interrupt, like any failure,
@@ -62,97 +54,12 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     let owner = owner_token();
     let owner = owner.as_str();
     let mut interrupts = Interrupts::watch();
-    let work = async {
-        let step = progress.step("Fetch jars");
-        // Official images bring their own Tomcat: only the jars for lib/ are needed.
-        let official = plan.spec.images == ImageSource::Official;
-        let artifacts: Vec<_> =
-            if official { plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect() } else { plan.jars.all().cloned().collect() };
-        let mut fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
-        for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
-            progress.warn(format!(
-                "cached {} failed its checksum (sha256 {}, jars.lock pins {}); it was removed and downloaded again",
-                f.path.display(),
-                f.replaced_corrupt.as_deref().unwrap_or(""),
-                f.artifact.sha256
-            ));
-        }
-        if plan.spec.session_manager == SessionManager::Msm {
-            attributes::check_options(&plan.spec.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
-        }
-        let downloaded = fetched.iter().filter(|f| f.downloaded).count();
-        let fetch = step.done(format!(
-            "{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache",
-            fetched.len(),
-            fetched.len() - downloaded
-        ));
-
-        // The migration tool comes last (`JarSet::all`), and never goes into lib/.
-        let tool = plan.jars.migration.as_ref().and_then(|_| fetched.pop());
-        let t = Instant::now();
-        let (images, lib_jars) = if official {
-            (provision::pull_official(engine, plan, progress).await?, &fetched[..])
-        } else {
-            let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
-            (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
-        };
-        let lab_labels = || {
-            std::collections::HashMap::from([(names::LAB_LABEL.to_string(), lab.to_string()), (names::OWNER_LABEL.to_string(), owner.to_string())])
-        };
-        let converted;
-        let lib_jars = match &tool {
-            Some(tool) => {
-                converted = jakarta::convert(engine, &images.by_role[&Role::Tomcat], tool, lib_jars, lab_labels(), progress).await?.0;
-                &converted[..]
-            }
-            None => lib_jars,
-        };
-        let mut built = Vec::new();
-        if !plan.spec.xstream_allow.is_empty() {
-            let jar = provision::xstream_allow_jar(
-                engine,
-                &plan.spec.xstream_allow,
-                &images.by_role[&Role::Tomcat],
-                lib_jars,
-                lab_labels(),
-                progress,
-            ).await?;
-            built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
-        }
-        if plan.spec.tomcat.major() >= 11 && plan.spec.session_manager == SessionManager::Msm {
-            let jar = jakarta::tomcat11_manager(engine, &images.by_role[&Role::Tomcat], lib_jars, lab_labels(), progress).await?;
-            built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
-        }
-        let mut images_took = t.elapsed();
-
-        let s = match &swarm {
-            Some(swarm) => {
-                let files = std::collections::HashMap::from([
-                    (Role::Tomcat, plan.tomcat_archive(lib_jars, &built).map_err(at("reading the cached jars"))?),
-                    (Role::Nginx, plan.nginx_archive().map_err(at("packing nginx.conf"))?),
-                ]);
-                let d = swarm::deploy::deploy(engine, plan, swarm, &images, &files, owner, progress).await?;
-                let floor = Floor { slowest_tomcat_startup: None, nginx_first_answer: d.nginx_first_answer };
-                // The lab's own images, built and pushed, count as images.
-                images_took += d.images;
-                Started { url: d.url, create: d.create, start: d.start, start_to_ready: d.start_to_ready, floor }
-            }
-            None => create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?,
-        };
-        Ok((Timings {
-            fetch,
-            images: images_took,
-            create: s.create,
-            start: s.start,
-            ready: s.start_to_ready.saturating_sub(s.start),
-            start_to_ready: s.start_to_ready,
-            total: started.elapsed(),
-            floor: s.floor,
-        }, s.url))
-    };
     let failure = tokio::select! {
-        result = work => match result {
-            Ok((timings, url)) => return Ok(UpOutcome::Created { timings, url }),
+        result = make(engine, plan, fetcher, progress, swarm.as_ref(), owner) => match result {
+            Ok((mut timings, url)) => {
+                timings.total = started.elapsed();
+                return Ok(UpOutcome::Created { timings, url });
+            }
             Err(e) => e,
         },
         signal = interrupts.next() => {
@@ -177,6 +84,117 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
         };
     }
     Err(failure.cleaned_up(removed))
+}
+
+/// The pre-flight of a lab on one engine, or on a swarm, where the services are checked where
+/// they are and the nodes decide the layout.
+async fn check_existing(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<(Preflight, Option<Swarm>), LabError> {
+    match plan.spec.swarm {
+        Some(_) => {
+            let (pre, swarm) = swarm::deploy::preflight(engine, plan, progress, recreate).await?;
+            Ok((pre, Some(swarm)))
+        }
+        None => Ok((preflight(engine, plan, progress, recreate).await?, None)),
+    }
+}
+
+/// Everything a rollback undoes: the jars, the images, the jars msmlab makes, then the lab
+/// created and started. `Timings::total` is left to the caller, who started the clock.
+async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, swarm: Option<&Swarm>, owner: &str) -> Result<(Timings, LabUrl), LabError> {
+    let (mut fetched, fetch) = fetch_jars(plan, fetcher, progress).await?;
+    // The migration tool comes last (`JarSet::all`), and never goes into lib/.
+    let tool = plan.jars.migration.as_ref().and_then(|_| fetched.pop());
+    let t = Instant::now();
+    let (images, lib_jars) = if plan.spec.images == ImageSource::Official {
+        (provision::pull_official(engine, plan, progress).await?, &fetched[..])
+    } else {
+        let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
+        (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
+    };
+    let labels = || HashMap::from([(names::LAB_LABEL.to_string(), plan.spec.name.to_string()), (names::OWNER_LABEL.to_string(), owner.to_string())]);
+    let tomcat_image = &images.by_role[&Role::Tomcat];
+    let converted = match &tool {
+        Some(tool) => Some(jakarta::convert(engine, tomcat_image, tool, lib_jars, labels(), progress).await?.0),
+        None => None,
+    };
+    let lib_jars = converted.as_deref().unwrap_or(lib_jars);
+    let built = jars_of_our_own(engine, plan, tomcat_image, lib_jars, labels, progress).await?;
+    let mut images_took = t.elapsed();
+
+    let s = match swarm {
+        Some(swarm) => {
+            let files = HashMap::from([
+                (Role::Tomcat, plan.tomcat_archive(lib_jars, &built).map_err(at("reading the cached jars"))?),
+                (Role::Nginx, plan.nginx_archive().map_err(at("packing nginx.conf"))?),
+            ]);
+            let d = swarm::deploy::deploy(engine, plan, swarm, &images, &files, owner, progress).await?;
+            let floor = Floor { slowest_tomcat_startup: None, nginx_first_answer: d.nginx_first_answer };
+            // The lab's own images, built and pushed, count as images.
+            images_took += d.images;
+            Started { url: d.url, create: d.create, start: d.start, start_to_ready: d.start_to_ready, floor }
+        }
+        None => create_and_start(engine, plan, &images, lib_jars, &built, owner, progress).await?,
+    };
+    let timings = Timings {
+        fetch,
+        images: images_took,
+        create: s.create,
+        start: s.start,
+        ready: s.start_to_ready.saturating_sub(s.start),
+        start_to_ready: s.start_to_ready,
+        total: Duration::ZERO,
+        floor: s.floor,
+    };
+    Ok((timings, s.url))
+}
+
+/// The plan's jars, from the cache or the repository, each checked against the lock; with
+/// `--msm-option`s checked against msm's jar. Returns them and how long the step took.
+async fn fetch_jars(plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<(Vec<Fetched>, Duration), LabError> {
+    let step = progress.step("Fetch jars");
+    // Official images bring their own Tomcat: only the jars for lib/ are needed.
+    let artifacts: Vec<_> = if plan.spec.images == ImageSource::Official {
+        plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect()
+    } else {
+        plan.jars.all().cloned().collect()
+    };
+    let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
+    for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
+        progress.warn(format!(
+            "cached {} failed its checksum (sha256 {}, jars.lock pins {}); it was removed and downloaded again",
+            f.path.display(),
+            f.replaced_corrupt.as_deref().unwrap_or(""),
+            f.artifact.sha256
+        ));
+    }
+    if plan.spec.session_manager == SessionManager::Msm {
+        attributes::check_options(&plan.spec.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
+    }
+    let downloaded = fetched.iter().filter(|f| f.downloaded).count();
+    let took = step.done(format!("{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache", fetched.len(), fetched.len() - downloaded));
+    Ok((fetched, took))
+}
+
+/// The jars msmlab compiles for this lab in its Tomcat image: `--xstream-allow`'s
+/// transcoder factory, and on Tomcat 11 msmlab's Manager. Each is a `lib/` path and its bytes.
+async fn jars_of_our_own(
+    engine: &Engine,
+    plan: &Plan,
+    tomcat_image: &str,
+    lib_jars: &[Fetched],
+    labels: impl Fn() -> HashMap<String, String>,
+    progress: &Progress,
+) -> Result<Vec<(String, Vec<u8>)>, LabError> {
+    let mut built = Vec::new();
+    if !plan.spec.xstream_allow.is_empty() {
+        let jar = provision::xstream_allow_jar(engine, &plan.spec.xstream_allow, tomcat_image, lib_jars, labels(), progress).await?;
+        built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
+    }
+    if plan.spec.tomcat.major() >= 11 && plan.spec.session_manager == SessionManager::Msm {
+        let jar = jakarta::tomcat11_manager(engine, tomcat_image, lib_jars, labels(), progress).await?;
+        built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
+    }
+    Ok(built)
 }
 
 /// How long a second `up` of the same name waits for the first one to finish the lab.
