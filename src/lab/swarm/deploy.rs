@@ -73,8 +73,14 @@ pub async fn deploy(
     owner: &str,
     progress: &Progress,
 ) -> Result<Deployed, LabError> {
+    let started = Instant::now();
+    let roles: Vec<Role> = [plan.stores[0].role, Role::Tomcat, Role::Nginx].to_vec();
+    let local = lab_images(engine, plan, images, files, &roles, progress).await?;
     let mut pushed = Vec::new();
-    let result = deploy_pushing(engine, plan, swarm, images, files, owner, progress, &mut pushed).await;
+    let result = match push(engine, plan, &roles, &local, &mut pushed, progress).await {
+        Ok(run) => create_services(engine, plan, swarm, images, &run, owner, started.elapsed(), progress).await,
+        Err(e) => Err(e),
+    };
     if result.is_err() {
         for reference in &pushed {
             registry::delete_manifest(reference).await;
@@ -83,25 +89,13 @@ pub async fn deploy(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn deploy_pushing(
-    engine: &Engine,
-    plan: &Plan,
-    swarm: &Swarm,
-    images: &Images,
-    files: &HashMap<Role, Vec<u8>>,
-    owner: &str,
-    progress: &Progress,
-    pushed: &mut Vec<String>,
-) -> Result<Deployed, LabError> {
+/// The lab's own images: the role's image with its files, so every node runs the same bytes.
+/// Returns each role's local tag.
+async fn lab_images(engine: &Engine, plan: &Plan, images: &Images, files: &HashMap<Role, Vec<u8>>, roles: &[Role], progress: &Progress) -> Result<HashMap<Role, String>, LabError> {
     let lab = plan.spec.name.as_str();
-    let started = Instant::now();
-    let roles: Vec<Role> = [plan.stores[0].role, Role::Tomcat, Role::Nginx].to_vec();
-
-    // The lab's own images: the role's image with its files, so every node runs the same bytes.
     let step = progress.step(format!("Build the lab's {} images", roles.len()));
     let mut local: HashMap<Role, String> = HashMap::new();
-    for role in &roles {
+    for role in roles {
         let base = &images.by_role[role];
         let dest = match role {
             Role::Tomcat => CATALINA_HOME,
@@ -118,12 +112,17 @@ async fn deploy_pushing(
         local.insert(*role, tag);
     }
     step.done("");
+    Ok(local)
+}
 
-    // Every node pulls them from the registry, by digest.
+/// Every node pulls the lab's images from the registry, by digest (`--push-to`); a swarm of
+/// one node runs the local tags. Each reference pushed is added to `pushed` as it lands, so a
+/// failure later on can delete them. Returns what each role runs.
+async fn push(engine: &Engine, plan: &Plan, roles: &[Role], local: &HashMap<Role, String>, pushed: &mut Vec<String>, progress: &Progress) -> Result<HashMap<Role, String>, LabError> {
     let mut run: HashMap<Role, String> = local.clone();
     if let Some(registry) = plan.spec.swarm.as_ref().and_then(|s| s.push_to.as_deref()) {
         let step = progress.step(format!("Push the lab's images to {registry}"));
-        for role in &roles {
+        for role in roles {
             let (repo_tag, tag) = local[role].split_once(':').expect("a lab image tag has a version");
             let repo = format!("{registry}/{repo_tag}");
             step.update(format!("pushing {repo}:{tag}"));
@@ -133,8 +132,23 @@ async fn deploy_pushing(
         }
         step.done(format!("{} images, pulled by digest", roles.len()));
     }
+    Ok(run)
+}
 
-    let images_took = started.elapsed();
+/// The overlay network and the services, the store first; then waits until nginx reaches
+/// every Tomcat.
+#[allow(clippy::too_many_arguments)]
+async fn create_services(
+    engine: &Engine,
+    plan: &Plan,
+    swarm: &Swarm,
+    images: &Images,
+    run: &HashMap<Role, String>,
+    owner: &str,
+    images_took: Duration,
+    progress: &Progress,
+) -> Result<Deployed, LabError> {
+    let lab = plan.spec.name.as_str();
     let create_from = Instant::now();
     let layout = layout::layout(swarm, plan.stores.len());
     let step = progress.step(format!("Create overlay network {} and {} services", plan.network, plan.stores.len() + 2));
@@ -142,7 +156,7 @@ async fn deploy_pushing(
     labels.insert(names::OWNER_LABEL.to_string(), owner.to_string());
     let network = step.check(engine.create_overlay_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let spec_label = settings::spec_label(&plan.spec);
-    let defs = services(plan, &layout, &run, images, &network, &spec_label, owner);
+    let defs = services(plan, &layout, run, images, &network, &spec_label, owner);
     // The store first: msm gives up on a node whose name does not resolve when Tomcat starts.
     let (stores, others): (Vec<_>, Vec<_>) = defs.into_iter().partition(|(role, _)| role.is_store());
     for (_, def) in &stores {
