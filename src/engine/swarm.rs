@@ -17,7 +17,10 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::{call, is_not_found, short, Engine, EngineError, Privileges};
+use super::connection::Engine;
+use super::containers::Privileges;
+use super::errors::{call, is_not_found, is_status, short, EngineError};
+use super::labels::label_filter;
 use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// A node of the swarm, as its manager reports it.
@@ -240,7 +243,7 @@ impl Engine {
             ..Default::default()
         };
         let created = self.docker.create_service(spec, None).await.map_err(|e| {
-            if super::is_status(&e, 409, "") {
+            if is_status(&e, 409, "") {
                 EngineError::Conflict { action: "create service", target: def.name.clone(), message: short(&e) }
             } else {
                 call("create service", def.name.clone())(e)
@@ -256,7 +259,7 @@ impl Engine {
         if self.manager_of().await?.is_err() {
             return Ok(Vec::new());
         }
-        let options = ListServicesOptionsBuilder::default().filters(&Self::label_filter(lab)).build();
+        let options = ListServicesOptionsBuilder::default().filters(&label_filter(lab)).build();
         let list = self.docker.list_services(Some(options)).await.map_err(call("list services of lab", lab.unwrap_or("*")))?;
         let mut out: Vec<ServiceInfo> = list
             .into_iter()
