@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::connection::Engine;
 use super::errors::{call, conflict_or_call, is_not_found, is_status, EngineError};
-use super::labels::label_filter;
-use crate::labspec::names::{self, Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use super::labels::{label_filter, LabLabels};
+use crate::labspec::names::{self, Role, LAB_LABEL};
 
 /// The label Swarm puts on the container of a task.
 const SWARM_TASK_LABEL: &str = "com.docker.swarm.task.id";
@@ -256,9 +256,8 @@ impl Engine {
             // it as a task of a service (`lab::swarm::tasks`), not as a container of its own.
             .filter(|c| !c.labels.as_ref().is_some_and(|l| l.contains_key(SWARM_TASK_LABEL)))
             .map(|c| {
-                let labels = c.labels.unwrap_or_default();
-                let lab = labels.get(LAB_LABEL).cloned().unwrap_or_default();
-                let network = names::network_name(&lab);
+                let labels = LabLabels::read(&c.labels.unwrap_or_default());
+                let network = names::network_name(&labels.lab);
                 let address = c
                     .network_settings
                     .and_then(|n| n.networks)
@@ -269,15 +268,15 @@ impl Engine {
                 ContainerInfo {
                     id: c.id.unwrap_or_default(),
                     name: c.names.unwrap_or_default().first().map(|n| n.trim_start_matches('/').to_string()).unwrap_or_default(),
-                    role: labels.get(ROLE_LABEL).and_then(|r| Role::parse(r)),
-                    index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
-                    lab,
+                    role: labels.role,
+                    index: labels.index,
+                    lab: labels.lab,
                     state: c.state.map(|s| ContainerState::parse(s.as_ref())).unwrap_or(ContainerState::Unknown),
                     address,
                     published: published.as_ref().map(|(ip, port)| format!("{ip}:{port}")),
                     published_port: published.map(|(_, port)| port),
-                    spec: labels.get(SPEC_LABEL).cloned(),
-                    owner: labels.get(OWNER_LABEL).cloned(),
+                    spec: labels.spec,
+                    owner: labels.owner,
                     task: None,
                     node: None,
                     image: None,

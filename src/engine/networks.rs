@@ -10,8 +10,7 @@ use serde::Serialize;
 use super::connection::Engine;
 use super::containers::{REMOVAL_WAIT_STEP, REMOVAL_WAIT_STEPS};
 use super::errors::{call, conflict_or_call, is_not_found, is_status, short, EngineError};
-use super::labels::label_filter;
-use crate::labspec::names::{LAB_LABEL, OWNER_LABEL};
+use super::labels::{label_filter, LabLabels};
 
 /// A lab network or volume.
 #[derive(Debug, Clone, Serialize)]
@@ -53,13 +52,8 @@ impl Engine {
         Ok(list
             .into_iter()
             .map(|n| {
-                let labels = n.labels.unwrap_or_default();
-                Resource {
-                    id: n.id.unwrap_or_default(),
-                    name: n.name.unwrap_or_default(),
-                    lab: labels.get(LAB_LABEL).cloned().unwrap_or_default(),
-                    owner: labels.get(OWNER_LABEL).cloned(),
-                }
+                let labels = LabLabels::read(&n.labels.unwrap_or_default());
+                Resource { id: n.id.unwrap_or_default(), name: n.name.unwrap_or_default(), lab: labels.lab, owner: labels.owner }
             })
             .collect())
     }
@@ -71,7 +65,10 @@ impl Engine {
             .volumes
             .unwrap_or_default()
             .into_iter()
-            .map(|v| Resource { id: v.name.clone(), name: v.name, lab: v.labels.get(LAB_LABEL).cloned().unwrap_or_default(), owner: v.labels.get(OWNER_LABEL).cloned() })
+            .map(|v| {
+                let labels = LabLabels::read(&v.labels);
+                Resource { id: v.name.clone(), name: v.name, lab: labels.lab, owner: labels.owner }
+            })
             .collect())
     }
 

@@ -20,8 +20,8 @@ use serde::Serialize;
 use super::connection::Engine;
 use super::containers::Privileges;
 use super::errors::{call, is_not_found, is_status, short, EngineError};
-use super::labels::label_filter;
-use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use super::labels::{label_filter, LabLabels};
+use crate::labspec::names::Role;
 
 /// A node of the swarm, as its manager reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -265,13 +265,13 @@ impl Engine {
             .into_iter()
             .map(|s| {
                 let spec = s.spec.unwrap_or_default();
-                let labels = spec.labels.unwrap_or_default();
+                let labels = LabLabels::read(&spec.labels.unwrap_or_default());
                 ServiceInfo {
                     id: s.id.unwrap_or_default(),
                     name: spec.name.unwrap_or_default(),
-                    lab: labels.get(LAB_LABEL).cloned().unwrap_or_default(),
-                    role: labels.get(ROLE_LABEL).and_then(|r| Role::parse(r)),
-                    index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
+                    lab: labels.lab,
+                    role: labels.role,
+                    index: labels.index,
                     published: spec
                         .endpoint_spec
                         .and_then(|e| e.ports)
@@ -280,8 +280,8 @@ impl Engine {
                         .find_map(|p| p.published_port.and_then(|p| u16::try_from(p).ok())),
                     image: spec.task_template.and_then(|t| t.container_spec).and_then(|c| c.image).unwrap_or_default(),
                     replicas: spec.mode.and_then(|m| m.replicated).and_then(|r| r.replicas).unwrap_or(0) as u64,
-                    spec: labels.get(SPEC_LABEL).cloned(),
-                    owner: labels.get(OWNER_LABEL).cloned(),
+                    spec: labels.spec,
+                    owner: labels.owner,
                     version: s.version.and_then(|v| v.index).unwrap_or(0),
                 }
             })
