@@ -8,7 +8,7 @@ use bollard::errors::Error as BollardError;
 use bollard::query_parameters::{LogsOptions, LogsOptionsBuilder};
 use bollard::Docker;
 use futures_util::stream::BoxStream;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 
 use super::connection::Engine;
 use super::containers::ContainerInfo;
@@ -30,6 +30,25 @@ fn log_options(follow: bool, since: i64, tail: Option<u32>, timestamps: bool) ->
 pub struct LogLine {
     pub stderr: bool,
     pub text: String,
+}
+
+/// Both streams written at or after `since` (Unix seconds), not followed: what `logs_since`
+/// and a swarm task's `task_logs_since` ask for.
+pub(super) fn since_options(since: i64) -> LogsOptions {
+    LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build()
+}
+
+/// A log read to its end as text; the first error ends it, as `action target`.
+pub(super) async fn text_of(
+    mut chunks: impl Stream<Item = Result<LogOutput, BollardError>> + Unpin,
+    action: &'static str,
+    target: &str,
+) -> Result<String, EngineError> {
+    let mut out = String::new();
+    while let Some(chunk) = chunks.next().await {
+        out.push_str(&String::from_utf8_lossy(&chunk.map_err(call(action, target))?.into_bytes()));
+    }
+    Ok(out)
 }
 
 impl Engine {
@@ -55,13 +74,7 @@ impl Engine {
     /// The container's output written at or after `since` (Unix seconds; the engine counts whole
     /// seconds, so up to a second before `since` may be included).
     pub async fn logs_since(&self, container: &str, since: i64) -> Result<String, EngineError> {
-        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build();
-        let mut out = String::new();
-        let mut logs = self.docker.logs(container, Some(options));
-        while let Some(chunk) = logs.next().await {
-            out.push_str(&String::from_utf8_lossy(&chunk.map_err(call("read logs of", container))?.into_bytes()));
-        }
-        Ok(out)
+        text_of(self.docker.logs(container, Some(since_options(since))), "read logs of", container).await
     }
 
     /// Follows the container's output until a line contains `needle` and returns that line;

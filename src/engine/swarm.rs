@@ -11,7 +11,7 @@ use bollard::models::{
     TaskSpecPlacement, TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum, TaskState,
 };
 use bollard::query_parameters::{
-    ListNodesOptions, ListServicesOptionsBuilder, ListTasksOptionsBuilder, LogsOptionsBuilder, PushImageOptionsBuilder, RemoveImageOptionsBuilder,
+    ListNodesOptions, ListServicesOptionsBuilder, ListTasksOptionsBuilder, PushImageOptionsBuilder, RemoveImageOptionsBuilder,
     TagImageOptionsBuilder, UpdateNodeOptionsBuilder, UpdateServiceOptionsBuilder,
 };
 use futures_util::StreamExt;
@@ -19,8 +19,9 @@ use serde::Serialize;
 
 use super::connection::Engine;
 use super::containers::Privileges;
-use super::errors::{call, is_not_found, is_status, short, EngineError};
+use super::errors::{call, conflict_or_call, is_not_found, short, EngineError};
 use super::labels::{label_filter, LabLabels};
+use super::logs::{since_options, text_of};
 use crate::labspec::names::Role;
 
 /// A node of the swarm, as its manager reports it.
@@ -242,13 +243,7 @@ impl Engine {
             endpoint_spec: Some(EndpointSpec { mode: Some(EndpointSpecModeEnum::DNSRR), ports }),
             ..Default::default()
         };
-        let created = self.docker.create_service(spec, None).await.map_err(|e| {
-            if is_status(&e, 409, "") {
-                EngineError::Conflict { action: "create service", target: def.name.clone(), message: short(&e) }
-            } else {
-                call("create service", def.name.clone())(e)
-            }
-        })?;
+        let created = self.docker.create_service(spec, None).await.map_err(conflict_or_call("create service", def.name.clone()))?;
         Ok(created.id.unwrap_or_default())
     }
 
@@ -351,13 +346,7 @@ impl Engine {
     /// What a task wrote at or after `since` (Unix seconds), read through the manager from
     /// whichever node runs it.
     pub async fn task_logs_since(&self, task: &str, since: i64) -> Result<String, EngineError> {
-        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build();
-        let mut out = String::new();
-        let mut logs = self.docker.task_logs(task, Some(options));
-        while let Some(chunk) = logs.next().await {
-            out.push_str(&String::from_utf8_lossy(&chunk.map_err(call("read logs of task", task))?.into_bytes()));
-        }
-        Ok(out)
+        text_of(self.docker.task_logs(task, Some(since_options(since))), "read logs of task", task).await
     }
 
     /// Tags a local image as `repo:tag` and pushes it; returns the pushed reference with its
