@@ -11,14 +11,18 @@ use bollard::models::{
     TaskSpecPlacement, TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum, TaskState,
 };
 use bollard::query_parameters::{
-    ListNodesOptions, ListServicesOptionsBuilder, ListTasksOptionsBuilder, LogsOptionsBuilder, PushImageOptionsBuilder, RemoveImageOptionsBuilder,
+    ListNodesOptions, ListServicesOptionsBuilder, ListTasksOptionsBuilder, PushImageOptionsBuilder, RemoveImageOptionsBuilder,
     TagImageOptionsBuilder, UpdateNodeOptionsBuilder, UpdateServiceOptionsBuilder,
 };
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::{call, is_not_found, short, Engine, EngineError, Privileges};
-use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use super::connection::Engine;
+use super::containers::Privileges;
+use super::errors::{call, conflict_or_call, is_not_found, short, EngineError};
+use super::labels::{label_filter, LabLabels};
+use super::logs::{since_options, text_of};
+use crate::labspec::names::Role;
 
 /// A node of the swarm, as its manager reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -239,13 +243,7 @@ impl Engine {
             endpoint_spec: Some(EndpointSpec { mode: Some(EndpointSpecModeEnum::DNSRR), ports }),
             ..Default::default()
         };
-        let created = self.docker.create_service(spec, None).await.map_err(|e| {
-            if super::is_status(&e, 409, "") {
-                EngineError::Conflict { action: "create service", target: def.name.clone(), message: short(&e) }
-            } else {
-                call("create service", def.name.clone())(e)
-            }
-        })?;
+        let created = self.docker.create_service(spec, None).await.map_err(conflict_or_call("create service", def.name.clone()))?;
         Ok(created.id.unwrap_or_default())
     }
 
@@ -256,19 +254,19 @@ impl Engine {
         if self.manager_of().await?.is_err() {
             return Ok(Vec::new());
         }
-        let options = ListServicesOptionsBuilder::default().filters(&Self::label_filter(lab)).build();
+        let options = ListServicesOptionsBuilder::default().filters(&label_filter(lab)).build();
         let list = self.docker.list_services(Some(options)).await.map_err(call("list services of lab", lab.unwrap_or("*")))?;
         let mut out: Vec<ServiceInfo> = list
             .into_iter()
             .map(|s| {
                 let spec = s.spec.unwrap_or_default();
-                let labels = spec.labels.unwrap_or_default();
+                let labels = LabLabels::read(&spec.labels.unwrap_or_default());
                 ServiceInfo {
                     id: s.id.unwrap_or_default(),
                     name: spec.name.unwrap_or_default(),
-                    lab: labels.get(LAB_LABEL).cloned().unwrap_or_default(),
-                    role: labels.get(ROLE_LABEL).and_then(|r| Role::parse(r)),
-                    index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
+                    lab: labels.lab,
+                    role: labels.role,
+                    index: labels.index,
                     published: spec
                         .endpoint_spec
                         .and_then(|e| e.ports)
@@ -277,8 +275,8 @@ impl Engine {
                         .find_map(|p| p.published_port.and_then(|p| u16::try_from(p).ok())),
                     image: spec.task_template.and_then(|t| t.container_spec).and_then(|c| c.image).unwrap_or_default(),
                     replicas: spec.mode.and_then(|m| m.replicated).and_then(|r| r.replicas).unwrap_or(0) as u64,
-                    spec: labels.get(SPEC_LABEL).cloned(),
-                    owner: labels.get(OWNER_LABEL).cloned(),
+                    spec: labels.spec,
+                    owner: labels.owner,
                     version: s.version.and_then(|v| v.index).unwrap_or(0),
                 }
             })
@@ -348,13 +346,7 @@ impl Engine {
     /// What a task wrote at or after `since` (Unix seconds), read through the manager from
     /// whichever node runs it.
     pub async fn task_logs_since(&self, task: &str, since: i64) -> Result<String, EngineError> {
-        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).since(since as i32).build();
-        let mut out = String::new();
-        let mut logs = self.docker.task_logs(task, Some(options));
-        while let Some(chunk) = logs.next().await {
-            out.push_str(&String::from_utf8_lossy(&chunk.map_err(call("read logs of task", task))?.into_bytes()));
-        }
-        Ok(out)
+        text_of(self.docker.task_logs(task, Some(since_options(since))), "read logs of task", task).await
     }
 
     /// Tags a local image as `repo:tag` and pushes it; returns the pushed reference with its
