@@ -143,6 +143,16 @@ pub async fn stored_size(engine: &Engine, role: Role, container: &str, key: &str
     }
 }
 
+/// The size of what the store node `node` holds under `key`, or `None`: asked from inside its
+/// container, or on a swarm, where the node may run out of reach of `exec`, from a one-off
+/// container on the lab's network (as `Engine::logs_since_of` chooses for logs).
+pub async fn stored_size_of(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
+    match node.task {
+        Some(_) => stored_size_of_task(engine, node, key).await,
+        None => stored_size(engine, node.role.unwrap_or(Role::Memcached), &node.name, key).await,
+    }
+}
+
 /// On a swarm a store node may run on any host, out of reach of the manager's `exec`: a
 /// one-off container of the store's image on the lab's (attachable) network asks it by its
 /// service name instead. memcached's reply is cut to its header line, which has the size.
@@ -150,7 +160,7 @@ const REMOTE_SCRIPT: &str = r#"exec 3<>/dev/tcp/$MSMLAB_STORE/11211 && printf "$
 
 /// The size of what the store node `node` (a swarm task: its service name is its DNS name on
 /// the lab network) holds under `key`, or `None`.
-pub async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
+async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
     check_key(key)?;
     let role = node.role.unwrap_or(Role::Memcached);
     let cmd: Vec<String> = match role {
