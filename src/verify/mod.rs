@@ -2,14 +2,13 @@
 //!
 //! Verify never trusts the lab's own story: it walks a page with one cookie jar (`walk`),
 //! judges the answers (`judge`), reads the store over its own protocol (`store_check`), and
-//! reads the Tomcats' logs for msm errors (`msm_log`). The drills (`drill`) reuse the walker
-//! to see what a user sees while parts of the lab fail.
+//! reads the Tomcats' logs for msm errors (`msm_log`). The drills (`drill`, a file each)
+//! reuse the walker to see what a user sees while parts of the lab fail.
 
 pub mod drill;
 pub mod errors;
 pub mod judge;
 pub mod msm_log;
-pub mod node_drill;
 pub mod overwrites;
 pub mod probe;
 pub mod session_id;
