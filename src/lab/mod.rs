@@ -16,6 +16,7 @@ pub mod store;
 pub mod swarm;
 pub mod throwaway;
 pub mod timings;
+pub mod tomcat;
 pub mod up;
 
 pub use errors::LabError;

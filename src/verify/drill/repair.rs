@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::Engine;
 use crate::lab::ready::{self, NGINX_TIMEOUT, TOMCAT_TIMEOUT};
+use crate::lab::tomcat::{self, Read};
 use crate::labspec::names::Role;
 use crate::plan::{page_url_at, TEST_PAGE_PATH};
 use crate::verify::store_check::store_has;
@@ -92,19 +93,10 @@ async fn reload_nginx(engine: &Engine, nginx: &str) -> Result<(), String> {
 /// during the outage can still be handing out sessions that are never stored.
 async fn every_tomcat_stores(engine: &Engine, target: &Target) -> Result<String, String> {
     let target = walk::target(engine, &target.lab).await.map_err(|e| e.to_string())?;
-    let script = format!(
-        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET {} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 cat <&3",
-        TEST_PAGE_PATH
-    );
     let mut stored = Vec::new();
     for t in &target.tomcats {
-        let out = engine.exec(&t.name, &["bash", "-c", &script]).await.map_err(|e| e.to_string())?;
-        let reply = String::from_utf8_lossy(&out.stdout);
-        let id = reply
-            .lines()
-            .find_map(|l| l.strip_prefix("Set-Cookie: JSESSIONID="))
-            .and_then(|v| v.split(';').next())
-            .ok_or_else(|| format!("{} gave no session: {:?}", t.name, reply.lines().next().unwrap_or("")))?;
+        let reply = tomcat::get(engine, &t.name, TEST_PAGE_PATH, Read::Whole).await.map_err(|e| e.to_string())?;
+        let id = tomcat::session_cookie(&reply).ok_or_else(|| format!("{} gave no session: {:?}", t.name, reply.lines().next().unwrap_or("")))?;
         match store_has(engine, &target, id, TEST_PAGE_PATH).await {
             Ok(Ok((node, _))) => stored.push(format!("{} → {node}", t.name)),
             Ok(Err(why)) => return Err(format!("{}: {why}", t.name)),
