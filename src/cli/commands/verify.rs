@@ -67,3 +67,16 @@ fn drills(asked: &[DrillArg]) -> Vec<Drill> {
         .map(|(_, d)| d)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drills_run_once_each_in_a_fixed_order_and_all_is_the_failover_three() {
+        assert_eq!(drills(&[DrillArg::All]), [Drill::Tomcat, Drill::Store, Drill::Restart]);
+        assert_eq!(drills(&[DrillArg::Concurrent, DrillArg::All, DrillArg::Tomcat]), [Drill::Tomcat, Drill::Store, Drill::Restart, Drill::Concurrent]);
+        assert_eq!(drills(&[DrillArg::Node, DrillArg::Restart, DrillArg::Store]), [Drill::Store, Drill::Restart, Drill::Node]);
+        assert!(drills(&[]).is_empty());
+    }
+}

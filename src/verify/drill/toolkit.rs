@@ -140,3 +140,90 @@ pub(super) fn and(fact: &str) -> String {
         format!("; {fact}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
+        Answer {
+            n,
+            status: Some(200),
+            backend: Some(backend.into()),
+            upstream: None,
+            server_ip: None,
+            session_id: Some(id.into()),
+            counter: Some(counter),
+            millis: 40 * n as u64,
+            error: None,
+        }
+    }
+
+    fn failed(n: usize, error: &str) -> Answer {
+        Answer { n, status: None, backend: None, upstream: None, server_ip: None, session_id: None, counter: None, millis: 5000, error: Some(error.into()) }
+    }
+
+    fn seen(id: &str, counter: i64) -> Seen {
+        Seen { id: Some(id.into()), counter: Some(counter), backend: Some("tomcat1".into()) }
+    }
+
+    #[test]
+    fn describe_says_who_answered_with_which_session_and_counter() {
+        let answers = [answer(1, "tomcat1", "AB-n1", 1), answer(2, "tomcat2", "AB-n1", 2), answer(3, "tomcat1", "AB-n1", 3)];
+        assert_eq!(describe(&answers), "3 of 3 answered by tomcat1 (2), tomcat2 (1); session AB-n1; counter 1, 2, 3; slowest 0.1 s");
+        let moved = [answer(1, "tomcat2", "AB-n1", 4), answer(2, "tomcat2", "AB-n2", 5)];
+        assert_eq!(describe(&moved), "2 of 2 answered by tomcat2 (2); 2 session ids: AB-n1 → AB-n2; counter 4, 5; slowest 0.1 s");
+    }
+
+    #[test]
+    fn describe_names_the_first_request_that_failed() {
+        let answers = [answer(1, "tomcat1", "AB-n1", 1), failed(2, "connection refused")];
+        assert_eq!(describe(&answers), "1 of 2 answered by tomcat1 (1); session AB-n1; counter 1, -; request 2 connection refused; slowest 5.0 s");
+        let mut bad = failed(1, "");
+        bad.error = None;
+        bad.status = Some(502);
+        assert_eq!(describe(&[bad]), "0 of 1 answered; no session; request 1 answered 502; slowest 5.0 s");
+        assert_eq!(describe(&[]), "0 of 0 answered; no session; slowest 0.0 s");
+    }
+
+    #[test]
+    fn a_session_is_kept_when_its_base_id_and_counter_go_on() {
+        let before = seen("AB-n1.tomcat1", 3);
+        // msm may move the session to another node or route: the base id is what counts.
+        assert_eq!(kept(&before, &[answer(7, "tomcat2", "AB-n2.tomcat2", 4), answer(8, "tomcat2", "AB-n2.tomcat2", 5)]), Ok(()));
+        assert_eq!(kept(&before, &[answer(7, "tomcat2", "CD-n1.tomcat2", 1)]), Err("request 7 carried another session (CD-n1.tomcat2): the session was lost".into()));
+        assert_eq!(kept(&before, &[answer(7, "tomcat2", "AB-n1.tomcat2", 4), answer(8, "tomcat2", "AB-n1.tomcat2", 4)]), Err("request 8 showed counter 4, expected 5: the session's state was lost".into()));
+        assert_eq!(kept(&before, &[answer(7, "tomcat2", "AB-n1", 4), failed(8, "timeout")]), Err("request 8 failed".into()));
+        // A page of the user's has no counter: the id alone is compared.
+        let no_counter = Seen { counter: None, ..seen("AB-n1", 0) };
+        assert_eq!(kept(&no_counter, &[answer(7, "tomcat2", "AB-n1", 99)]), Ok(()));
+    }
+
+    #[test]
+    fn id_change_compares_the_last_answer_with_the_session_before() {
+        let before = seen("AB-n1.tomcat1", 3);
+        assert_eq!(id_change(&before, &[answer(1, "tomcat2", "AB-n1.tomcat1", 4), answer(2, "tomcat2", "AB-n1.tomcat2", 5)]), "session id AB-n1.tomcat1 → AB-n1.tomcat2");
+        assert_eq!(id_change(&before, &[answer(1, "tomcat1", "AB-n1.tomcat1", 4)]), "session id AB-n1.tomcat1 unchanged");
+        assert_eq!(id_change(&before, &[failed(1, "refused")]), "");
+        assert_eq!(id_change(&Seen { id: None, counter: None, backend: None }, &[answer(1, "tomcat1", "AB", 1)]), "");
+    }
+
+    #[test]
+    fn last_is_the_session_as_the_last_answer_shows_it() {
+        let s = last(&[answer(1, "tomcat1", "AB-n1", 1), answer(2, "tomcat2", "AB-n2", 2)]);
+        assert_eq!((s.id.as_deref(), s.counter, s.backend.as_deref()), (Some("AB-n2"), Some(2), Some("tomcat2")));
+        let none = last(&[]);
+        assert_eq!((none.id, none.counter, none.backend), (None, None, None));
+    }
+
+    #[test]
+    fn a_steps_saw_ends_with_the_reason_and_the_facts_given() {
+        assert_eq!(because(&Ok(())), "");
+        assert_eq!(because(&Err("request 2 failed".into())), ": request 2 failed");
+        assert_eq!(and(""), "");
+        assert_eq!(and("session id A → B"), "; session id A → B");
+        assert_eq!(kept_state(&Page::Test), ", its visit counter intact");
+        assert!(kept_state(&Page::User("/my/".parse().unwrap())).contains("session id is the evidence"));
+        assert_eq!(no_session(), (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into()));
+    }
+}
