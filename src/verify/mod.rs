@@ -88,6 +88,22 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     Ok((target, verdict))
 }
 
+/// A request of the test page answered by `backend`, for the judge's and the drills' tests.
+#[cfg(test)]
+pub(crate) fn sample_answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
+    Answer {
+        n,
+        status: Some(200),
+        backend: Some(backend.into()),
+        upstream: None,
+        server_ip: Some("172.18.0.3".into()),
+        session_id: Some(id.into()),
+        counter: Some(counter),
+        millis: 3,
+        error: None,
+    }
+}
+
 /// A verdict with a failed check and one drill of each outcome, for the report tests.
 #[cfg(test)]
 pub(crate) fn sample_verdict() -> Verdict {

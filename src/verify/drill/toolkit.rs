@@ -145,19 +145,7 @@ pub(super) fn and(fact: &str) -> String {
 mod tests {
     use super::*;
 
-    fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
-        Answer {
-            n,
-            status: Some(200),
-            backend: Some(backend.into()),
-            upstream: None,
-            server_ip: None,
-            session_id: Some(id.into()),
-            counter: Some(counter),
-            millis: 40 * n as u64,
-            error: None,
-        }
-    }
+    use crate::verify::sample_answer as answer;
 
     fn failed(n: usize, error: &str) -> Answer {
         Answer { n, status: None, backend: None, upstream: None, server_ip: None, session_id: None, counter: None, millis: 5000, error: Some(error.into()) }
@@ -170,9 +158,9 @@ mod tests {
     #[test]
     fn describe_says_who_answered_with_which_session_and_counter() {
         let answers = [answer(1, "tomcat1", "AB-n1", 1), answer(2, "tomcat2", "AB-n1", 2), answer(3, "tomcat1", "AB-n1", 3)];
-        assert_eq!(describe(&answers), "3 of 3 answered by tomcat1 (2), tomcat2 (1); session AB-n1; counter 1, 2, 3; slowest 0.1 s");
+        assert_eq!(describe(&answers), "3 of 3 answered by tomcat1 (2), tomcat2 (1); session AB-n1; counter 1, 2, 3; slowest 0.0 s");
         let moved = [answer(1, "tomcat2", "AB-n1", 4), answer(2, "tomcat2", "AB-n2", 5)];
-        assert_eq!(describe(&moved), "2 of 2 answered by tomcat2 (2); 2 session ids: AB-n1 → AB-n2; counter 4, 5; slowest 0.1 s");
+        assert_eq!(describe(&moved), "2 of 2 answered by tomcat2 (2); 2 session ids: AB-n1 → AB-n2; counter 4, 5; slowest 0.0 s");
     }
 
     #[test]
