@@ -127,10 +127,15 @@ pub fn parse_redis_version(info: &str) -> Option<&str> {
 pub async fn redis_strlen(engine: &Engine, container: &str, key: &str) -> Result<Option<u64>, ProbeError> {
     check_key(key)?;
     let reply = redis_cli(engine, container, &["STRLEN", key]).await?;
+    Ok(parse_strlen(&reply)?)
+}
+
+/// Parses Redis's answer to `STRLEN`: 0 is a key that holds nothing.
+fn parse_strlen(reply: &str) -> Result<Option<u64>, StoreError> {
     match reply.parse::<u64>() {
         Ok(0) => Ok(None),
         Ok(n) => Ok(Some(n)),
-        Err(_) => Err(StoreError::RedisReply(reply).into()),
+        Err(_) => Err(StoreError::RedisReply(reply.into())),
     }
 }
 
@@ -181,11 +186,7 @@ async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -
         return Err(ProbeError::Connect { container: node.name.clone(), exit_code: code });
     }
     match role {
-        Role::Redis => match reply.parse::<u64>() {
-            Ok(0) => Ok(None),
-            Ok(n) => Ok(Some(n)),
-            Err(_) => Err(StoreError::RedisReply(reply.into()).into()),
-        },
+        Role::Redis => parse_strlen(reply).map_err(ProbeError::from),
         _ => parse_get_header(reply).map_err(ProbeError::from),
     }
 }
@@ -256,6 +257,13 @@ mod tests {
         let out = std::process::Command::new("bash").args(["-c", &local, "get %s\r\n", &hostile]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), format!("get {hostile}\r\nquit\r\n"));
         assert!(!marker.exists(), "the value was executed");
+    }
+
+    #[test]
+    fn redis_strlen_gives_the_size_and_zero_is_nothing() {
+        assert_eq!(parse_strlen("188"), Ok(Some(188)));
+        assert_eq!(parse_strlen("0"), Ok(None));
+        assert_eq!(parse_strlen("ERR wrong type"), Err(StoreError::RedisReply("ERR wrong type".into())));
     }
 
     #[test]
