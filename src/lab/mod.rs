@@ -17,6 +17,7 @@ pub mod store;
 pub mod swarm;
 pub mod throwaway;
 pub mod timings;
+pub mod tomcat;
 pub mod up;
 pub mod url;
 

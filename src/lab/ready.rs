@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{Engine, EngineError};
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::store;
+use crate::lab::tomcat::{self, Read};
 use crate::labspec::names::Role;
 use crate::labspec::webapp::{ContextPath, WEBAPP_CONTEXT};
 
@@ -85,14 +86,12 @@ pub async fn tomcat_since(engine: &Engine, container: &str, since: i64, timeout:
         Ok(None) => return Err(not_ready(engine, container, started.elapsed(), "Tomcat never logged \"Server startup in\"".into()).await),
         Err(e) => return Err(not_ready(engine, container, started.elapsed(), e.to_string()).await),
     };
-    let script = format!(
-        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /{WEBAPP_CONTEXT}/ShowSession?probe=1 HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 head -c 12 <&3"
-    );
+    let probe = format!("/{WEBAPP_CONTEXT}/ShowSession?probe=1");
     let mut last = String::new();
     // The connector is up before Tomcat logs its startup line; a few tries cover a slow exec.
     for _ in 0..20 {
-        match engine.exec(container, &["bash", "-c", &script]).await {
-            Ok(out) => last = String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        match tomcat::get(engine, container, &probe, Read::Head(12)).await {
+            Ok(reply) => last = reply.trim().to_string(),
             Err(e) => last = e.to_string(),
         }
         if last.starts_with("HTTP/1.1 200") {

@@ -127,10 +127,15 @@ pub fn parse_redis_version(info: &str) -> Option<&str> {
 pub async fn redis_strlen(engine: &Engine, container: &str, key: &str) -> Result<Option<u64>, ProbeError> {
     check_key(key)?;
     let reply = redis_cli(engine, container, &["STRLEN", key]).await?;
+    Ok(parse_strlen(&reply)?)
+}
+
+/// Parses Redis's answer to `STRLEN`: 0 is a key that holds nothing.
+fn parse_strlen(reply: &str) -> Result<Option<u64>, StoreError> {
     match reply.parse::<u64>() {
         Ok(0) => Ok(None),
         Ok(n) => Ok(Some(n)),
-        Err(_) => Err(StoreError::RedisReply(reply).into()),
+        Err(_) => Err(StoreError::RedisReply(reply.into())),
     }
 }
 
@@ -143,6 +148,16 @@ pub async fn stored_size(engine: &Engine, role: Role, container: &str, key: &str
     }
 }
 
+/// The size of what the store node `node` holds under `key`, or `None`: asked from inside its
+/// container, or on a swarm, where the node may run out of reach of `exec`, from a one-off
+/// container on the lab's network (as `Engine::logs_since_of` chooses for logs).
+pub async fn stored_size_of(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
+    match node.task {
+        Some(_) => stored_size_of_task(engine, node, key).await,
+        None => stored_size(engine, node.role.unwrap_or(Role::Memcached), &node.name, key).await,
+    }
+}
+
 /// On a swarm a store node may run on any host, out of reach of the manager's `exec`: a
 /// one-off container of the store's image on the lab's (attachable) network asks it by its
 /// service name instead. memcached's reply is cut to its header line, which has the size.
@@ -150,7 +165,7 @@ const REMOTE_SCRIPT: &str = r#"exec 3<>/dev/tcp/$MSMLAB_STORE/11211 && printf "$
 
 /// The size of what the store node `node` (a swarm task: its service name is its DNS name on
 /// the lab network) holds under `key`, or `None`.
-pub async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
+async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &str) -> Result<Option<u64>, ProbeError> {
     check_key(key)?;
     let role = node.role.unwrap_or(Role::Memcached);
     let cmd: Vec<String> = match role {
@@ -171,11 +186,7 @@ pub async fn stored_size_of_task(engine: &Engine, node: &ContainerInfo, key: &st
         return Err(ProbeError::Connect { container: node.name.clone(), exit_code: code });
     }
     match role {
-        Role::Redis => match reply.parse::<u64>() {
-            Ok(0) => Ok(None),
-            Ok(n) => Ok(Some(n)),
-            Err(_) => Err(StoreError::RedisReply(reply.into()).into()),
-        },
+        Role::Redis => parse_strlen(reply).map_err(ProbeError::from),
         _ => parse_get_header(reply).map_err(ProbeError::from),
     }
 }
@@ -246,6 +257,13 @@ mod tests {
         let out = std::process::Command::new("bash").args(["-c", &local, "get %s\r\n", &hostile]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), format!("get {hostile}\r\nquit\r\n"));
         assert!(!marker.exists(), "the value was executed");
+    }
+
+    #[test]
+    fn redis_strlen_gives_the_size_and_zero_is_nothing() {
+        assert_eq!(parse_strlen("188"), Ok(Some(188)));
+        assert_eq!(parse_strlen("0"), Ok(None));
+        assert_eq!(parse_strlen("ERR wrong type"), Err(StoreError::RedisReply("ERR wrong type".into())));
     }
 
     #[test]

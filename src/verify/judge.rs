@@ -199,19 +199,7 @@ pub fn backends(answers: &[Answer]) -> BTreeMap<String, usize> {
 mod tests {
     use super::*;
 
-    fn answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
-        Answer {
-            n,
-            status: Some(200),
-            backend: Some(backend.into()),
-            upstream: None,
-            server_ip: Some("172.18.0.3".into()),
-            session_id: Some(id.into()),
-            counter: Some(counter),
-            millis: 3,
-            error: None,
-        }
-    }
+    use crate::verify::sample_answer as answer;
 
     fn judge(answers: &[Answer]) -> Vec<Check> {
         super::judge("lab", answers, &session_ids(answers), &backends(answers))

@@ -2,14 +2,13 @@
 //!
 //! Verify never trusts the lab's own story: it walks a page with one cookie jar (`walk`),
 //! judges the answers (`judge`), reads the store over its own protocol (`store_check`), and
-//! reads the Tomcats' logs for msm errors (`msm_log`). The drills (`drill`) reuse the walker
-//! to see what a user sees while parts of the lab fail.
+//! reads the Tomcats' logs for msm errors (`msm_log`). The drills (`drill`, a file each)
+//! reuse the walker to see what a user sees while parts of the lab fail.
 
 pub mod drill;
 pub mod errors;
 pub mod judge;
 pub mod msm_log;
-pub mod node_drill;
 pub mod overwrites;
 pub mod probe;
 pub mod session_id;
@@ -87,6 +86,22 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     };
     verdict.settle();
     Ok((target, verdict))
+}
+
+/// A request of the test page answered by `backend`, for the judge's and the drills' tests.
+#[cfg(test)]
+pub(crate) fn sample_answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
+    Answer {
+        n,
+        status: Some(200),
+        backend: Some(backend.into()),
+        upstream: None,
+        server_ip: Some("172.18.0.3".into()),
+        session_id: Some(id.into()),
+        counter: Some(counter),
+        millis: 3,
+        error: None,
+    }
 }
 
 /// A verdict with a failed check and one drill of each outcome, for the report tests.

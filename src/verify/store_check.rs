@@ -1,5 +1,5 @@
 //! The `store` check: the session is in the store node its id names, read over the store's
-//! own protocol from inside its container.
+//! own protocol (`lab::store` chooses how to reach the node).
 
 use crate::engine::Engine;
 use crate::lab::store::{self, ProbeError};
@@ -22,11 +22,7 @@ pub async fn store_has(engine: &Engine, target: &Target, id: &str, url: &str) ->
     // msm keys a session by its whole id, jvmRoute included, after the lab's storageKeyPrefix.
     let key = target.storage_key(id, url);
     let under = if key == id { String::new() } else { format!(" under key {key}") };
-    let size = match node.task {
-        Some(_) => store::stored_size_of_task(engine, node, &key).await,
-        None => store::stored_size(engine, role, &name, &key).await,
-    };
-    Ok(match size {
+    Ok(match store::stored_size_of(engine, node, &key).await {
         Ok(Some(len)) => Ok((format!("{name}{under}"), len)),
         Ok(None) => Err(format!("session {id} is not in {role} ({name}){under}: nothing wrote it there")),
         Err(ProbeError::Engine(e)) if e.is_unreachable() => return Err(e.into()),

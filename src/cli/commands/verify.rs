@@ -7,7 +7,6 @@ use crate::report;
 use crate::verify::Verdict;
 use crate::ui::interrupt::unless_interrupted;
 use crate::verify::drill::{self, Drill, DrillError};
-use crate::verify::node_drill;
 use crate::verify::{self, Page, VerifyError};
 
 pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Reply, VerbError> {
@@ -41,16 +40,11 @@ pub(super) async fn verdict(
             eprintln!("Drill {}: running (it stops parts of lab {lab:?} and restores them)", d.name());
         }
         // An interrupt must not leave the lab with a container stopped.
-        let report = match unless_interrupted(async {
-            match d {
-                Drill::Node => node_drill::run(engine, lab, page).await,
-                _ => drill::run(engine, lab, page, d).await,
-            }
-        }).await {
+        let report = match unless_interrupted(drill::run(engine, lab, page, d)).await {
             Ok(report) => report?,
             Err(signal) => {
                 eprintln!("{signal}: restoring lab {lab:?} before stopping");
-                let restored = if d == Drill::Node { node_drill::restore(engine, lab).await } else { drill::restore_all(engine, lab).await };
+                let restored = drill::restore(engine, lab, d).await;
                 return Err(DrillError::Interrupted { signal, drill: d.name(), restored }.into());
             }
         };
@@ -72,4 +66,17 @@ fn drills(asked: &[DrillArg]) -> Vec<Drill> {
         .filter(|(arg, _)| (all && !matches!(arg, DrillArg::Concurrent | DrillArg::Node)) || asked.contains(arg))
         .map(|(_, d)| d)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drills_run_once_each_in_a_fixed_order_and_all_is_the_failover_three() {
+        assert_eq!(drills(&[DrillArg::All]), [Drill::Tomcat, Drill::Store, Drill::Restart]);
+        assert_eq!(drills(&[DrillArg::Concurrent, DrillArg::All, DrillArg::Tomcat]), [Drill::Tomcat, Drill::Store, Drill::Restart, Drill::Concurrent]);
+        assert_eq!(drills(&[DrillArg::Node, DrillArg::Restart, DrillArg::Store]), [Drill::Store, Drill::Restart, Drill::Node]);
+        assert!(drills(&[]).is_empty());
+    }
 }

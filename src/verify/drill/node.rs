@@ -9,33 +9,21 @@ use crate::engine::swarm::SwarmState;
 use crate::engine::Engine;
 use crate::lab::ready::{self, TOMCAT_TIMEOUT};
 use crate::labspec::names;
-use crate::verify::drill::{after_restore, describe, finish, id_change, kept, kept_state, open, Drill, DrillReport, Log, AFTER_REQUESTS};
-use crate::verify::errors::VerifyError;
 use crate::verify::judge::backends;
 use crate::verify::walk::{self, Page, Target, Walker};
+
+use super::steps::{finish, DrillVerdict, Log};
+use super::toolkit::{after_restore, and, because, describe, id_change, kept, kept_state, no_session, open, relearn, AFTER_REQUESTS};
 
 /// How long the Tomcats may take to run again elsewhere (a node may pull the image first).
 const MOVE_TIMEOUT: Duration = Duration::from_secs(180);
 
-pub async fn run(engine: &Engine, lab: &str, page: &Page) -> Result<DrillReport, VerifyError> {
-    let started = Instant::now();
-    let target = walk::target(engine, lab).await?;
-    if target.nodes().is_empty() {
-        return Err(VerifyError::DrillNotHere {
-            drill: Drill::Node.name(),
-            why: "it drains a host of a swarm, and this lab runs on one engine (`up --swarm` makes one on a swarm)".into(),
-        });
-    }
-    let mut log = Log { steps: Vec::new() };
-    let (outcome, summary) = node(engine, &target, page, &mut log).await;
-    Ok(DrillReport { drill: Drill::Node, outcome, summary, steps: log.steps, seconds: started.elapsed().as_secs_f64() })
-}
-
-async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (crate::verify::drill::DrillVerdict, String) {
-    use crate::verify::drill::DrillVerdict;
+/// Drains the host of the Tomcat that served the session, sends requests while it is gone,
+/// then takes it back and spreads the Tomcats again.
+pub(super) async fn run(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (DrillVerdict, String) {
     let mut walker = Walker::new(target, page);
     let Some(before) = open(&mut walker, log).await else {
-        return (DrillVerdict::Failed, "the drill could not open a session on the healthy lab".into());
+        return no_session();
     };
     let nodes = target.nodes();
     let Some((tomcat, host)) = before.backend.as_ref().and_then(|b| Some((b.clone(), nodes.get(b)?.clone()))) else {
@@ -70,7 +58,7 @@ async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (
         }
         Ok(placed) => {
             log.step(format!("wait until every Tomcat runs on another host than {host}"), true, format!("{placed} ({:.1} s)", t.elapsed().as_secs_f64()));
-            walker.learn(&walk::target(engine, &target.lab).await.map(|t| t.tomcats).unwrap_or_default());
+            relearn(engine, target, &mut walker).await;
             let answers = walker.walk(AFTER_REQUESTS).await;
             let now = walk::target(engine, &target.lab).await.map(|t| t.nodes()).unwrap_or_default();
             let on_host: Vec<String> = backends(&answers).keys().filter(|b| now.get(*b).map(String::as_str) == Some(host.as_str())).cloned().collect();
@@ -80,7 +68,7 @@ async fn node(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> (
             let ok = log.step(
                 format!("send {AFTER_REQUESTS} requests with {host} gone"),
                 verdict.is_ok(),
-                format!("{}; {}{}{}", describe(&answers), hosts.join(", "), if change.is_empty() { String::new() } else { format!("; {change}") }, verdict.as_ref().err().map_or(String::new(), |e| format!(": {e}"))),
+                format!("{}; {}{}{}", describe(&answers), hosts.join(", "), and(&change), because(&verdict)),
             );
             if ok {
                 format!("with host {host} gone, {} carried on with the same session{}", hosts.join(" and "), kept_state(page))
@@ -159,7 +147,7 @@ async fn updated(engine: &Engine, lab: &str) -> bool {
 
 /// After an interrupt during the drill: the node this lab's drill drained (it carries the
 /// drill's label) active again, and nothing else. Says what it did.
-pub async fn restore(engine: &Engine, lab: &str) -> String {
+pub(super) async fn restore(engine: &Engine, lab: &str) -> String {
     let Ok(SwarmState::Manager(swarm)) = engine.swarm().await else {
         return format!("could not reach the swarm to restore lab {lab:?}; `docker node update --availability active` the drained node");
     };
