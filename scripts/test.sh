@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/local-registry.sh
-# The static binary, for the test that runs it in a bare job container (tests/remote_engine.rs).
+# The static binary, for the test that runs it in a bare job container (tests/e2e/remote_engine.rs).
 MSMLAB_STATIC_BINARY="$(scripts/static-build.sh)"
 export MSMLAB_STATIC_BINARY
 # Every test binary runs even when one fails, so a failure never hides the others.

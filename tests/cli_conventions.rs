@@ -1,6 +1,9 @@
 //! What every verb shares: --help with an example, completions, the generated configuration
 //! reference, no colour off a terminal.
 
+// The end-to-end tests' helpers, of which these engine-free tests use a part: they stay a
+// fast binary of their own, apart from the end-to-end binary (tests/e2e/), and run without an engine.
+#[allow(dead_code)]
 mod common;
 use common::*;
 

@@ -5,6 +5,9 @@
 //! (control_lab_fails), a Tomcat that cannot start exits 3 (failed_up_leaves_nothing), an
 //! interrupted `up` exits 130 (failed_up_leaves_nothing, drills).)
 
+// The end-to-end tests' helpers, of which these engine-free tests use a part: they stay a
+// fast binary of their own, apart from the end-to-end binary (tests/e2e/), and run without an engine.
+#[allow(dead_code)]
 mod common;
 use common::*;
 

@@ -15,7 +15,13 @@
 //! `MSMLAB_SOAK_MINUTES` (default 20: no cycle starts after that), `MSMLAB_SOAK_GLOBAL=1` (the
 //! leak check covers every msmlab lab on the engine that was not there before it started, not
 //! only the soak's; CI sets it, as this binary runs alone there). The figures go to stderr and to `target/soak-report.txt`.
+//!
+//! The soak is a test binary of its own, apart from the end-to-end binary (`tests/e2e/`): cargo
+//! runs test binaries one after another, so nothing else brings a lab up while it runs, and the
+//! global leak check counts the soak's leaks only.
 
+// The end-to-end tests' helpers, of which the soak uses a part.
+#[allow(dead_code)]
 mod common;
 use common::proxy::EngineProxy;
 use common::*;
@@ -312,6 +318,11 @@ fn seed_cache(cache: &Path) {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(&f, &to).unwrap();
     }
+}
+
+/// Names of every container, network and volume of any msmlab lab.
+fn labelled_any() -> Vec<String> {
+    labelled_by("label=io.msmlab.lab")
 }
 
 #[test]

@@ -1,8 +1,7 @@
-//! What the end-to-end tests share: running the real `msmlab` binary against the real
+//! What the end-to-end tests (`tests/e2e/`, and the binaries kept apart from it) share: running the real `msmlab` binary against the real
 //! engine, and asking the engine (through the docker CLI, independently of msmlab) what
 //! carries a lab's label. There is no fake here, and no skipping: without an engine, `up`
 //! fails and so does the test.
-#![allow(dead_code)]
 
 pub mod dind;
 pub mod proxy;
@@ -100,11 +99,6 @@ pub fn labelled(lab: &str) -> Vec<String> {
     labelled_by(&format!("label=io.msmlab.lab={lab}"))
 }
 
-/// Names of every container, network and volume of any msmlab lab.
-pub fn labelled_any() -> Vec<String> {
-    labelled_by("label=io.msmlab.lab")
-}
-
 /// `docker inspect` of one object, as JSON.
 pub fn inspect(name: &str) -> serde_json::Value {
     let out = Command::new("docker").args(["inspect", name]).output().expect("the docker CLI runs");
@@ -118,7 +112,8 @@ pub fn docker_ok(args: &[&str]) -> bool {
     Command::new("docker").args(args).output().expect("the docker CLI runs").status.success()
 }
 
-fn labelled_by(filter: &str) -> Vec<String> {
+/// Names of every container, network and volume that the docker `--filter` matches.
+pub fn labelled_by(filter: &str) -> Vec<String> {
     let mut names = Vec::new();
     for what in [
         vec!["ps", "-a", "--format", "{{.Names}}"],
@@ -283,9 +278,13 @@ pub fn check_detail(v: &serde_json::Value, name: &str) -> String {
     c.unwrap_or_else(|| panic!("no check {name} in {v}"))["detail"].as_str().unwrap().to_string()
 }
 
-/// Tests that hold this run their labs one after another within a test binary: a 2-core
-/// machine runs one lab of JVMs well, and under heavy load msm misses its 100 ms backup
-/// timeout and really loses sessions, which would make such tests fail for the wrong reason.
+/// Tests that hold this run their labs one after another: a 2-core machine runs one lab of
+/// JVMs well, and under heavy load msm misses its 100 ms backup timeout and really loses
+/// sessions, which would make such tests fail for the wrong reason. Every end-to-end test
+/// that brings up a lab (or an engine of its own) holds it, first thing, so its lab is down
+/// before the next one starts; the tests that bring nothing up (refusals, help) do not, and
+/// run beside them. The lock is one per test binary: all the end-to-end tests are one binary
+/// (`tests/e2e/`), and cargo runs the binaries (soak's) one after another.
 pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

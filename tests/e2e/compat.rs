@@ -5,9 +5,8 @@
 //! The application is `tests/webapps/state/` (its README lists the pages): each page keeps one
 //! kind of value in the session. Real labs, real msm jars, real serializers.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 fn attr_names(v: &serde_json::Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()

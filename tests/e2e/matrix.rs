@@ -7,8 +7,7 @@
 //! reusing images and cached jars; the table at the end is what the README's support table
 //! promises.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::fmt::Write;
 use std::time::Instant;
@@ -40,6 +39,7 @@ fn supported() -> Vec<(&'static str, &'static str, &'static str, &'static str)> 
 
 #[test]
 fn every_supported_combination_comes_up_and_shares_the_session() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim(LAB);
     let started = Instant::now();
     let mut table = String::from("\n tomcat  serializer  store      jre  up      verify\n");

@@ -3,9 +3,8 @@
 //! engine elsewhere. The engine here is Docker in a container (`common::dind`); nginx's
 //! published port is reached on the engine's host, never on this machine's loopback.
 
-mod common;
-use common::dind::{self, Dind};
-use common::*;
+use crate::common::dind::{self, Dind};
+use crate::common::*;
 
 use std::process::Command;
 
@@ -110,6 +109,7 @@ fn openssl(dir: &std::path::Path, args: &[&str]) {
 
 #[test]
 fn a_tls_engine_is_reached_with_the_docker_cli_variables_and_refused_without_them() {
+    let _serial = one_lab_at_a_time();
     // A CA, a server certificate for the engine's fixed address, a client certificate: what
     // GitLab's docker:dind makes in /certs when DOCKER_TLS_CERTDIR is set.
     let (net, ip, name) = ("msmlab-test-tls-net", "172.31.250.10", "msmlab-test-dind-tls");

@@ -1,7 +1,6 @@
 //! `msmlab doctor`: each finding with a mark and, when something is wrong, the fix.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn doctor_reports_every_finding_with_its_status_and_fix() {

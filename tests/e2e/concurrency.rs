@@ -3,8 +3,7 @@
 //! writes it back, and the last write wins. `verify --drill concurrent` counts the updates that
 //! were lost; `--locking-mode all` makes the requests wait for each other, and none is lost.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn concurrent_drill(lab: &str, path: Option<&str>) -> serde_json::Value {
     let mut args = vec!["verify", "--name", lab, "--requests", "2", "--drill", "concurrent", "--json"];

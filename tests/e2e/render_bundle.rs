@@ -1,8 +1,7 @@
 //! `msmlab render`: the files for real servers, checked (nginx -t in a container, XML), with a
 //! README saying where each goes.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 

@@ -1,10 +1,10 @@
 //! Two labs with different names and ports run at once, and each `down` removes only its own.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn two_labs_run_side_by_side_and_go_down_separately() {
+    let _serial = one_lab_at_a_time();
     let _a = Lab::claim("e2e-left");
     let _b = Lab::claim("e2e-right");
     let left = std::thread::spawn(|| msmlab(&["up", "--name", "e2e-left", "--port", "13404"]));

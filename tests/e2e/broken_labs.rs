@@ -2,8 +2,7 @@
 //! goes wrong. The breakage is made from outside, with the docker CLI, as an operator's
 //! mistake would be; msmlab has no test-only switch.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_tomcat_whose_context_xml_has_no_msm_manager_fails_same_session_and_is_named() {

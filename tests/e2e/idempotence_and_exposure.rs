@@ -3,8 +3,7 @@
 //! are refused before anything is created. And what a lab exposes: only nginx, on loopback
 //! unless `--listen` says otherwise, from unprivileged containers without host mounts.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn ids(lab: &str) -> Vec<String> {
     let out = std::process::Command::new("docker")
@@ -46,6 +45,7 @@ fn assert_exposure(lab: &str, listen: &str, port: u16) {
 
 #[test]
 fn up_twice_leaves_a_healthy_lab_alone_and_rebuilds_a_broken_one() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-idem");
     let _other = Lab::claim("e2e-idem-two");
     let up = msmlab(&["up", "--name", "e2e-idem", "--port", "13444"]);

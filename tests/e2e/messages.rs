@@ -1,8 +1,7 @@
 //! What a new user reads when something is wrong: each message says what is at fault, where,
 //! and what to do, once. Snapshots (insta, inline), so a change to a message is a visible diff.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_missing_webapp_is_named_once_with_what_to_give_instead() {

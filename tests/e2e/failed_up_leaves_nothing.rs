@@ -1,10 +1,10 @@
 //! A failed `up` removes what it created and says which step failed and why.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_tomcat_that_cannot_start_is_reported_with_its_logs_and_everything_is_removed() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-broken");
     // A JVM option the JVM refuses: both Tomcats exit at once.
     let up = msmlab(&["up", "--name", "e2e-broken", "--port", "13406", "--java-opts", "-XX:+NoSuchOption"]);
@@ -66,6 +66,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
 
 #[test]
 fn ctrl_c_during_up_removes_what_it_created() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-interrupt");
     // Interrupt once the containers exist, while the Tomcats are still starting.
     let (code, stderr) = msmlab_watching(&["up", "--name", "e2e-interrupt", "--port", "13408"], &[], |line, pid| {
@@ -132,6 +133,7 @@ fn an_interrupt_during_a_download_leaves_no_partial_file_in_the_cache() {
 
 #[test]
 fn sigterm_rolls_back_and_a_second_interrupt_stops_at_once_leaving_it_to_down() {
+    let _serial = one_lab_at_a_time();
 
     let run = |lab: &'static str, port: &str, signals: &[&str]| {
         let _ = Lab::claim(lab);

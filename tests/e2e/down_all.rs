@@ -4,9 +4,8 @@
 //! (`common::dind`: Docker in a container of the machine's engine, reached through
 //! `DOCKER_HOST`), never on the machine's engine, where people and other tests keep labs.
 
-mod common;
-use common::dind::{self, Dind};
-use common::*;
+use crate::common::dind::{self, Dind};
+use crate::common::*;
 
 /// Names of every container and network of any msmlab lab on `engine`.
 fn labs_on(engine: &Dind) -> Vec<String> {

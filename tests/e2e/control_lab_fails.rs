@@ -1,11 +1,11 @@
 //! The control experiment: the same lab with Tomcat's default session manager. Sessions are
 //! not shared, and `verify` must say so, naming the checks that fail.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn without_msm_verify_fails_and_names_the_failed_checks() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-control");
     let up = msmlab(&["up", "--name", "e2e-control", "--session-manager", "none", "--port", "13403"]);
     assert_eq!(up.status.code(), Some(0));

@@ -1,8 +1,7 @@
 //! `msmlab jars` tells a hand deployer exactly what goes into Tomcat's lib/, and `msmlab lock`
 //! proves jars.lock is what the real POMs on Maven Central resolve to.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use sha2::{Digest, Sha256};
 use std::process::Command;
@@ -90,6 +89,7 @@ fn lock_refuses_a_checksum_that_changed_under_the_same_coordinates() {
 
 #[test]
 fn another_tomcat_release_is_pinned_in_a_lock_of_ones_own_and_runs() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-pinned");
     let dir = tempfile::tempdir().unwrap();
     let lock = dir.path().join("my.lock");

@@ -1,10 +1,10 @@
 //! The main job: `msmlab up`, `msmlab verify`, `msmlab down`, on real containers.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_lab_comes_up_shares_one_session_across_tomcats_and_goes_away() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-main");
 
     // up: two Tomcats 9 with msm and Java serialization, memcached, nginx on 127.0.0.1:13401.

@@ -2,8 +2,7 @@
 //! fails, and is removed in every case. Runs that share one engine never collide: without
 //! `--name` and `--port` each takes a name of its own and lets the engine pick the port.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// The lab name a smoke run reports on its summary line (`smoke PASS: lab "smoke-…" …`).
 fn smoke_lab(out: &std::process::Output) -> String {

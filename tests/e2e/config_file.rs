@@ -1,8 +1,7 @@
 //! msmlab.toml: a lab brought up, watched and removed from a config file, with the file's
 //! values beaten by environment variables and flags; and the file's errors.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn values_come_from_the_flag_then_the_environment_then_the_file() {
@@ -29,6 +28,7 @@ fn values_come_from_the_flag_then_the_environment_then_the_file() {
 
 #[test]
 fn a_lab_comes_up_is_watched_and_goes_away_from_a_config_file() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-cfg");
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();

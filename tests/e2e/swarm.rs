@@ -9,8 +9,7 @@
 //! msmlab down                                  # services, network, image tags, pushed images: gone
 //! ```
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 

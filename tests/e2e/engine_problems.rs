@@ -3,9 +3,8 @@
 //! through a proxy socket the test controls (`common::proxy`); the shared engine is never
 //! stopped. (An engine that is too old is a unit test against a fake engine in `src/engine.rs`.)
 
-mod common;
-use common::proxy::EngineProxy;
-use common::*;
+use crate::common::proxy::EngineProxy;
+use crate::common::*;
 
 /// The `error:` lines msmlab printed, each with what follows it on the same line.
 fn error_lines(stderr: &str) -> Vec<&str> {
@@ -34,6 +33,7 @@ fn without_an_engine_every_verb_says_in_one_line_how_to_get_one() {
 
 #[test]
 fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_recovers() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-engine");
     let proxy = EngineProxy::start();
     let host = proxy.docker_host();
@@ -48,8 +48,8 @@ fn an_engine_lost_during_up_is_one_line_that_says_what_to_do_and_the_next_up_rec
     // While the engine is still away, down says so in one line too, and removes nothing.
     let down = msmlab_with(&["down", "--name", "e2e-engine"], &[("DOCKER_HOST", &host)]);
     assert_eq!(down.status.code(), Some(3));
-    assert_eq!(common::stderr(&down).lines().count(), 1, "{}", common::stderr(&down));
-    assert!(common::stderr(&down).contains("cannot reach the Docker engine"), "{}", common::stderr(&down));
+    assert_eq!(crate::common::stderr(&down).lines().count(), 1, "{}", crate::common::stderr(&down));
+    assert!(crate::common::stderr(&down).contains("cannot reach the Docker engine"), "{}", crate::common::stderr(&down));
     proxy.restore();
     assert_eq!(code, Some(3), "{stderr}");
     let errors = error_lines(&stderr);

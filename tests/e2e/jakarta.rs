@@ -3,8 +3,7 @@
 //! every drill, `jars` hands out the converted files, and every member the converted jars use
 //! links against each pinned Tomcat release (so a new release that breaks msm fails here).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::io::Read;
 

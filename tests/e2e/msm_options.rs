@@ -1,8 +1,7 @@
 //! msm's `<Manager>` attributes as flags: each one reaches the Tomcats' `context.xml`, and
 //! changes what a lab does the way msm says it will.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn the_binary_memcached_protocol_shares_the_session_too() {

@@ -2,11 +2,11 @@
 //! the load generator against wrk, and the report in its three forms. No figure is judged
 //! here (speed targets live in `scripts/bench.sh`), only that every figure is really there.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_short_bench_compares_two_serializers_and_writes_json_and_a_chart() {
+    let _serial = one_lab_at_a_time();
     let _java = Lab::claim("e2e-bench-java");
     let _kryo = Lab::claim("e2e-bench-kryo");
     let out = tempfile::tempdir().unwrap();
@@ -73,6 +73,7 @@ fn bench_refuses_what_msm_cannot_run_before_creating_anything() {
 
 #[test]
 fn up_reports_where_its_time_went_and_the_floor() {
+    let _serial = one_lab_at_a_time();
     let _lab = Lab::claim("e2e-bench-up");
     let up = msmlab(&["up", "--name", "e2e-bench-up", "--port", "13484", "--json"]);
     assert_eq!(up.status.code(), Some(0));

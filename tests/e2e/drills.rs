@@ -2,8 +2,7 @@
 //! restarted at once. Each drill restores the lab, and the session (with its state) must
 //! survive, in non-sticky and in sticky mode, with two memcached nodes.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn drill_outcomes(v: &serde_json::Value) -> Vec<(String, String)> {
     v["drills"]

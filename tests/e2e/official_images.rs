@@ -2,8 +2,7 @@
 //! here, so scripts/local-registry.sh runs one on loopback with stand-ins built under the
 //! official names; msmlab pulls them from it as it would from Docker Hub or a mirror.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 
@@ -16,6 +15,7 @@ fn docker(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_lab_of_official_images_is_pulled_from_the_registry_and_shares_the_session() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-official-pull");
     let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
     assert!(setup.success(), "scripts/local-registry.sh failed");
@@ -51,6 +51,7 @@ fn a_lab_of_official_images_is_pulled_from_the_registry_and_shares_the_session()
 
 #[test]
 fn tomcat_10_1_and_11_from_the_official_images_run_the_converted_jars_and_sticky_is_refused_with_the_reason() {
+    let _serial = one_lab_at_a_time();
     let _cleanup = Lab::claim("e2e-official-jakarta");
     let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
     assert!(setup.success(), "scripts/local-registry.sh failed");
