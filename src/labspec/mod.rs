@@ -885,6 +885,32 @@ mod tests {
         LabSpec::example()
     }
 
+    /// The `io.msmlab.spec` label is this JSON (less `name` and `maven_repo`), and labs made by
+    /// older msmlab carry it: `lab::health` compares it as a string, so any change to its keys or
+    /// values makes every existing lab "other settings". serde_json's map is sorted (no
+    /// `preserve_order`), which is the form the label takes.
+    #[test]
+    fn the_spec_label_json_is_pinned() {
+        let label = |s: &LabSpec| serde_json::to_value(s).unwrap().to_string();
+        let mut full = spec();
+        full.options.session_backup_async = true;
+        full.options.backup_thread_count = Some(4);
+        full.options.memcached_protocol = Some(Protocol::Binary);
+        full.options.storage_key_prefix = Some("static:shop,context".into());
+        full.options.failover_nodes = vec!["n1".into()];
+        full.options.custom.insert("lockExpiration".into(), "10".into());
+        full.locking_mode = LockingMode::UriPattern("/cart/.*".into());
+        full.registry = Some("127.0.0.1:5555".into());
+        full.xstream_allow = vec!["com.example.**".into()];
+        full.webapp = Some(WebappSpec { path: "shop.war".into(), context_path: None });
+        full.swarm = Some(SwarmSpec { push_to: Some("registry.example:5000".into()) });
+        assert_eq!(label(&spec()), PINNED_EXAMPLE);
+        assert_eq!(label(&full), PINNED_FULL);
+    }
+
+    const PINNED_EXAMPLE: &str = r#"{"backup_thread_count":null,"base_image":"debian:bookworm-slim","copy_collections_for_serialization":false,"custom":{},"enable_statistics":null,"failover_nodes":[],"images":"built","java_opts":"","jre":"17","listen":"127.0.0.1","locking_mode":"none","maven_repo":"https://repo1.maven.org/maven2","memcached_protocol":null,"name":"default","operation_timeout":null,"port":13355,"registry":null,"request_uri_ignore_pattern":null,"serializer":"java","session_attribute_filter":null,"session_backup_async":false,"session_backup_timeout":null,"session_manager":"msm","sticky":false,"storage_key_prefix":null,"store":"memcached","store_nodes":1,"swarm":null,"tomcat":"9","tomcats":2,"webapp":null,"xstream_allow":[]}"#;
+    const PINNED_FULL: &str = r#"{"backup_thread_count":4,"base_image":"debian:bookworm-slim","copy_collections_for_serialization":false,"custom":{"lockExpiration":"10"},"enable_statistics":null,"failover_nodes":["n1"],"images":"built","java_opts":"","jre":"17","listen":"127.0.0.1","locking_mode":"uriPattern:/cart/.*","maven_repo":"https://repo1.maven.org/maven2","memcached_protocol":"binary","name":"default","operation_timeout":null,"port":13355,"registry":"127.0.0.1:5555","request_uri_ignore_pattern":null,"serializer":"java","session_attribute_filter":null,"session_backup_async":true,"session_backup_timeout":null,"session_manager":"msm","sticky":false,"storage_key_prefix":"static:shop,context","store":"memcached","store_nodes":1,"swarm":{"push_to":"registry.example:5000"},"tomcat":"9","tomcats":2,"webapp":{"context_path":null,"path":"shop.war"},"xstream_allow":["com.example.**"]}"#;
+
     #[test]
     fn the_storage_key_is_msms() {
         assert_eq!(storage_key(None, "localhost", "/a", "ID-n1"), "ID-n1");
