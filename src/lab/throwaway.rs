@@ -27,7 +27,7 @@ pub struct Throwaway<T> {
 /// Brings `plan`'s lab up, runs `work`, removes the lab. An `up` that fails has removed what
 /// it made already and is the error.
 pub async fn throwaway<T>(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, work: impl Future<Output = T>) -> Result<Throwaway<T>, LabError> {
-    let name = plan.spec.name.to_string();
+    let name = plan.spec.shape.name.to_string();
     let up = match up(engine, plan, fetcher, progress, true).await? {
         UpOutcome::Created { timings, .. } => Some(timings),
         UpOutcome::AlreadyUp { .. } => None,

@@ -39,9 +39,9 @@ pub enum UpOutcome {
 /// with others, and cleared away first when broken or half made; `recreate` clears it always.
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     // On a swarm the services are checked where they are, and the nodes decide the layout.
-    let swarm = match plan.spec.swarm {
+    let swarm = match plan.spec.shape.swarm {
         Some(_) => {
             let (pre, swarm) = swarm::deploy::preflight(engine, plan, progress, recreate).await?;
             if let Preflight::AlreadyUp { url } = pre {
@@ -63,7 +63,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
     let work = async {
         let step = progress.step("Fetch jars");
         // Official images bring their own Tomcat: only the jars for lib/ are needed.
-        let official = plan.spec.images == ImageSource::Official;
+        let official = plan.spec.msm.images == ImageSource::Official;
         let artifacts: Vec<_> =
             if official { plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect() } else { plan.jars.all().cloned().collect() };
         let mut fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
@@ -75,8 +75,8 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
                 f.artifact.sha256
             ));
         }
-        if plan.spec.session_manager == SessionManager::Msm {
-            attributes::check_options(&plan.spec.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
+        if plan.spec.msm.session_manager == SessionManager::Msm {
+            attributes::check_options(&plan.spec.msm.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
         }
         let downloaded = fetched.iter().filter(|f| f.downloaded).count();
         let fetch = step.done(format!(
@@ -106,10 +106,10 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             None => lib_jars,
         };
         let mut built = Vec::new();
-        if !plan.spec.xstream_allow.is_empty() {
+        if !plan.spec.msm.xstream_allow.is_empty() {
             let jar = provision::xstream_allow_jar(
                 engine,
-                &plan.spec.xstream_allow,
+                &plan.spec.msm.xstream_allow,
                 &images.by_role[&Role::Tomcat],
                 lib_jars,
                 lab_labels(),
@@ -117,7 +117,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
             ).await?;
             built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
         }
-        if plan.spec.tomcat.major() >= 11 && plan.spec.session_manager == SessionManager::Msm {
+        if plan.spec.msm.tomcat.major() >= 11 && plan.spec.msm.session_manager == SessionManager::Msm {
             let jar = jakarta::tomcat11_manager(engine, &images.by_role[&Role::Tomcat], lib_jars, lab_labels(), progress).await?;
             built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
         }
@@ -183,7 +183,7 @@ const OTHER_UP_TIMEOUT: Duration = Duration::from_secs(600);
 /// Waits until the lab another run is making is up (then it is ours as it is, or refused as
 /// made with other settings), or gone (that run failed).
 async fn wait_for_other(engine: &Engine, plan: &Plan, progress: &Progress) -> Result<UpOutcome, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let step = progress.step(format!("Wait for the other msmlab up that is making lab {lab}"));
     let deadline = Instant::now() + OTHER_UP_TIMEOUT;
     while Instant::now() < deadline {
@@ -291,7 +291,7 @@ async fn create_and_start(
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let ng = &plan.nginx.name;
     // --port 0: the engine chose the port; read it back.
-    let port = match plan.spec.port {
+    let port = match plan.spec.shape.port {
         0 => ng_step.check(engine.published_port(ng).await).map_err(at::<EngineError>(format!("reading the port {ng} was published on")))?,
         p => p,
     };
@@ -300,7 +300,7 @@ async fn create_and_start(
         .check(ready::nginx(engine, ng, &url, &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
     let at_host = engine.reach_host().map(|h| format!(" (reached at {h})")).unwrap_or_default();
-    ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.listen));
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.shape.listen));
     let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
     let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
     Ok(Started { url, create, start, start_to_ready: ready_from.elapsed(), floor })
@@ -334,7 +334,7 @@ impl<'a> Blueprint<'a> {
 
     fn container(&self, node: &Node) -> ContainerSpec {
         let (plan, images) = (self.plan, self.images);
-        let mut labels = names::labels(&plan.spec.name, node.role, node.index);
+        let mut labels = names::labels(&plan.spec.shape.name, node.role, node.index);
         labels.insert(SPEC_LABEL.to_string(), self.spec_label.clone());
         labels.insert(names::OWNER_LABEL.to_string(), self.owner.clone());
         ContainerSpec {
@@ -345,10 +345,10 @@ impl<'a> Blueprint<'a> {
             network: self.network_id.get().cloned().unwrap_or_else(|| plan.network.clone()),
             env: plan.env(node),
             // Only nginx is published, on the --listen address (loopback unless told otherwise).
-            publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
+            publish: (node.role == Role::Nginx).then(|| (plan.spec.shape.listen.to_string(), plan.spec.shape.port, NGINX_PORT)),
             cmd: images.cmd.get(&node.role).cloned(),
             // Official images start as root and switch users themselves; msmlab's own need nothing.
-            privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
+            privileges: if plan.spec.msm.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
             ..Default::default()
         }
     }
@@ -385,10 +385,10 @@ async fn create(engine: &Engine, blueprint: &Blueprint<'_>, step: &Step, store_s
     let first = &plan.stores[0];
     let claim = ContainerSpec { network: "none".into(), ..blueprint.container(first) };
     match engine.create_container(&claim).await {
-        Err(e) if e.is_conflict() => return Err(LabError::Building { lab: plan.spec.name.to_string() }),
+        Err(e) if e.is_conflict() => return Err(LabError::Building { lab: plan.spec.shape.name.to_string() }),
         created => step.check(created).map_err(at::<EngineError>(format!("creating {}", first.name)))?,
     };
-    let mut labels = names::network_labels(&plan.spec.name);
+    let mut labels = names::network_labels(&plan.spec.shape.name);
     labels.insert(names::OWNER_LABEL.to_string(), blueprint.owner.clone());
     let id = step.check(engine.create_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     step.check(engine.move_to_network(&first.name, &id).await).map_err(at::<EngineError>(format!("attaching {} to {}", first.name, plan.network)))?;

@@ -41,8 +41,8 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Reply, VerbError>
     };
     let lab = LabSpec::new(choice, shape)?;
     let progress = Progress::new(globals.quiet);
-    let fetcher = fetcher(&lab.maven_repo, false, &progress)?;
-    let serializers = bench::serializers(&args.serializers, &lab.tomcat)?;
+    let fetcher = fetcher(&lab.msm.maven_repo, false, &progress)?;
+    let serializers = bench::serializers(&args.serializers, &lab.msm.tomcat)?;
     let spec = BenchSpec {
         serializers,
         concurrency: args.concurrency,
