@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, VerbError, Globals, Reply};
+use super::{connect, fetcher, load_lock, msm_choice, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
 use crate::engine::Engine;
 use crate::jars::maven::Fetcher;
@@ -67,19 +67,14 @@ fn swarm_spec(swarm: bool, push_to: Option<String>) -> Result<Option<SwarmSpec>,
 pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, VerbError> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let allow_http = args.shape.allow_http;
-    let team_file = args.shape.context_xml.clone();
-    let (choice, sticky, store_nodes) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), args.sticky, args.store_nodes)?;
+    let (choice, sticky, store_nodes) = msm_choice(&args.choice, args.shape, args.sticky, args.store_nodes)?;
     let shape = LabShape {
-        name,
-        jre: args.jre,
         store_nodes,
-        tomcats: args.tomcats,
-        port,
-        java_opts: args.java_opts,
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
         swarm: swarm_spec(args.swarm, args.push_to)?,
+        ..LabShape::new(name, args.jre, args.tomcats, port, args.java_opts)
     };
     let mut spec = LabSpec::new(choice, shape)?;
     let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
