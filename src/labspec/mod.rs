@@ -140,6 +140,24 @@ mod tests {
         assert_eq!(label(&full), PINNED_FULL);
     }
 
+    #[test]
+    fn new_checks_what_needs_both_halves() {
+        let new = |s: LabSpec| LabSpec::new(s.msm, s.shape);
+        assert!(new(spec()).is_ok());
+        let mut redis = spec();
+        (redis.msm.store, redis.shape.store_nodes) = (Store::Redis, 2);
+        assert_eq!(new(redis.clone()), Err(SpecError::RedisNodes(2)));
+        // Named before a fault of the msm half, as when the spec was flat.
+        redis.msm.maven_repo = "ftp://x".into();
+        assert_eq!(new(redis), Err(SpecError::RedisNodes(2)));
+        let mut locked = spec();
+        (locked.shape.sticky, locked.msm.locking_mode) = (true, LockingMode::All);
+        assert_eq!(new(locked), Err(SpecError::LockingSticky("all".into())));
+        let mut failover = spec();
+        failover.msm.options.failover_nodes = vec!["n1".into()];
+        assert!(matches!(new(failover), Err(SpecError::MsmOption { flag, .. }) if flag == "--failover-nodes"));
+    }
+
     const PINNED_EXAMPLE: &str = r#"{"backup_thread_count":null,"base_image":"debian:bookworm-slim","copy_collections_for_serialization":false,"custom":{},"enable_statistics":null,"failover_nodes":[],"images":"built","java_opts":"","jre":"17","listen":"127.0.0.1","locking_mode":"none","maven_repo":"https://repo1.maven.org/maven2","memcached_protocol":null,"name":"default","operation_timeout":null,"port":13355,"registry":null,"request_uri_ignore_pattern":null,"serializer":"java","session_attribute_filter":null,"session_backup_async":false,"session_backup_timeout":null,"session_manager":"msm","sticky":false,"storage_key_prefix":null,"store":"memcached","store_nodes":1,"swarm":null,"tomcat":"9","tomcats":2,"webapp":null,"xstream_allow":[]}"#;
     const PINNED_FULL: &str = r#"{"backup_thread_count":4,"base_image":"debian:bookworm-slim","copy_collections_for_serialization":false,"custom":{"lockExpiration":"10"},"enable_statistics":null,"failover_nodes":["n1"],"images":"built","java_opts":"","jre":"17","listen":"127.0.0.1","locking_mode":"uriPattern:/cart/.*","maven_repo":"https://repo1.maven.org/maven2","memcached_protocol":"binary","name":"default","operation_timeout":null,"port":13355,"registry":"127.0.0.1:5555","request_uri_ignore_pattern":null,"serializer":"java","session_attribute_filter":null,"session_backup_async":true,"session_backup_timeout":null,"session_manager":"msm","sticky":false,"storage_key_prefix":"static:shop,context","store":"memcached","store_nodes":1,"swarm":{"push_to":"registry.example:5000"},"tomcat":"9","tomcats":2,"webapp":{"context_path":null,"path":"shop.war"},"xstream_allow":["com.example.**"]}"#;
 }
