@@ -354,7 +354,7 @@ mod tests {
     use crate::labspec::LabSpec;
 
     fn spec(session_manager: SessionManager) -> MsmChoice {
-        MsmChoice { session_manager, ..LabSpec::example().choice() }
+        MsmChoice { session_manager, ..LabSpec::example().msm }
     }
 
     fn strings(v: &[&str]) -> Vec<String> {

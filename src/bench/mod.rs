@@ -186,7 +186,7 @@ impl BenchSpec {
         }
         self.payload.validate()?;
         for s in &self.serializers {
-            support::check_combination(&self.lab.tomcat, *s)?;
+            support::check_combination(&self.lab.msm.tomcat, *s)?;
             self.lab_for(*s)?;
         }
         Ok(self)
@@ -194,9 +194,9 @@ impl BenchSpec {
 
     /// The lab of one serializer: the template, renamed, with the bench's JVM flags first.
     pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, BenchError> {
-        let lab = self.lab.per_serializer(s).ok_or_else(|| BenchError::Name(self.lab.name.to_string()))?;
-        let java_opts = [BENCH_JAVA_OPTS, self.lab.java_opts.as_str()].join(" ").trim().to_string();
-        Ok(LabSpec { java_opts, ..lab })
+        let mut lab = self.lab.per_serializer(s).ok_or_else(|| BenchError::Name(self.lab.shape.name.to_string()))?;
+        lab.shape.java_opts = [BENCH_JAVA_OPTS, self.lab.shape.java_opts.as_str()].join(" ").trim().to_string();
+        Ok(lab)
     }
 }
 
@@ -312,16 +312,16 @@ pub struct BenchReport {
 pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Progress, spec: &BenchSpec) -> Result<BenchReport, BenchError> {
     let mut machine = Machine::now();
     let settings = Settings {
-        tomcat: spec.lab.tomcat.to_string(),
-        jre: spec.lab.jre.version(),
-        store: spec.lab.store.to_string(),
-        store_nodes: spec.lab.store_nodes,
-        tomcats: spec.lab.tomcats,
+        tomcat: spec.lab.msm.tomcat.to_string(),
+        jre: spec.lab.shape.jre.version(),
+        store: spec.lab.msm.store.to_string(),
+        store_nodes: spec.lab.shape.store_nodes,
+        tomcats: spec.lab.shape.tomcats,
         concurrency: spec.concurrency,
         limit: spec.limit,
         warmup_seconds: spec.warmup.as_secs_f64(),
         payload: spec.payload,
-        java_opts: spec.lab_for(spec.serializers[0])?.java_opts,
+        java_opts: spec.lab_for(spec.serializers[0])?.shape.java_opts,
     };
     let mut runs = Vec::new();
     let mut wrk = None;
@@ -348,7 +348,7 @@ async fn measure(
     compare_wrk: bool,
     url: LabUrl,
 ) -> Result<(SerializerRun, Option<WrkComparison>), BenchError> {
-    let lab = plan.spec.name.to_string();
+    let lab = plan.spec.shape.name.to_string();
     let comparison = if compare_wrk { Some(compare_with_wrk(&static_url(&url), spec, progress).await?) } else { None };
 
     let what = match spec.limit {
@@ -376,7 +376,7 @@ async fn measure(
     step.done(store_bytes.as_ref().map_or("no session found in the store".into(), |b| format!("{} bytes per session (median)", b.median)));
 
     let run = SerializerRun {
-        serializer: plan.spec.serializer,
+        serializer: plan.spec.msm.serializer,
         lab,
         up_seconds: 0.0,
         requests: result.ok,
@@ -532,7 +532,7 @@ mod tests {
 
     fn spec() -> BenchSpec {
         BenchSpec {
-            lab: LabSpec { name: "bench".parse().unwrap(), port: 13481, java_opts: "-Xmx256m".into(), ..LabSpec::example() },
+            lab: LabSpec { shape: crate::labspec::LabShape::new("bench".parse().unwrap(), crate::labspec::Jre::Jre17, 2, 13481, "-Xmx256m".into()), ..LabSpec::example() },
             serializers: vec![Serializer::Java, Serializer::Kryo],
             concurrency: 8,
             limit: Limit::Duration(Duration::from_secs(5)),
@@ -545,10 +545,10 @@ mod tests {
     #[test]
     fn each_serializer_gets_its_own_lab_with_the_full_jit() {
         let lab = spec().lab_for(Serializer::Kryo).unwrap();
-        assert_eq!(lab.name.as_str(), "bench-kryo");
-        assert_eq!(lab.serializer, Serializer::Kryo);
+        assert_eq!(lab.shape.name.as_str(), "bench-kryo");
+        assert_eq!(lab.msm.serializer, Serializer::Kryo);
         // The bench's flag comes first, so the user's own options still have the last word.
-        assert_eq!(lab.java_opts, "-XX:TieredStopAtLevel=4 -Xmx256m");
+        assert_eq!(lab.shape.java_opts, "-XX:TieredStopAtLevel=4 -Xmx256m");
     }
 
     #[test]
@@ -561,7 +561,8 @@ mod tests {
         assert!(s.validate().unwrap_err().to_string().contains("--concurrency 0"));
         let s = BenchSpec { payload: Payload { kb: 4, attributes: 0, shape: Shape::Plain }, ..spec() };
         assert!(s.validate().is_err());
-        let long = BenchSpec { lab: LabSpec { name: "x".repeat(30).parse().unwrap(), ..spec().lab }, ..spec() };
+        let mut long = spec();
+        long.lab.shape.name = "x".repeat(30).parse().unwrap();
         assert!(long.validate().unwrap_err().to_string().contains("too long"));
     }
 

@@ -23,7 +23,7 @@ use crate::lab::{self, LabError};
 use crate::plan::{Plan, PlanError};
 use crate::labspec::support::{self, Unsupported};
 use crate::labspec::webapp::Webapp;
-use crate::labspec::{LabSpec, Serializer, SpecError};
+use crate::labspec::{LabSpec, MsmChoice, Serializer, SpecError};
 use crate::ui::progress::Progress;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{target, unix_now, Page, Walker};
@@ -88,17 +88,17 @@ pub struct CompatSpec {
 impl CompatSpec {
     /// Checks what the types do not, before any I/O.
     pub fn validate(self) -> Result<CompatSpec, CompatError> {
-        if self.lab.webapp.is_none() {
+        if self.lab.shape.webapp.is_none() {
             return Err(CompatError::NoWebapp);
         }
-        if self.lab.images == crate::labspec::ImageSource::Official {
+        if self.lab.msm.images == crate::labspec::ImageSource::Official {
             return Err(CompatError::OfficialImages);
         }
         if !self.steps.iter().any(|s| !s.once) {
             return Err(FlowError::Nothing.into());
         }
         for s in &self.serializers {
-            support::check_combination(&self.lab.tomcat, *s)?;
+            support::check_combination(&self.lab.msm.tomcat, *s)?;
             self.lab_for(*s)?;
         }
         Ok(self)
@@ -106,15 +106,15 @@ impl CompatSpec {
 
     /// The lab of one serializer: the template, renamed, with the allow-list for xstream.
     pub fn lab_for(&self, s: Serializer) -> Result<LabSpec, CompatError> {
-        let lab = self.lab.per_serializer(s).ok_or_else(|| CompatError::Name(self.lab.name.to_string()))?;
+        let lab = self.lab.per_serializer(s).ok_or_else(|| CompatError::Name(self.lab.shape.name.to_string()))?;
         let xstream_allow = if s == Serializer::Xstream { self.xstream_allow.clone() } else { Vec::new() };
-        LabSpec { xstream_allow, ..lab }.validate().map_err(CompatError::Spec)
+        LabSpec::new(MsmChoice { xstream_allow, ..lab.msm }, lab.shape).map_err(CompatError::Spec)
     }
 }
 
 /// `--serializers`: `all` or a comma-separated list.
 pub fn serializers(list: &str, lab: &LabSpec) -> Result<Vec<Serializer>, CompatError> {
-    support::serializer_list(list, &lab.tomcat).ok_or_else(|| CompatError::Serializers(list.to_string()))
+    support::serializer_list(list, &lab.msm.tomcat).ok_or_else(|| CompatError::Serializers(list.to_string()))
 }
 
 /// What one serializer did with the application's sessions.
@@ -183,9 +183,9 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     Ok(CompatReport {
         webapp: webapp.source.display().to_string(),
         context_path: webapp.context_path.url_path(),
-        tomcat: spec.lab.tomcat.to_string(),
-        store: spec.lab.store.to_string(),
-        tomcats: spec.lab.tomcats,
+        tomcat: spec.lab.msm.tomcat.to_string(),
+        store: spec.lab.msm.store.to_string(),
+        tomcats: spec.lab.shape.tomcats,
         steps: spec.steps.clone(),
         results,
         recommended,
@@ -194,7 +194,7 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
 
 /// Walks the flow on one serializer's lab and judges what the session carried.
 async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Progress) -> Result<SerializerResult, CompatError> {
-    let lab = plan.spec.name.to_string();
+    let lab = plan.spec.shape.name.to_string();
     let target = target(engine, &lab).await?;
     let since = unix_now();
     let once: Vec<&FlowStep> = spec.steps.iter().filter(|s| s.once).collect();
@@ -223,7 +223,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
     let state = compare(&numbers, &sightings);
     let (_, findings) = check_logs(engine, &target, since).await?;
     let errors = blame::errors(&findings, &state);
-    let lost = blame::lost(&state, &errors, plan.spec.serializer);
+    let lost = blame::lost(&state, &errors, plan.spec.msm.serializer);
     let ids: Vec<&String> = answers[first_repeated..].iter().filter_map(|a| a.session_id.as_ref()).collect();
     let session_id_stable = !ids.is_empty() && ids.windows(2).all(|w| w[0] == w[1]) && answers[first_repeated..].iter().all(|a| a.session_id.is_some());
     let bytes_per_session = match answers.iter().rev().find_map(|a| a.session_id.clone()) {
@@ -236,7 +236,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
         format!("first: request {}{} {what}", a.n, a.backend.as_ref().map_or(String::new(), |b| format!(" on {b}")))
     });
     let outcome = WalkSummary { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure };
-    let result = verdict(plan.spec.serializer, &state, lost, errors, outcome);
+    let result = verdict(plan.spec.msm.serializer, &state, lost, errors, outcome);
     step.done(match (result.ok, result.lost_attributes.is_empty()) {
         (true, _) => "carried everything".to_string(),
         (false, false) => format!("lost {}", summary(&result)),

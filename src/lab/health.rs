@@ -96,8 +96,8 @@ pub async fn check(engine: &Engine, plan: &Plan, found: &Found) -> Existing {
         return verdict;
     }
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
-    let port = found.containers.iter().find(|c| c.name == plan.nginx.name).and_then(|c| c.published_port).unwrap_or(plan.spec.port);
-    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), port);
+    let port = found.containers.iter().find(|c| c.name == plan.nginx.name).and_then(|c| c.published_port).unwrap_or(plan.spec.shape.port);
+    let url = LabUrl::on(engine, &plan.spec.shape.listen.to_string(), port);
     match ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, PROBE_TIMEOUT).await {
         Ok(_) => Existing::Healthy { url },
         Err(e) => Existing::Broken(format!("nginx does not reach every Tomcat ({})", e.to_string().lines().next().unwrap_or(""))),
@@ -112,7 +112,9 @@ mod tests {
     use crate::labspec::LabSpec;
 
     fn spec(tomcats: u8, port: u16) -> LabSpec {
-        LabSpec { name: "idem".parse().unwrap(), tomcats, port, ..LabSpec::example() }
+        let mut spec = LabSpec::example();
+        (spec.shape.name, spec.shape.tomcats, spec.shape.port) = ("idem".parse().unwrap(), tomcats, port);
+        spec
     }
 
     fn plan(tomcats: u8, port: u16) -> Plan {
@@ -153,7 +155,7 @@ mod tests {
     #[test]
     fn the_repository_the_jars_came_from_does_not_make_another_lab() {
         let mut other = spec(2, 13440);
-        other.maven_repo = "https://mirror.example/maven2".into();
+        other.msm.maven_repo = "https://mirror.example/maven2".into();
         assert_eq!(spec_label(&other), spec_label(&spec(2, 13440)));
     }
 
@@ -163,8 +165,8 @@ mod tests {
         assert_eq!(verdict, Some(Existing::Different("port: 13440 → 13441, tomcats: 2 → 3".into())));
         // Settings read as the flags are written, not as JSON.
         let mut tomcat8 = spec(2, 13440);
-        tomcat8.tomcat = "8".parse().unwrap();
-        tomcat8.xstream_allow = vec!["com.example.*".into()];
+        tomcat8.msm.tomcat = "8".parse().unwrap();
+        tomcat8.msm.xstream_allow = vec!["com.example.*".into()];
         assert_eq!(differences(&spec_label(&spec(2, 13440)), &spec_label(&tomcat8)), "tomcat: 9 → 8, xstream-allow: none → com.example.*");
     }
 

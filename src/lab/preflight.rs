@@ -20,7 +20,7 @@ pub enum Preflight {
 /// Deals with a lab of this name that exists already (see `up`), then refuses, before anything
 /// is created, a name or a port that something else holds.
 pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<Preflight, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     if let Preflight::AlreadyUp { url } = existing(engine, plan, progress, recreate).await? {
         return Ok(Preflight::AlreadyUp { url });
     }
@@ -39,7 +39,7 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
         }
     }
 
-    let (ip, port) = (plan.spec.listen, plan.spec.port);
+    let (ip, port) = (plan.spec.shape.listen, plan.spec.shape.port);
     if port == 0 {
         return Ok(Preflight::Proceed); // the engine picks a free one
     }
@@ -54,7 +54,7 @@ pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recrea
 /// these settings, it is up (`AlreadyUp`); made with others, refused; broken or half made (or
 /// with `recreate`), removed, and then `Proceed`.
 pub async fn existing(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<Preflight, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let found = find(engine, lab).await?;
     if !found.is_empty() {
         let why = if recreate {

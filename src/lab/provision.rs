@@ -24,8 +24,8 @@ pub struct Images {
 /// Builds the three images a lab needs (those the engine lacks): nginx and the store on
 /// `--base-image`, Tomcat on the Debian release that ships the chosen JRE.
 pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, progress: &Progress) -> Result<Images, LabError> {
-    let base = plan.spec.base_image.clone();
-    let tomcat_base = plan.spec.jre.base_image();
+    let base = plan.spec.msm.base_image.clone();
+    let tomcat_base = plan.spec.shape.jre.base_image();
     let mut bases = vec![base.clone()];
     if tomcat_base != base {
         bases.push(tomcat_base.clone());
@@ -40,7 +40,7 @@ pub async fn build_images(engine: &Engine, plan: &Plan, distribution: &Fetched, 
     let store_role = plan.stores[0].role;
     let recipes = [
         ImageRecipe::packaged(store_role, &base, &ids[&base]).map_err(at(format!("rendering the {store_role} Dockerfile")))?,
-        ImageRecipe::tomcat(plan.spec.jre, &ids[&tomcat_base], &dist.coords.version, distribution.path.clone(), &dist.sha256)
+        ImageRecipe::tomcat(plan.spec.shape.jre, &ids[&tomcat_base], &dist.coords.version, distribution.path.clone(), &dist.sha256)
             .map_err(at("rendering the Tomcat Dockerfile"))?,
         ImageRecipe::packaged(Role::Nginx, &base, &ids[&base]).map_err(at("rendering the nginx Dockerfile"))?,
     ];
@@ -126,8 +126,8 @@ fn describe(p: &PullProgress) -> String {
 /// Pulls the three images (those the engine lacks), each with its own progress line.
 pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) -> Result<Images, LabError> {
     let spec = &plan.spec;
-    let major = spec.tomcat.major();
-    let images = official::images_for(major, spec.jre, spec.store, spec.registry.as_deref()).ok_or_else(|| LabError::Step {
+    let major = spec.msm.tomcat.major();
+    let images = official::images_for(major, spec.shape.jre, spec.msm.store, spec.msm.registry.as_deref()).ok_or_else(|| LabError::Step {
         step: "choosing the official images".into(),
         cleanup: None,
         status: ExitStatus::BadInput,

@@ -97,20 +97,25 @@ mod tests {
         assert_eq!(plain, LabSettings { images: ImageSource::Built, sticky: false, locking_mode: LockingMode::None, storage_key_prefix: None });
         assert_eq!(plain.effective_locking_mode(), Some(&LockingMode::None));
 
-        let official = LabSpec { images: ImageSource::Official, ..LabSpec::example() };
+        let mut official = LabSpec::example();
+        official.msm.images = ImageSource::Official;
         assert_eq!(read_back(&official).images, ImageSource::Official);
 
-        let sticky = read_back(&LabSpec { sticky: true, locking_mode: LockingMode::All, ..LabSpec::example() });
+        let mut sticky = LabSpec::example();
+        sticky.shape.sticky = true;
+        sticky.msm.locking_mode = LockingMode::All;
+        let sticky = read_back(&sticky);
         assert!(sticky.sticky);
         assert_eq!(sticky.effective_locking_mode(), None);
 
         for mode in ["all", "auto", "uriPattern:/cart/.*"] {
-            let locked = LabSpec { locking_mode: mode.parse().unwrap(), ..LabSpec::example() };
+            let mut locked = LabSpec::example();
+            locked.msm.locking_mode = mode.parse().unwrap();
             assert_eq!(read_back(&locked).locking_mode.to_string(), mode);
         }
 
         let mut prefixed = LabSpec::example();
-        prefixed.options.storage_key_prefix = Some("static:shop".into());
+        prefixed.msm.options.storage_key_prefix = Some("static:shop".into());
         assert_eq!(read_back(&prefixed).storage_key_prefix.as_deref(), Some("static:shop"));
     }
 

@@ -34,7 +34,7 @@ pub async fn throwaway<T, W: Future<Output = T>>(
     progress: &Progress,
     work: impl FnOnce(LabUrl) -> W,
 ) -> Result<Throwaway<T>, LabError> {
-    let name = plan.spec.name.to_string();
+    let name = plan.spec.shape.name.to_string();
     let (up, url) = match up(engine, plan, fetcher, progress, true).await? {
         UpOutcome::Created { timings, url } => (Some(timings), url),
         UpOutcome::AlreadyUp { url } => (None, url),

@@ -43,7 +43,7 @@ pub enum UpOutcome {
 /// with others, and cleared away first when broken or half made; `recreate` clears it always.
 pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, recreate: bool) -> Result<UpOutcome, LabError> {
     let started = Instant::now();
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let swarm = match check_existing(engine, plan, progress, recreate).await? {
         (Preflight::AlreadyUp { url }, _) => return Ok(UpOutcome::AlreadyUp { url }),
         (Preflight::Proceed, swarm) => swarm,
@@ -89,7 +89,7 @@ pub async fn up(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Prog
 /// The pre-flight of a lab on one engine, or on a swarm, where the services are checked where
 /// they are and the nodes decide the layout.
 async fn check_existing(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<(Preflight, Option<Swarm>), LabError> {
-    match plan.spec.swarm {
+    match plan.spec.shape.swarm {
         Some(_) => {
             let (pre, swarm) = swarm::deploy::preflight(engine, plan, progress, recreate).await?;
             Ok((pre, Some(swarm)))
@@ -105,13 +105,13 @@ async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progre
     // The migration tool comes last (`JarSet::all`), and never goes into lib/.
     let tool = plan.jars.migration.as_ref().and_then(|_| fetched.pop());
     let t = Instant::now();
-    let (images, lib_jars) = if plan.spec.images == ImageSource::Official {
+    let (images, lib_jars) = if plan.spec.msm.images == ImageSource::Official {
         (provision::pull_official(engine, plan, progress).await?, &fetched[..])
     } else {
         let (distribution, lib_jars) = fetched.split_first().expect("a jar set has a distribution");
         (provision::build_images(engine, plan, distribution, progress).await?, lib_jars)
     };
-    let labels = || HashMap::from([(names::LAB_LABEL.to_string(), plan.spec.name.to_string()), (names::OWNER_LABEL.to_string(), owner.to_string())]);
+    let labels = || HashMap::from([(names::LAB_LABEL.to_string(), plan.spec.shape.name.to_string()), (names::OWNER_LABEL.to_string(), owner.to_string())]);
     let tomcat_image = &images.by_role[&Role::Tomcat];
     let converted = match &tool {
         Some(tool) => Some(jakarta::convert(engine, tomcat_image, tool, lib_jars, labels(), progress).await?.0),
@@ -153,7 +153,7 @@ async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progre
 async fn fetch_jars(plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<(Vec<Fetched>, Duration), LabError> {
     let step = progress.step("Fetch jars");
     // Official images bring their own Tomcat: only the jars for lib/ are needed.
-    let artifacts: Vec<_> = if plan.spec.images == ImageSource::Official {
+    let artifacts: Vec<_> = if plan.spec.msm.images == ImageSource::Official {
         plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect()
     } else {
         plan.jars.all().cloned().collect()
@@ -167,8 +167,8 @@ async fn fetch_jars(plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Resu
             f.artifact.sha256
         ));
     }
-    if plan.spec.session_manager == SessionManager::Msm {
-        attributes::check_options(&plan.spec.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
+    if plan.spec.msm.session_manager == SessionManager::Msm {
+        attributes::check_options(&plan.spec.msm.options.custom, &fetched).map_err(at::<AttributeError>("checking --msm-option against msm's jar"))?;
     }
     let downloaded = fetched.iter().filter(|f| f.downloaded).count();
     let took = step.done(format!("{} artifacts pinned in jars.lock, {downloaded} downloaded, {} from the cache", fetched.len(), fetched.len() - downloaded));
@@ -186,11 +186,11 @@ async fn jars_of_our_own(
     progress: &Progress,
 ) -> Result<Vec<(String, Vec<u8>)>, LabError> {
     let mut built = Vec::new();
-    if !plan.spec.xstream_allow.is_empty() {
-        let jar = provision::xstream_allow_jar(engine, &plan.spec.xstream_allow, tomcat_image, lib_jars, labels(), progress).await?;
+    if !plan.spec.msm.xstream_allow.is_empty() {
+        let jar = provision::xstream_allow_jar(engine, &plan.spec.msm.xstream_allow, tomcat_image, lib_jars, labels(), progress).await?;
         built.push((crate::plan::XSTREAM_ALLOW_JAR.to_string(), jar));
     }
-    if plan.spec.tomcat.major() >= 11 && plan.spec.session_manager == SessionManager::Msm {
+    if plan.spec.msm.tomcat.major() >= 11 && plan.spec.msm.session_manager == SessionManager::Msm {
         let jar = jakarta::tomcat11_manager(engine, tomcat_image, lib_jars, labels(), progress).await?;
         built.push((crate::plan::TOMCAT11_MANAGER_JAR.to_string(), jar));
     }
@@ -203,7 +203,7 @@ const OTHER_UP_TIMEOUT: Duration = Duration::from_secs(600);
 /// Waits until the lab another run is making is up (then it is ours as it is, or refused as
 /// made with other settings), or gone (that run failed).
 async fn wait_for_other(engine: &Engine, plan: &Plan, progress: &Progress) -> Result<UpOutcome, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let step = progress.step(format!("Wait for the other msmlab up that is making lab {lab}"));
     let deadline = Instant::now() + OTHER_UP_TIMEOUT;
     while Instant::now() < deadline {
@@ -311,16 +311,16 @@ async fn create_and_start(
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let ng = &plan.nginx.name;
     // --port 0: the engine chose the port; read it back.
-    let port = match plan.spec.port {
+    let port = match plan.spec.shape.port {
         0 => ng_step.check(engine.published_port(ng).await).map_err(at::<EngineError>(format!("reading the port {ng} was published on")))?,
         p => p,
     };
-    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), port);
+    let url = LabUrl::on(engine, &plan.spec.shape.listen.to_string(), port);
     let first_answer = ng_step
         .check(ready::nginx(engine, ng, &url.page(), &tomcats, NGINX_TIMEOUT).await)
         .map_err(at::<NotReady>(format!("starting {ng}")))?;
     let at_host = engine.reach_host().map(|h| format!(" (reached at {h})")).unwrap_or_default();
-    ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.listen));
+    ng_step.done(format!("proxies to all {} Tomcats on {}:{port}{at_host}", tomcats.len(), plan.spec.shape.listen));
     let slowest = startups.iter().copied().collect::<Option<Vec<u64>>>().and_then(|m| m.into_iter().max());
     let floor = Floor { slowest_tomcat_startup: slowest.map(Duration::from_millis), nginx_first_answer: first_answer };
     Ok(Started { url, create, start, start_to_ready: ready_from.elapsed(), floor })
@@ -354,7 +354,7 @@ impl<'a> Blueprint<'a> {
 
     fn container(&self, node: &Node) -> ContainerSpec {
         let (plan, images) = (self.plan, self.images);
-        let mut labels = names::labels(&plan.spec.name, node.role, node.index);
+        let mut labels = names::labels(&plan.spec.shape.name, node.role, node.index);
         labels.insert(SPEC_LABEL.to_string(), self.spec_label.clone());
         labels.insert(names::OWNER_LABEL.to_string(), self.owner.clone());
         ContainerSpec {
@@ -365,10 +365,10 @@ impl<'a> Blueprint<'a> {
             network: self.network_id.get().cloned().unwrap_or_else(|| plan.network.clone()),
             env: plan.env(node),
             // Only nginx is published, on the --listen address (loopback unless told otherwise).
-            publish: (node.role == Role::Nginx).then(|| (plan.spec.listen.to_string(), plan.spec.port, NGINX_PORT)),
+            publish: (node.role == Role::Nginx).then(|| (plan.spec.shape.listen.to_string(), plan.spec.shape.port, NGINX_PORT)),
             cmd: images.cmd.get(&node.role).cloned(),
             // Official images start as root and switch users themselves; msmlab's own need nothing.
-            privileges: if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
+            privileges: if plan.spec.msm.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged },
             ..Default::default()
         }
     }
@@ -405,10 +405,10 @@ async fn create(engine: &Engine, blueprint: &Blueprint<'_>, step: &Step, store_s
     let first = &plan.stores[0];
     let claim = ContainerSpec { network: "none".into(), ..blueprint.container(first) };
     match engine.create_container(&claim).await {
-        Err(e) if e.is_conflict() => return Err(LabError::Building { lab: plan.spec.name.to_string() }),
+        Err(e) if e.is_conflict() => return Err(LabError::Building { lab: plan.spec.shape.name.to_string() }),
         created => step.check(created).map_err(at::<EngineError>(format!("creating {}", first.name)))?,
     };
-    let mut labels = names::network_labels(&plan.spec.name);
+    let mut labels = names::network_labels(&plan.spec.shape.name);
     labels.insert(names::OWNER_LABEL.to_string(), blueprint.owner.clone());
     let id = step.check(engine.create_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     step.check(engine.move_to_network(&first.name, &id).await).map_err(at::<EngineError>(format!("attaching {} to {}", first.name, plan.network)))?;

@@ -86,10 +86,10 @@ pub fn serializer_list(list: &str, tomcat: &TomcatLine) -> Option<Vec<Serializer
 
 /// Refuses what cannot run, whatever the lock holds.
 pub fn check(spec: &LabSpec) -> Result<(), Unsupported> {
-    check_combination(&spec.tomcat, spec.serializer)?;
-    check_jre(&spec.tomcat, spec.jre)?;
-    if spec.images == ImageSource::Official && spec.session_manager == SessionManager::Msm && spec.sticky && spec.tomcat.jakarta() {
-        return Err(Unsupported::StickyOfficialJakarta(spec.tomcat.to_string()));
+    check_combination(&spec.msm.tomcat, spec.msm.serializer)?;
+    check_jre(&spec.msm.tomcat, spec.shape.jre)?;
+    if spec.msm.images == ImageSource::Official && spec.msm.session_manager == SessionManager::Msm && spec.shape.sticky && spec.msm.tomcat.jakarta() {
+        return Err(Unsupported::StickyOfficialJakarta(spec.msm.tomcat.to_string()));
     }
     Ok(())
 }

@@ -226,10 +226,10 @@ mod tests {
 
     #[test]
     fn flags_at_their_defaults_give_way_and_others_conflict() {
-        let choice = LabSpec::example().choice();
+        let choice = LabSpec::example().msm;
         let (choice, sticky, nodes) = TeamManager::parse(TEAM, "team.xml").unwrap().apply(choice, false, 1).unwrap();
         assert_eq!((choice.serializer, sticky, nodes), (Serializer::Kryo, true, 2));
-        let mut xstream = LabSpec::example().choice();
+        let mut xstream = LabSpec::example().msm;
         xstream.serializer = Serializer::Xstream;
         let err = TeamManager::parse(TEAM, "team.xml").unwrap().apply(xstream, false, 1).unwrap_err().to_string();
         assert!(err.starts_with("--context-xml team.xml: --serializer Xstream conflicts with transcoderFactoryClass"), "{err}");

@@ -70,28 +70,28 @@ pub struct Plan {
 impl Plan {
     pub fn new(spec: LabSpec, lock: &Lock) -> Result<Plan, PlanError> {
         support::check(&spec)?;
-        let with_msm = spec.session_manager == SessionManager::Msm;
-        let jars = lock.select(&spec.tomcat, spec.serializer, spec.store, with_msm)?;
-        let node = |role, index| Node { role, index, name: names::container_name(&spec.name, role, index) };
-        let stores: Vec<Node> = match spec.store {
-            Store::Memcached => (1..=spec.store_nodes).map(|i| node(Role::Memcached, i)).collect(),
+        let with_msm = spec.msm.session_manager == SessionManager::Msm;
+        let jars = lock.select(&spec.msm.tomcat, spec.msm.serializer, spec.msm.store, with_msm)?;
+        let node = |role, index| Node { role, index, name: names::container_name(&spec.shape.name, role, index) };
+        let stores: Vec<Node> = match spec.msm.store {
+            Store::Memcached => (1..=spec.shape.store_nodes).map(|i| node(Role::Memcached, i)).collect(),
             Store::Redis => vec![node(Role::Redis, 1)],
         };
-        let tomcats: Vec<Node> = (1..=spec.tomcats).map(|i| node(Role::Tomcat, i)).collect();
+        let tomcats: Vec<Node> = (1..=spec.shape.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
 
-        let msm = msm_settings(&spec.choice(), spec.sticky, memcached_nodes(spec.store, &stores));
+        let msm = msm_settings(&spec.msm, spec.shape.sticky, memcached_nodes(spec.msm.store, &stores));
         let context_xml = templates::context_xml(msm.as_ref())?;
         let backends: Vec<Backend> = tomcats
             .iter()
-            .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.sticky.then(|| names::jvm_route(t.index)) })
+            .map(|t| Backend { address: format!("{}:{TOMCAT_PORT}", t.name), route: spec.shape.sticky.then(|| names::jvm_route(t.index)) })
             .collect();
-        let nginx_conf = match spec.swarm {
-            Some(_) => templates::nginx_conf_for_swarm(spec.name.as_str(), &names::tomcat_service_name(&spec.name), TOMCAT_PORT, NGINX_PORT)?,
-            None => templates::nginx_conf(spec.name.as_str(), &backends, NGINX_PORT, spec.sticky)?,
+        let nginx_conf = match spec.shape.swarm {
+            Some(_) => templates::nginx_conf_for_swarm(spec.shape.name.as_str(), &names::tomcat_service_name(&spec.shape.name), TOMCAT_PORT, NGINX_PORT)?,
+            None => templates::nginx_conf(spec.shape.name.as_str(), &backends, NGINX_PORT, spec.shape.sticky)?,
         };
         Ok(Plan {
-            network: names::network_name(&spec.name),
+            network: names::network_name(&spec.shape.name),
             spec,
             jars,
             stores,
@@ -116,13 +116,13 @@ impl Plan {
             return Vec::new();
         }
         // Java 8 (the official Tomcat 7 image) knows no --add-opens, and needs none.
-        let java8 = self.spec.images == ImageSource::Official && crate::plan::official::java_of(self.spec.tomcat.major(), self.spec.jre) == 8;
-        let serializer = if self.spec.session_manager == SessionManager::Msm && !java8 { serializer_jvm_flags(self.spec.serializer) } else { "" };
-        let route = if self.spec.sticky { format!("-DjvmRoute={}", names::jvm_route(node.index)) } else { String::new() };
-        let opts = [serializer, route.as_str(), self.spec.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        let java8 = self.spec.msm.images == ImageSource::Official && crate::plan::official::java_of(self.spec.msm.tomcat.major(), self.spec.shape.jre) == 8;
+        let serializer = if self.spec.msm.session_manager == SessionManager::Msm && !java8 { serializer_jvm_flags(self.spec.msm.serializer) } else { "" };
+        let route = if self.spec.shape.sticky { format!("-DjvmRoute={}", names::jvm_route(node.index)) } else { String::new() };
+        let opts = [serializer, route.as_str(), self.spec.shape.java_opts.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
         let mut env = Vec::new();
         // msmlab's own image sets its start-up tuning; an official image needs it given.
-        if self.spec.images == ImageSource::Official {
+        if self.spec.msm.images == ImageSource::Official {
             env.push(format!("JAVA_OPTS={}", crate::plan::official::tomcat_java_opts()));
         }
         if !opts.is_empty() {
@@ -162,7 +162,7 @@ impl Plan {
     /// Whether the Tomcats carry msmlab's session probe: msmlab's own images compile it in;
     /// official images have no compiler for it, so their labs check session ids only.
     pub fn has_probe(&self) -> bool {
-        self.spec.images == ImageSource::Built
+        self.spec.msm.images == ImageSource::Built
     }
 
     /// `nginx.conf`, as a tar to unpack at `/etc/nginx`.
@@ -268,7 +268,10 @@ mod tests {
     use super::*;
 
     pub fn spec(session_manager: SessionManager) -> LabSpec {
-        LabSpec { session_manager, tomcats: 3, ..LabSpec::example() }
+        let mut spec = LabSpec::example();
+        spec.msm.session_manager = session_manager;
+        spec.shape.tomcats = 3;
+        spec
     }
 
     #[test]
@@ -291,7 +294,9 @@ mod tests {
 
     #[test]
     fn sticky_mode_gives_each_tomcat_its_jvm_route_and_nginx_routes_on_it() {
-        let plan = Plan::new(LabSpec { sticky: true, java_opts: "-Xmx256m".into(), ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
+        let mut sticky = spec(SessionManager::Msm);
+        (sticky.shape.sticky, sticky.shape.java_opts) = (true, "-Xmx256m".into());
+        let plan = Plan::new(sticky, &Lock::bundled()).unwrap();
         assert!(plan.context_xml.contains(r#"sticky="true""#));
         assert_eq!(plan.env(&plan.tomcats[1]), ["CATALINA_OPTS=-DjvmRoute=tomcat2 -Xmx256m"]);
         assert_eq!(plan.env(&plan.nginx), Vec::<String>::new());
@@ -312,10 +317,13 @@ mod tests {
 
     #[test]
     fn the_locking_mode_reaches_context_xml_in_non_sticky_mode_only() {
-        let locked = LabSpec { locking_mode: "uriPattern:/cart/.*".parse().unwrap(), ..spec(SessionManager::Msm) };
+        let mut locked = spec(SessionManager::Msm);
+        locked.msm.locking_mode = "uriPattern:/cart/.*".parse().unwrap();
         let plan = Plan::new(locked, &Lock::bundled()).unwrap();
         assert!(plan.context_xml.contains(r#"lockingMode="uriPattern:/cart/.*""#), "{}", plan.context_xml);
-        let sticky = Plan::new(LabSpec { sticky: true, ..spec(SessionManager::Msm) }, &Lock::bundled()).unwrap();
+        let mut sticky = spec(SessionManager::Msm);
+        sticky.shape.sticky = true;
+        let sticky = Plan::new(sticky, &Lock::bundled()).unwrap();
         assert!(!sticky.context_xml.contains("lockingMode=\""), "{}", sticky.context_xml);
         assert!("sometimes".parse::<crate::labspec::LockingMode>().is_err() && "uriPattern:".parse::<crate::labspec::LockingMode>().is_err());
     }

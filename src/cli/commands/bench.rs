@@ -8,41 +8,26 @@ use crate::cli::args::BenchArgs;
 use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
-use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
+use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let choice = MsmChoice {
-        tomcat: args.tomcat,
-        serializer: Serializer::Java,
-        store: args.store,
-        session_manager: SessionManager::Msm,
-        base_image: args.base_image,
-        maven_repo: args.maven_repo,
+        locking_mode: args.locking_mode,
         // The images msmlab builds: they carry the start-up tuning the bench overrides.
         images: ImageSource::Built,
-        registry: None,
-        xstream_allow: Vec::new(),
-        options: Default::default(),
-        locking_mode: args.locking_mode,
+        ..MsmChoice::new(args.tomcat, Serializer::Java, args.store, args.base_image, args.maven_repo)
     };
     let shape = LabShape {
-        name: args.name,
-        jre: args.jre,
         store_nodes: args.store_nodes,
-        tomcats: args.tomcats,
-        port: args.port,
-        java_opts: args.java_opts,
         // The load generator talks to 127.0.0.1.
         listen: std::net::Ipv4Addr::LOCALHOST.into(),
-        sticky: false,
-        webapp: None,
-        swarm: None,
+        ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
     let progress = Progress::new(globals.quiet);
-    let fetcher = fetcher(&lab.maven_repo, false, &progress)?;
-    let serializers = bench::serializers(&args.serializers, &lab.tomcat)?;
+    let fetcher = fetcher(&lab.msm.maven_repo, false, &progress)?;
+    let serializers = bench::serializers(&args.serializers, &lab.msm.tomcat)?;
     let spec = BenchSpec {
         serializers,
         concurrency: args.concurrency,

@@ -9,37 +9,21 @@ use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
 use crate::labspec::webapp::{self, WebappSpec};
-use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer, SessionManager};
+use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let choice = MsmChoice {
-        tomcat: args.tomcat,
-        // Each serializer's lab replaces it.
-        serializer: Serializer::Java,
-        store: args.store,
-        session_manager: SessionManager::Msm,
-        base_image: args.base_image,
-        maven_repo: args.maven_repo,
         // msmlab's own images: they carry the session probe compat reads.
         images: ImageSource::Built,
-        registry: None,
-        xstream_allow: Vec::new(),
-        options: Default::default(),
-        locking_mode: crate::labspec::LockingMode::None,
+        // Each serializer's lab replaces Java.
+        ..MsmChoice::new(args.tomcat, Serializer::Java, args.store, args.base_image, args.maven_repo)
     };
     let shape = LabShape {
-        name: args.name,
-        jre: args.jre,
-        store_nodes: 1,
-        tomcats: args.tomcats,
-        port: args.port,
-        java_opts: args.java_opts,
         // compat's requests go to 127.0.0.1.
         listen: std::net::Ipv4Addr::LOCALHOST.into(),
-        sticky: false,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
-        swarm: None,
+        ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
     let mut steps = match &args.flow {
@@ -53,10 +37,10 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     // Read and check the webapp before anything is created.
-    let jakarta = spec.lab.tomcat.jakarta().then(|| spec.lab.tomcat.to_string());
-    let webapp = webapp::load_for(spec.lab.webapp.as_ref().expect("validate requires a webapp"), jakarta)?;
+    let jakarta = spec.lab.msm.tomcat.jakarta().then(|| spec.lab.msm.tomcat.to_string());
+    let webapp = webapp::load_for(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), jakarta)?;
     let progress = Progress::new(globals.quiet);
-    let fetcher = fetcher(&spec.lab.maven_repo, false, &progress)?;
+    let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
     let engine = connect(globals).await?;
     let report = compat::run(&engine, &lock, &fetcher, &progress, &spec, &webapp).await.context("msmlab compat did not complete")?;
     report::emit(args.output.json, &report, report::compat_text);

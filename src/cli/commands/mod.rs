@@ -97,29 +97,25 @@ pub(super) fn load_lock(path: Option<&Path>) -> Result<Lock, LockError> {
     }
 }
 
-/// The msm choices `up` and `render` take from the same flags, so both produce the same files.
-pub(super) fn msm_choice(choice: &JarChoice, shape: ShapeArgs) -> MsmChoice {
-    MsmChoice {
-        tomcat: choice.tomcat.clone(),
-        serializer: choice.serializer,
-        store: choice.store,
-        session_manager: shape.session_manager,
-        base_image: shape.base_image,
-        maven_repo: shape.maven_repo,
-        images: shape.images,
-        registry: shape.registry,
-        xstream_allow: shape.xstream_allow,
-        locking_mode: shape.locking_mode,
-        options: shape.options.into(),
-    }
-}
-
-/// `--context-xml`: a team's `<Manager>` over the flags (`labspec::team_manager`); returns the
-/// choice, the stickiness and the number of store nodes.
-pub(super) fn with_team_manager(path: Option<&Path>, choice: MsmChoice, sticky: bool, store_nodes: u8) -> Result<(MsmChoice, bool, u8), SpecError> {
-    let Some(path) = path else { return Ok((choice, sticky, store_nodes)) };
+/// The one place msm's flags become an msm choice, as cargo builds `BuildConfig` inside
+/// `CompileOptions` in one helper: `JarChoice` and `ShapeArgs` over `MsmChoice::new`, then a
+/// team's `--context-xml` over the flags (`labspec::team_manager`). `up`, `smoke` and `render`
+/// take it, so they produce the same files; `bench` and `compat`, with a few of these flags
+/// of their own, start from `MsmChoice::new` too. Returns the choice, and the stickiness and
+/// store nodes (the shape's, which the file may set).
+pub(super) fn msm_choice(jar: &JarChoice, flags: ShapeArgs, sticky: bool, store_nodes: u8) -> Result<(MsmChoice, bool, u8), SpecError> {
+    let choice = MsmChoice {
+        session_manager: flags.session_manager,
+        images: flags.images,
+        registry: flags.registry,
+        xstream_allow: flags.xstream_allow,
+        locking_mode: flags.locking_mode,
+        options: flags.options.into(),
+        ..MsmChoice::new(jar.tomcat.clone(), jar.serializer, jar.store, flags.base_image, flags.maven_repo)
+    };
+    let Some(path) = flags.context_xml else { return Ok((choice, sticky, store_nodes)) };
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SpecError::ContextXml { path: origin.clone(), why: format!("cannot read it: {e}") })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| SpecError::ContextXml { path: origin.clone(), why: format!("cannot read it: {e}") })?;
     TeamManager::parse(&text, &origin)?.apply(choice, sticky, store_nodes)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, VerbError, Globals, Reply};
+use super::{connect, fetcher, load_lock, msm_choice, VerbError, Globals, Reply};
 use crate::bundle::{self, Bundle, Servers};
 use crate::cli::args::RenderArgs;
 use crate::jars::attributes;
@@ -18,7 +18,7 @@ pub async fn run(args: RenderArgs, globals: &Globals) -> Result<Reply, VerbError
     let servers = Servers::parse(&args.tomcat_hosts, &args.store_nodes_at, args.listen_port, args.shape.session_manager, args.choice.store)?;
     let allow_http = args.shape.allow_http;
     let team_file = args.shape.context_xml.clone();
-    let (choice, sticky, _) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), false, 1)?;
+    let (choice, sticky, _) = msm_choice(&args.choice, args.shape, false, 1)?;
     if sticky {
         return Err(bundle::BundleError::StickyFile(team_file.unwrap_or_default().display().to_string()).into());
     }

@@ -49,7 +49,7 @@ pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Reply, VerbError>
     let progress = Progress::new(globals.quiet);
     let name = args.name.clone().unwrap_or_else(unique_name);
     let prepared = prepare(args.shape, name, args.port.unwrap_or(0), globals, &progress).await?;
-    let lab = prepared.plan.spec.name.to_string();
+    let lab = prepared.plan.spec.shape.name.to_string();
     let c = &args.checks;
     let page = c.path.clone().map_or(Page::Test, Page::User);
 

@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, with_team_manager, VerbError, Globals, Reply};
+use super::{connect, fetcher, load_lock, msm_choice, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
 use crate::engine::Engine;
 use crate::jars::maven::Fetcher;
@@ -18,7 +18,7 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let prepared = prepare(args.shape, args.lab.name, args.port, globals, &progress).await?;
     let outcome = prepared.up(&progress, args.recreate).await?;
     let Prepared { engine, plan, .. } = prepared;
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let (timings, url) = match outcome {
         UpOutcome::Created { timings, url } => (timings, url),
         UpOutcome::AlreadyUp { url } => {
@@ -49,7 +49,7 @@ impl Prepared {
     pub async fn up(&self, progress: &Progress, recreate: bool) -> Result<UpOutcome, VerbError> {
         lab::up(&self.engine, &self.plan, &self.fetcher, progress, recreate)
             .await
-            .with_context(|| format!("msmlab up --name {} did not complete", self.plan.spec.name))
+            .with_context(|| format!("msmlab up --name {} did not complete", self.plan.spec.shape.name))
     }
 }
 
@@ -67,38 +67,33 @@ fn swarm_spec(swarm: bool, push_to: Option<String>) -> Result<Option<SwarmSpec>,
 pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &Globals, progress: &Progress) -> Result<Prepared, VerbError> {
     let lock = load_lock(args.choice.lockfile.as_deref())?;
     let allow_http = args.shape.allow_http;
-    let team_file = args.shape.context_xml.clone();
-    let (choice, sticky, store_nodes) = with_team_manager(team_file.as_deref(), msm_choice(&args.choice, args.shape), args.sticky, args.store_nodes)?;
+    let (choice, sticky, store_nodes) = msm_choice(&args.choice, args.shape, args.sticky, args.store_nodes)?;
     let shape = LabShape {
-        name,
-        jre: args.jre,
         store_nodes,
-        tomcats: args.tomcats,
-        port,
-        java_opts: args.java_opts,
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
         swarm: swarm_spec(args.swarm, args.push_to)?,
+        ..LabShape::new(name, args.jre, args.tomcats, port, args.java_opts)
     };
     let mut spec = LabSpec::new(choice, shape)?;
-    let fetcher = fetcher(&spec.maven_repo, allow_http, progress)?;
+    let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
-    let jakarta = spec.tomcat.jakarta().then(|| spec.tomcat.to_string());
-    let webapp = spec.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
+    let jakarta = spec.msm.tomcat.jakarta().then(|| spec.msm.tomcat.to_string());
+    let webapp = spec.shape.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
     let engine = connect(globals).await?;
     // A remote engine's loopback is not reachable from here: publish on its host's interfaces.
-    if let (Some(host), true) = (engine.reach_host(), spec.listen.is_loopback()) {
+    if let (Some(host), true) = (engine.reach_host(), spec.shape.listen.is_loopback()) {
         progress.warn(format!("the engine is remote ({}): nginx is published on all of its host's addresses and reached at {host}", engine.found_by()));
-        spec.listen = std::net::Ipv4Addr::UNSPECIFIED.into();
-    } else if let Some(warning) = trust::listen_warning(spec.name.as_str(), spec.listen, spec.port) {
+        spec.shape.listen = std::net::Ipv4Addr::UNSPECIFIED.into();
+    } else if let Some(warning) = trust::listen_warning(spec.shape.name.as_str(), spec.shape.listen, spec.shape.port) {
         progress.warn(warning);
     }
     let plan = Plan::new(spec, &lock)?.with_webapp(webapp);
-    if plan.spec.options.session_attribute_filter.is_some() && !plan.spec.sticky {
+    if plan.spec.msm.options.session_attribute_filter.is_some() && !plan.spec.shape.sticky {
         progress.warn("non-sticky: attributes outside --session-attribute-filter are lost after every request (each request loads the session from the store, which holds only the filtered ones)");
     }
-    if let Some(caveat) = crate::labspec::support::caveat(plan.spec.serializer).filter(|_| plan.spec.xstream_allow.is_empty()) {
+    if let Some(caveat) = crate::labspec::support::caveat(plan.spec.msm.serializer).filter(|_| plan.spec.msm.xstream_allow.is_empty()) {
         progress.warn(caveat);
     }
     Ok(Prepared { engine, plan, fetcher })

@@ -30,22 +30,22 @@ const TASKS_TIMEOUT: Duration = Duration::from_secs(300);
 /// nodes has a registry to pull from. Then a lab of that name that exists is judged as on one
 /// engine (same settings and healthy: left alone; other settings: refused; broken: removed).
 pub async fn preflight(engine: &Engine, plan: &Plan, progress: &Progress, recreate: bool) -> Result<(Preflight, Swarm), LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let swarm = match engine.swarm().await? {
         SwarmState::Manager(s) => s,
         SwarmState::Inactive => return Err(LabError::NoSwarm { lab: lab.into(), why: "is not part of a swarm".into() }),
         SwarmState::NotManager { state } => return Err(LabError::NoSwarm { lab: lab.into(), why: format!("is a swarm node that is no manager ({state})") }),
     };
     let nodes = layout::usable(&swarm).len();
-    if nodes > 1 && plan.spec.swarm.as_ref().is_none_or(|s| s.push_to.is_none()) {
+    if nodes > 1 && plan.spec.shape.swarm.as_ref().is_none_or(|s| s.push_to.is_none()) {
         return Err(LabError::NeedsRegistry { nodes });
     }
     if let Preflight::AlreadyUp { url } = existing(engine, plan, progress, recreate).await? {
         return Ok((Preflight::AlreadyUp { url }, swarm));
     }
-    let port = plan.spec.port;
+    let port = plan.spec.shape.port;
     if let Some(other) = engine.services(None).await?.into_iter().find(|s| s.published == Some(port)) {
-        return Err(LabError::PortTaken { ip: plan.spec.listen, port, by: format!("lab {:?} ({})", other.lab, other.name) });
+        return Err(LabError::PortTaken { ip: plan.spec.shape.listen, port, by: format!("lab {:?} ({})", other.lab, other.name) });
     }
     Ok((Preflight::Proceed, swarm))
 }
@@ -92,7 +92,7 @@ pub async fn deploy(
 /// The lab's own images: the role's image with its files, so every node runs the same bytes.
 /// Returns each role's local tag.
 async fn lab_images(engine: &Engine, plan: &Plan, images: &Images, files: &HashMap<Role, Vec<u8>>, roles: &[Role], progress: &Progress) -> Result<HashMap<Role, String>, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let step = progress.step(format!("Build the lab's {} images", roles.len()));
     let mut local: HashMap<Role, String> = HashMap::new();
     for role in roles {
@@ -120,7 +120,7 @@ async fn lab_images(engine: &Engine, plan: &Plan, images: &Images, files: &HashM
 /// failure later on can delete them. Returns what each role runs.
 async fn push(engine: &Engine, plan: &Plan, roles: &[Role], local: &HashMap<Role, String>, pushed: &mut Vec<String>, progress: &Progress) -> Result<HashMap<Role, String>, LabError> {
     let mut run: HashMap<Role, String> = local.clone();
-    if let Some(registry) = plan.spec.swarm.as_ref().and_then(|s| s.push_to.as_deref()) {
+    if let Some(registry) = plan.spec.shape.swarm.as_ref().and_then(|s| s.push_to.as_deref()) {
         let step = progress.step(format!("Push the lab's images to {registry}"));
         for role in roles {
             let (repo_tag, tag) = local[role].split_once(':').expect("a lab image tag has a version");
@@ -148,11 +148,11 @@ async fn create_services(
     images_took: Duration,
     progress: &Progress,
 ) -> Result<Deployed, LabError> {
-    let lab = plan.spec.name.as_str();
+    let lab = plan.spec.shape.name.as_str();
     let create_from = Instant::now();
     let layout = layout::layout(swarm, plan.stores.len());
     let step = progress.step(format!("Create overlay network {} and {} services", plan.network, plan.stores.len() + 2));
-    let mut labels = names::network_labels(&plan.spec.name);
+    let mut labels = names::network_labels(&plan.spec.shape.name);
     labels.insert(names::OWNER_LABEL.to_string(), owner.to_string());
     let network = step.check(engine.create_overlay_network(&plan.network, labels).await).map_err(at::<EngineError>(format!("creating network {}", plan.network)))?;
     let spec_label = settings::spec_label(&plan.spec);
@@ -178,7 +178,7 @@ async fn create_services(
     step.done("every task runs");
 
     let step = progress.step(format!("Wait until nginx reaches all {} Tomcats", plan.tomcats.len()));
-    let url = LabUrl::on(engine, &plan.spec.listen.to_string(), plan.spec.port);
+    let url = LabUrl::on(engine, &plan.spec.shape.listen.to_string(), plan.spec.shape.port);
     let tomcats: Vec<String> = plan.tomcats.iter().map(|t| t.name.clone()).collect();
     let first = step
         .check(ready::nginx(engine, &plan.nginx.name, &url.page(), &tomcats, TOMCAT_TIMEOUT).await)
@@ -197,8 +197,8 @@ fn hostnames(swarm: &Swarm, ids: &[String]) -> String {
 /// one service of `--tomcats` replicas named like containers by their hostnames; nginx on
 /// the node msmlab talks to, its port published there.
 fn services(plan: &Plan, layout: &Layout, run: &HashMap<Role, String>, images: &Images, network: &str, spec_label: &str, owner: &str) -> Vec<(Role, ServiceDef)> {
-    let privileges = if plan.spec.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged };
-    let lab = &plan.spec.name;
+    let privileges = if plan.spec.msm.images == ImageSource::Official { Privileges::ImageDefault } else { Privileges::Unprivileged };
+    let lab = &plan.spec.shape.name;
     let labels = |role: Role, index: u8| {
         let mut l = names::labels(lab, role, index);
         l.insert(SPEC_LABEL.to_string(), spec_label.to_string());
@@ -227,7 +227,7 @@ fn services(plan: &Plan, layout: &Layout, run: &HashMap<Role, String>, images: &
     tomcats.labels = labels(Role::Tomcat, 0);
     out.push((Role::Tomcat, tomcats));
     let mut nginx = def(&plan.nginx, plan.nginx.name.clone(), 1, vec![format!("node.id=={}", layout.nginx)]);
-    nginx.publish = Some((plan.spec.port, NGINX_PORT));
+    nginx.publish = Some((plan.spec.shape.port, NGINX_PORT));
     out.push((Role::Nginx, nginx));
     out
 }
