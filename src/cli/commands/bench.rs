@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, VerbError, Globals, Reply};
+use super::{connect, fetcher, remote_listen, VerbError, Globals, Reply};
 use crate::bench::{self, chart, load, BenchSpec, Payload};
 use crate::cli::args::BenchArgs;
 use crate::jars::lock::Lock;
@@ -20,15 +20,13 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Reply, VerbError>
     };
     let shape = LabShape {
         store_nodes: args.store_nodes,
-        // The load generator talks to 127.0.0.1.
-        listen: std::net::Ipv4Addr::LOCALHOST.into(),
         ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&lab.msm.maven_repo, false, &progress)?;
     let serializers = bench::serializers(&args.serializers, &lab.msm.tomcat)?;
-    let spec = BenchSpec {
+    let mut spec = BenchSpec {
         serializers,
         concurrency: args.concurrency,
         limit: match args.requests {
@@ -46,6 +44,9 @@ pub async fn run(args: BenchArgs, globals: &Globals) -> Result<Reply, VerbError>
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     let engine = connect(globals).await?;
+    if let Some(listen) = remote_listen(&engine, spec.lab.shape.listen, &progress) {
+        spec.lab.shape.listen = listen;
+    }
     let report = bench::run(&engine, &lock, &fetcher, &progress, &spec).await.context("msmlab bench did not complete")?;
 
     let dir = &args.out;

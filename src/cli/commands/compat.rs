@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, VerbError, Globals, Reply};
+use super::{connect, fetcher, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::CompatArgs;
 use crate::compat::{self, flow, CompatSpec};
 use crate::jars::lock::Lock;
@@ -20,8 +20,6 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         ..MsmChoice::new(args.tomcat, Serializer::Java, args.store, args.base_image, args.maven_repo)
     };
     let shape = LabShape {
-        // compat's requests go to 127.0.0.1.
-        listen: std::net::Ipv4Addr::LOCALHOST.into(),
         webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
         ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
@@ -31,7 +29,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         None => Vec::new(),
     };
     steps.extend(args.path.into_iter().map(flow::FlowStep::get));
-    let spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab, xstream_allow: args.xstream_allow }.validate()?;
+    let mut spec = CompatSpec { serializers: compat::serializers(&args.serializers, &lab)?, steps, lab, xstream_allow: args.xstream_allow }.validate()?;
     let lock = Lock::bundled();
     for s in &spec.serializers {
         Plan::new(spec.lab_for(*s)?, &lock)?;
@@ -42,6 +40,9 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
     let engine = connect(globals).await?;
+    if let Some(listen) = remote_listen(&engine, spec.lab.shape.listen, &progress) {
+        spec.lab.shape.listen = listen;
+    }
     let report = compat::run(&engine, &lock, &fetcher, &progress, &spec, &webapp).await.context("msmlab compat did not complete")?;
     report::emit(args.output.json, &report, report::compat_text);
     Ok(if report.any_ok() { Reply::Yes } else { Reply::No })

@@ -20,6 +20,7 @@ pub mod status;
 pub mod up;
 pub mod verify;
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 
 use crate::cli::args::{JarChoice, ShapeArgs};
@@ -126,6 +127,15 @@ pub(super) fn fetcher(repo: &str, allow_http: bool, progress: &Progress) -> Resu
         progress.warn(warning);
     }
     Ok(Fetcher::new(repo, default_cache_dir()).allow_http(allow_http))
+}
+
+/// Where a lab's nginx is published. A remote engine's loopback is not reachable from here, so
+/// there it is published on every address of the engine's host, and reached at that host
+/// (`lab::url::LabUrl`); `None`: the address asked for stands.
+pub(super) fn remote_listen(engine: &Engine, listen: IpAddr, progress: &Progress) -> Option<IpAddr> {
+    let host = engine.reach_host().filter(|_| listen.is_loopback())?;
+    progress.warn(format!("the engine is remote ({}): nginx is published on all of its host's addresses and reached at {host}", engine.found_by()));
+    Some(Ipv4Addr::UNSPECIFIED.into())
 }
 
 pub(super) async fn connect(globals: &Globals) -> Result<Engine, EngineError> {

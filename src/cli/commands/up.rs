@@ -2,7 +2,7 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, VerbError, Globals, Reply};
+use super::{connect, fetcher, load_lock, msm_choice, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
 use crate::engine::Engine;
 use crate::jars::maven::Fetcher;
@@ -82,10 +82,8 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
     let jakarta = spec.msm.tomcat.jakarta().then(|| spec.msm.tomcat.to_string());
     let webapp = spec.shape.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
     let engine = connect(globals).await?;
-    // A remote engine's loopback is not reachable from here: publish on its host's interfaces.
-    if let (Some(host), true) = (engine.reach_host(), spec.shape.listen.is_loopback()) {
-        progress.warn(format!("the engine is remote ({}): nginx is published on all of its host's addresses and reached at {host}", engine.found_by()));
-        spec.shape.listen = std::net::Ipv4Addr::UNSPECIFIED.into();
+    if let Some(listen) = remote_listen(&engine, spec.shape.listen, progress) {
+        spec.shape.listen = listen;
     } else if let Some(warning) = trust::listen_warning(spec.shape.name.as_str(), spec.shape.listen, spec.shape.port) {
         progress.warn(warning);
     }
