@@ -62,6 +62,20 @@ fn smoke_on_a_remote_engine_from_this_machine_and_from_a_job_container_with_only
     assert!(evidence.join("status.json").exists());
     assert_eq!(msmlab_things_on(&engine), Vec::<String>::new());
 
+    // bench reaches its lab where up does: published on the engine's host (an engine-picked
+    // port), not on the host's loopback, and measured there.
+    let out_dir = dir.path().join("bench");
+    let bench = msmlab_with(
+        &["bench", "--name", "e2e-remote-bench", "--serializers", "java", "--requests", "40", "--warmup", "0s", "--concurrency", "2", "--port", "0", "--out", out_dir.to_str().unwrap(), "--json"],
+        &on_engine,
+    );
+    assert_eq!(bench.status.code(), Some(0), "{}\n{}", stdout(&bench), stderr(&bench));
+    assert!(stderr(&bench).contains(&format!("reached at {engine_ip}")), "{}", stderr(&bench));
+    let run = &json(&bench)["runs"][0];
+    assert!(run["requests"].as_u64().unwrap() > 0, "{run}");
+    assert_eq!(run["errors"], serde_json::json!({"status": 0, "io": 0, "timeout": 0}), "{run}");
+    assert_eq!(msmlab_things_on(&engine), Vec::<String>::new());
+
     // From a job container that holds nothing but the static binary (and a copy of the jar
     // cache, so that no traffic leaves this machine), beside the engine on the same network.
     let binary = static_binary();
