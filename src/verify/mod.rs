@@ -67,7 +67,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
-    checks.push(judge_state(&state, target.probed, answers.len()));
+    checks.push(judge_state(&state, target.probed(), answers.len()));
     checks.push(check_store(engine, &target, &answers, walker.url()).await?);
     let (logs, msm_log_findings) = check_logs(engine, &target, since).await?;
     checks.push(logs);

@@ -82,15 +82,22 @@ pub struct Target {
     /// Every node of the session store (memcached or Redis), running or not: a stopped store
     /// is a failed check or a drill's finding, not an error.
     pub stores: Vec<ContainerInfo>,
-    /// Whether the Tomcats carry msmlab's session probe (its own images do; official ones not).
-    pub probed: bool,
-    /// msm's `lockingMode` as the lab was made (`None`: sticky, or a lab of an older msmlab).
-    pub locking_mode: Option<String>,
-    /// msm's `storageKeyPrefix` as the lab was made (`None`: msm's default, no prefix).
-    pub storage_key_prefix: Option<String>,
+    /// The settings the lab was made with, from its label.
+    pub settings: LabSettings,
 }
 
 impl Target {
+    /// Whether the Tomcats carry msmlab's session probe (its own images do; official ones not).
+    pub fn probed(&self) -> bool {
+        self.settings.images != ImageSource::Official
+    }
+
+    /// msm's `lockingMode` as the lab runs it, as `--locking-mode` writes it: `none` in sticky
+    /// mode too, where msm ignores it.
+    pub fn locking_mode(&self) -> String {
+        self.settings.effective_locking_mode().map_or_else(|| "none".into(), ToString::to_string)
+    }
+
     /// On a swarm, the host each Tomcat runs on, by name (empty on a single engine).
     pub fn nodes(&self) -> std::collections::BTreeMap<String, String> {
         self.tomcats.iter().filter_map(|t| Some((t.name.clone(), t.node.clone()?))).collect()
@@ -107,7 +114,7 @@ impl Target {
     pub fn storage_key(&self, id: &str, url: &str) -> String {
         let path = url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
         let context = path.split(['/', '?']).nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_default();
-        crate::labspec::storage_key(self.storage_key_prefix.as_deref(), "localhost", &context, id)
+        crate::labspec::storage_key(self.settings.storage_key_prefix.as_deref(), "localhost", &context, id)
     }
 }
 
@@ -136,9 +143,7 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
         nginx: nginx.name,
         tomcats,
         stores,
-        probed: settings.images != ImageSource::Official,
-        locking_mode: settings.effective_locking_mode().map(ToString::to_string),
-        storage_key_prefix: settings.storage_key_prefix,
+        settings,
     })
 }
 

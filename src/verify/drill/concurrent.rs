@@ -64,12 +64,12 @@ async fn on_test_page(engine: &Engine, target: &Target, page: &Page, log: &mut L
     let expected = start + updates as i64 + 1;
     let lost = (expected - end).max(0);
     log.step("read the counter", true, format!("{end}, expected {expected} ({start} + {updates} answered updates + this request)"));
-    let mode = target.locking_mode.as_deref().unwrap_or("none");
+    let mode = target.locking_mode();
     let total = CONCURRENT_ROUNDS * CONCURRENT_REQUESTS;
     if !log.all_ok() {
         return (DrillVerdict::Failed, "requests of one session did not all keep their session".into());
     }
-    match (lost, mode) {
+    match (lost, mode.as_str()) {
         (0, _) => (DrillVerdict::Passed, format!("no update lost in {CONCURRENT_ROUNDS} rounds of {CONCURRENT_REQUESTS} parallel requests (lockingMode {mode})")),
         (n, "none") => (
             DrillVerdict::Finding,
@@ -111,7 +111,7 @@ async fn why_locked_lost(engine: &Engine, target: &Target, since: i64) -> String
 /// what each request found and left, and `overwrites` counts the changes another request's
 /// write undid (a lower bound).
 async fn on_users_page(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> Result<(DrillVerdict, String), VerifyError> {
-    if !target.probed {
+    if !target.probed() {
         log.step("count lost updates", false, "a page of yours shows its session only through msmlab's session probe, which official images lack");
         return Ok((DrillVerdict::Failed, "the concurrency drill on --path needs msmlab's own images (leave out --images official), or the test page".into()));
     }
@@ -147,9 +147,9 @@ async fn on_users_page(engine: &Engine, target: &Target, page: &Page, log: &mut 
     }
     let lost: usize = total.iter().map(|o| o.lost).sum();
     let changes: usize = total.iter().map(|o| o.changed_by).sum();
-    let mode = target.locking_mode.as_deref().unwrap_or("none");
+    let mode = target.locking_mode();
     let lost_in: Vec<String> = total.iter().filter(|o| o.lost > 0).map(|o| format!("`{}` {} of {}", o.attribute, o.lost, o.changed_by)).collect();
-    Ok(match (lost, mode) {
+    Ok(match (lost, mode.as_str()) {
         (0, _) => {
             let names: Vec<String> = total.iter().map(|o| format!("`{}`", o.attribute)).collect();
             // A lower bound: with lockingMode none, 0 says only that no loss was seen.
