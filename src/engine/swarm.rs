@@ -55,10 +55,6 @@ impl Swarm {
     pub fn node(&self, id: &str) -> Option<&SwarmNode> {
         self.nodes.iter().find(|n| n.id == id)
     }
-
-    pub fn this_node(&self) -> Option<&SwarmNode> {
-        self.node(&self.node_id)
-    }
 }
 
 /// Whether and how the engine takes part in a swarm.

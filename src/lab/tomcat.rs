@@ -18,25 +18,22 @@ pub enum Read {
 /// reply as `$@`, never spliced into the script.
 const SCRIPT: &str = r#"exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$0" >&3 && timeout 5 "$@" <&3"#;
 
-/// The argv of a request for `path`; `bytes` holds `Read::Head`'s count as text.
-fn argv<'a>(path: &'a str, read: Read, bytes: &'a mut String) -> Vec<&'a str> {
-    let mut cmd = vec!["bash", "-c", SCRIPT, path];
-    match read {
-        Read::Head(n) => {
-            *bytes = n.to_string();
-            cmd.extend(["head", "-c", bytes.as_str()]);
-        }
-        Read::Whole => cmd.push("cat"),
-    }
-    cmd
+/// The argv of a request for `path`.
+fn argv(path: &str, read: Read) -> Vec<String> {
+    let reader = match read {
+        Read::Head(n) => vec!["head".to_string(), "-c".to_string(), n.to_string()],
+        Read::Whole => vec!["cat".to_string()],
+    };
+    ["bash", "-c", SCRIPT, path].into_iter().map(String::from).chain(reader).collect()
 }
 
 /// Sends `GET path` (HTTP/1.0) to the Tomcat in `container` from inside it; what it read of
 /// the reply, as text. A Tomcat that does not answer gives an empty reply, not an error: only
 /// an engine that fails the exec is one.
 pub async fn get(engine: &Engine, container: &str, path: &str, read: Read) -> Result<String, EngineError> {
-    let mut bytes = String::new();
-    let out = engine.exec(container, &argv(path, read, &mut bytes)).await?;
+    let argv = argv(path, read);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = engine.exec(container, &argv).await?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -51,9 +48,8 @@ mod tests {
 
     #[test]
     fn the_path_and_the_reader_are_arguments_of_a_fixed_script() {
-        let mut bytes = String::new();
-        assert_eq!(argv("/a?probe=1", Read::Head(12), &mut bytes), ["bash", "-c", SCRIPT, "/a?probe=1", "head", "-c", "12"]);
-        assert_eq!(argv("/$(reboot)", Read::Whole, &mut bytes), ["bash", "-c", SCRIPT, "/$(reboot)", "cat"]);
+        assert_eq!(argv("/a?probe=1", Read::Head(12)), ["bash", "-c", SCRIPT, "/a?probe=1", "head", "-c", "12"]);
+        assert_eq!(argv("/$(reboot)", Read::Whole), ["bash", "-c", SCRIPT, "/$(reboot)", "cat"]);
         // The same script against stdout instead of Tomcat: the request bytes, the path as given.
         let local = SCRIPT.replace("exec 3<>/dev/tcp/127.0.0.1/8080 && ", "exec 3>&1 && ").replace(r#" && timeout 5 "$@" <&3"#, "");
         let out = std::process::Command::new("bash").args(["-c", &local, "/x/$(id)?p=1%s"]).output().unwrap();

@@ -21,7 +21,7 @@ use serde::Serialize;
 pub use errors::SpecError;
 pub use lab_shape::{Jre, LabName, LabShape, SwarmSpec};
 pub use limits::{MAX_NAME_LEN, MAX_STORE_NODES, MAX_TOMCATS};
-pub use msm_choice::{validate_registry, MsmChoice};
+pub use msm_choice::MsmChoice;
 pub use msm_kinds::{ImageSource, LockingMode, Serializer, SessionManager, Store, TomcatLine};
 pub use msm_options::{parse_msm_option, storage_key, MsmOptions, Protocol, MANAGED_ATTRIBUTES};
 
