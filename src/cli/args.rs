@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::Shape;
 use crate::jars::maven::CENTRAL;
-use crate::labspec::webapp::ContextPath;
+use crate::labspec::webapp::{ContextPath, WebappSource};
 use crate::labspec::{ImageSource, Jre, LabName, LockingMode, MsmOptions, Protocol, Serializer, SessionManager, Store, TomcatLine, MAX_TOMCATS};
 use crate::verify::UrlPath;
 
@@ -275,10 +275,10 @@ pub struct LabArgs {
     /// msm sticky mode: each Tomcat gets a jvmRoute and nginx sends a session back to its owner
     #[arg(long)]
     pub sticky: bool,
-    /// Your own webapp (a WAR file or an exploded directory), deployed next to the test page
-    #[arg(long, value_name = "PATH")]
-    pub webapp: Option<PathBuf>,
-    /// Context path of --webapp (default: from its file name, my.war → /my)
+    /// Your own webapp (a WAR file or an exploded directory, or maven:GROUP:ARTIFACT:VERSION@sha256:HEX), deployed next to the test page
+    #[arg(long, value_name = "PATH|MAVEN")]
+    pub webapp: Option<WebappSource>,
+    /// Context path of --webapp (default: from its file name, my.war → /my; a Maven WAR's artifact id)
     #[arg(long, value_name = "PATH", requires = "webapp")]
     pub context_path: Option<ContextPath>,
     /// Deploy to the Docker Swarm the engine manages (DOCKER_HOST at a manager): Tomcats, store nodes and nginx as services spread over its nodes
@@ -604,10 +604,10 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct CompatArgs {
-    /// Your application: a WAR file or an exploded directory
-    #[arg(long, value_name = "PATH")]
-    pub webapp: Option<PathBuf>,
-    /// Context path of --webapp (default: from its file name, shop.war → /shop)
+    /// Your application: a WAR file or an exploded directory, or maven:GROUP:ARTIFACT:VERSION@sha256:HEX
+    #[arg(long, value_name = "PATH|MAVEN")]
+    pub webapp: Option<WebappSource>,
+    /// Context path of --webapp (default: from its file name, shop.war → /shop; a Maven WAR's artifact id)
     #[arg(long, value_name = "PATH")]
     pub context_path: Option<ContextPath>,
     /// A page to walk (repeat for several), e.g. '/shop/cart.jsp?item=book'; each is sent until every Tomcat served it twice

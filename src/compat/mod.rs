@@ -181,7 +181,7 @@ pub async fn run(engine: &Engine, lock: &Lock, fetcher: &Fetcher, progress: &Pro
     }
     let recommended = recommend(&results);
     Ok(CompatReport {
-        webapp: webapp.source.display().to_string(),
+        webapp: webapp.source.clone(),
         context_path: webapp.context_path.url_path(),
         tomcat: spec.lab.msm.tomcat.to_string(),
         store: spec.lab.msm.store.to_string(),

@@ -12,4 +12,5 @@ pub mod maven;
 pub mod policy;
 pub mod pom;
 pub mod relock;
+pub mod war;
 pub mod resolve;

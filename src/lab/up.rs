@@ -470,7 +470,7 @@ async fn start_tomcats_then_nginx(
         let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
         if let Some(w) = &plan.webapp {
             step.check(ready::webapp(engine, &t.name, &w.context_path).await)
-                .map_err(at::<NotReady>(format!("deploying {} on {}", w.source.display(), t.name)))?;
+                .map_err(at::<NotReady>(format!("deploying {} on {}", w.source, t.name)))?;
         }
         // One form for every Tomcat line (9 says "[451] milliseconds", 8.5 "333 ms").
         let millis = startup_millis(&line);

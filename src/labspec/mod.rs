@@ -7,6 +7,7 @@
 pub mod errors;
 pub mod lab_shape;
 pub mod limits;
+pub mod maven_war;
 pub mod msm_choice;
 pub mod msm_kinds;
 pub mod msm_options;
@@ -111,7 +112,7 @@ impl LabSpec {
 mod tests {
     use super::*;
 
-    use crate::labspec::webapp::WebappSpec;
+    use crate::labspec::webapp::{WebappSource, WebappSpec};
 
     fn spec() -> LabSpec {
         LabSpec::example()
@@ -134,7 +135,7 @@ mod tests {
         full.msm.locking_mode = LockingMode::UriPattern("/cart/.*".into());
         full.msm.registry = Some("127.0.0.1:5555".into());
         full.msm.xstream_allow = vec!["com.example.**".into()];
-        full.shape.webapp = Some(WebappSpec { path: "shop.war".into(), context_path: None });
+        full.shape.webapp = Some(WebappSpec { source: WebappSource::Path("shop.war".into()), context_path: None });
         full.shape.swarm = Some(SwarmSpec { push_to: Some("registry.example:5000".into()) });
         assert_eq!(label(&spec()), PINNED_EXAMPLE);
         assert_eq!(label(&full), PINNED_FULL);

@@ -1,16 +1,19 @@
-//! The user's own webapp (`up --webapp PATH`): a WAR file or an exploded directory, deployed
-//! into every Tomcat next to the test page, at a context path of its own.
+//! The user's own webapp (`up --webapp PATH`): a WAR file or an exploded directory, or a WAR
+//! pinned in a Maven repository (`maven:…`, `maven_war`), deployed into every Tomcat next to
+//! the test page, at a context path of its own.
 //!
-//! The context path is checked without I/O (`ContextPath`); `load` reads the files and refuses
-//! what Tomcat could not deploy (a "WAR" that is not a zip archive), before anything is created.
+//! The context path is checked without I/O (`ContextPath`); `load` reads the files (for the
+//! Maven form, the copy the edge fetched into the cache) and refuses what Tomcat could not
+//! deploy (a "WAR" that is not a zip archive), before anything is created.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::exit::{Classified, ExitStatus};
+use crate::labspec::maven_war::{self, MavenWar, MavenWarError};
 
 /// Context path of the tutorial's test webapp, which every lab deploys.
 pub const WEBAPP_CONTEXT: &str = "ShareSession";
@@ -28,10 +31,10 @@ pub enum WebappError {
     #[error("context path /{WEBAPP_CONTEXT} is taken by msmlab's test page; choose another with --context-path")]
     Reserved,
     #[error(
-        "cannot derive a context path from {path}: its name {name:?} is not a valid context path; \
+        "cannot derive a context path from {given}: its name {name:?} is not a valid context path; \
          give one with --context-path, e.g. --context-path /my"
     )]
-    Unnamed { path: PathBuf, name: String },
+    Unnamed { given: String, name: String },
     // `error`, not `source`: the OS's words are said once, here, before the hint.
     #[error("cannot read webapp {path}: {error}; --webapp takes a WAR file or an exploded webapp directory")]
     Read { path: PathBuf, error: std::io::Error },
@@ -112,21 +115,69 @@ impl fmt::Display for ContextPath {
     }
 }
 
+/// Where the webapp comes from, as `--webapp` says: a path here, or a pinned Maven WAR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebappSource {
+    Path(PathBuf),
+    Maven(MavenWar),
+}
+
+impl FromStr for WebappSource {
+    type Err = MavenWarError;
+    /// `maven:…` is the Maven form (a file of that name is `./maven:…`); anything else a path.
+    fn from_str(s: &str) -> Result<Self, MavenWarError> {
+        if s.starts_with(maven_war::PREFIX) {
+            s.parse().map(WebappSource::Maven)
+        } else {
+            Ok(WebappSource::Path(s.into()))
+        }
+    }
+}
+
+impl fmt::Display for WebappSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebappSource::Path(p) => write!(f, "{}", p.display()),
+            WebappSource::Maven(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// A string, as the `io.msmlab.spec` label has always held the path.
+impl Serialize for WebappSource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What the user asked for: where the webapp is and, optionally, its context path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebappSpec {
-    pub path: PathBuf,
+    // `path` in the label, which labs made before the Maven form carry.
+    #[serde(rename = "path")]
+    pub source: WebappSource,
     pub context_path: Option<ContextPath>,
 }
 
 impl WebappSpec {
+    /// The webapp's path here, or `None` for a Maven WAR, which the edge fetches first.
+    pub fn local_path(&self) -> Option<&Path> {
+        match &self.source {
+            WebappSource::Path(p) => Some(p),
+            WebappSource::Maven(_) => None,
+        }
+    }
+
     /// The context path: the one given, else the file or directory name (`my.war` → `/my`,
-    /// `ROOT.war` → `/`).
+    /// `ROOT.war` → `/`), or a Maven WAR's artifact id (as Maven names the war it builds).
     pub fn context_path(&self) -> Result<ContextPath, WebappError> {
         if let Some(c) = &self.context_path {
             return Ok(c.clone());
         }
-        let file_name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = match &self.source {
+            WebappSource::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            WebappSource::Maven(m) => m.artifact.clone(),
+        };
         let name = file_name.strip_suffix(".war").unwrap_or(&file_name);
         if name == "ROOT" {
             return Ok(ContextPath("/".into()));
@@ -135,8 +186,8 @@ impl WebappSpec {
         let candidate = format!("/{}", name.replace('#', "/"));
         match candidate.parse::<ContextPath>() {
             Err(WebappError::Reserved) => Err(WebappError::Reserved),
-            Err(_) => Err(WebappError::Unnamed { path: self.path.clone(), name: name.into() }),
-            Ok(c) if name.is_empty() => Err(WebappError::Unnamed { path: self.path.clone(), name: c.to_string() }),
+            Err(_) => Err(WebappError::Unnamed { given: self.source.to_string(), name: name.into() }),
+            Ok(c) if name.is_empty() => Err(WebappError::Unnamed { given: self.source.to_string(), name: c.to_string() }),
             Ok(c) => Ok(c),
         }
     }
@@ -146,8 +197,8 @@ impl WebappSpec {
 #[derive(Debug, Clone)]
 pub struct Webapp {
     pub context_path: ContextPath,
-    /// Where it came from, for messages.
-    pub source: PathBuf,
+    /// Where it came from, as the user gave it, for messages.
+    pub source: String,
     /// Files relative to Tomcat's `webapps/`: one `<name>.war`, or a directory's files.
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -190,22 +241,23 @@ impl Webapp {
 /// How class files (and, with dots, sources) name the Java EE Servlet API.
 const JAVAX: &[u8] = b"javax/servlet/";
 
-/// Reads the webapp and checks that the Tomcat can run it: `jakarta_tomcat` names a Tomcat
-/// line of the `jakarta.servlet` API (10.1, 11), where a `javax.servlet` webapp cannot run.
-pub fn load_for(spec: &WebappSpec, jakarta_tomcat: Option<String>) -> Result<Webapp, WebappError> {
-    let webapp = load(spec)?;
+/// Reads the webapp from `path` (its own, or a Maven WAR's copy in the cache) and checks that
+/// the Tomcat can run it: `jakarta_tomcat` names a Tomcat line of the `jakarta.servlet` API
+/// (10.1, 11), where a `javax.servlet` webapp cannot run.
+pub fn load_for(spec: &WebappSpec, path: &Path, jakarta_tomcat: Option<String>) -> Result<Webapp, WebappError> {
+    let webapp = load(spec, path)?;
     if let Some(tomcat) = jakarta_tomcat {
         if let Some(file) = webapp.javax_user() {
-            return Err(WebappError::Javax { path: spec.path.clone(), file, tomcat });
+            return Err(WebappError::Javax { path: path.to_path_buf(), file, tomcat });
         }
     }
     Ok(webapp)
 }
 
-/// Reads the webapp and checks that Tomcat can deploy it.
-pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
+/// Reads the webapp from `path` and checks that Tomcat can deploy it.
+pub fn load(spec: &WebappSpec, path: &Path) -> Result<Webapp, WebappError> {
     let context_path = spec.context_path()?;
-    let path = &spec.path;
+    let path = &path.to_path_buf();
     let read = |p: &Path| std::fs::read(p).map_err(|error| WebappError::Read { path: p.to_path_buf(), error });
     let meta = std::fs::metadata(path).map_err(|error| WebappError::Read { path: path.clone(), error })?;
     let base = context_path.base_name();
@@ -231,7 +283,7 @@ pub fn load(spec: &WebappSpec) -> Result<Webapp, WebappError> {
     } else {
         return Err(WebappError::NotFileOrDir { path: path.clone() });
     };
-    Ok(Webapp { context_path, source: path.clone(), files })
+    Ok(Webapp { context_path, source: spec.source.to_string(), files })
 }
 
 /// A WAR is a zip archive: read its central directory, as Tomcat will.
@@ -289,7 +341,7 @@ mod tests {
     }
 
     fn spec(path: &str, context: Option<&str>) -> WebappSpec {
-        WebappSpec { path: path.into(), context_path: context.map(|c| c.parse().unwrap()) }
+        WebappSpec { source: path.parse().unwrap(), context_path: context.map(|c| c.parse().unwrap()) }
     }
 
     #[test]
@@ -321,11 +373,24 @@ mod tests {
     }
 
     #[test]
+    fn a_maven_war_deploys_at_its_artifact_id_and_keeps_its_form_in_the_label() {
+        let hex = "a".repeat(64);
+        let maven = spec(&format!("maven:org.example:shop-demo:1.2@sha256:{hex}"), None);
+        assert!(matches!(&maven.source, WebappSource::Maven(m) if m.artifact == "shop-demo"));
+        assert_eq!(maven.local_path(), None, "the edge fetches it first");
+        assert_eq!(maven.context_path().unwrap().as_str(), "/shop-demo");
+        let label = serde_json::to_value(&maven).unwrap();
+        assert_eq!(label["path"], format!("maven:org.example:shop-demo:1.2@sha256:{hex}"));
+        assert_eq!(spec("./maven:odd.war", None).local_path(), Some(Path::new("./maven:odd.war")), "a file of that name is a path");
+        assert!("maven:org.example:shop".parse::<WebappSource>().is_err());
+    }
+
+    #[test]
     fn a_war_that_is_not_a_zip_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("my.war");
         std::fs::write(&path, b"<html>not a zip</html>").unwrap();
-        let err = load(&WebappSpec { path: path.clone(), context_path: None }).unwrap_err();
+        let err = load(&WebappSpec { source: WebappSource::Path(path.clone()), context_path: None }, &path).unwrap_err();
         assert!(matches!(err, WebappError::NotZip { .. }), "{err}");
         assert!(err.to_string().contains("is not a WAR"), "{err}");
     }
@@ -340,14 +405,14 @@ mod tests {
             .unwrap();
         zip.write_all(b"hello").unwrap();
         zip.finish().unwrap();
-        let w = load(&WebappSpec { path: war, context_path: None }).unwrap();
+        let w = load(&WebappSpec { source: WebappSource::Path(war.clone()), context_path: None }, &war).unwrap();
         assert_eq!(w.files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["my.war"]);
 
         let exploded = dir.path().join("shop");
         std::fs::create_dir_all(exploded.join("WEB-INF")).unwrap();
         std::fs::write(exploded.join("index.jsp"), b"x").unwrap();
         std::fs::write(exploded.join("WEB-INF/web.xml"), b"<web-app/>").unwrap();
-        let w = load(&WebappSpec { path: exploded, context_path: Some("/s".parse().unwrap()) }).unwrap();
+        let w = load(&WebappSpec { source: WebappSource::Path(exploded.clone()), context_path: Some("/s".parse().unwrap()) }, &exploded).unwrap();
         assert_eq!(w.files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), ["s/WEB-INF/web.xml", "s/index.jsp"]);
     }
 }

@@ -2,13 +2,13 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, remote_listen, VerbError, Globals, Reply};
+use super::{connect, fetcher, read_webapp, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::CompatArgs;
 use crate::compat::{self, flow, CompatSpec};
 use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
-use crate::labspec::webapp::{self, WebappSpec};
+use crate::labspec::webapp::WebappSpec;
 use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer};
 use crate::ui::progress::Progress;
 
@@ -20,7 +20,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         ..MsmChoice::new(args.tomcat, Serializer::Java, args.store, args.base_image, args.maven_repo)
     };
     let shape = LabShape {
-        webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
+        webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
         ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
@@ -36,9 +36,9 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
     }
     // Read and check the webapp before anything is created.
     let jakarta = spec.lab.msm.tomcat.jakarta().then(|| spec.lab.msm.tomcat.to_string());
-    let webapp = webapp::load_for(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), jakarta)?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
+    let webapp = read_webapp(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &fetcher, &progress, jakarta).await?;
     let engine = connect(globals).await?;
     if let Some(listen) = remote_listen(&engine, spec.lab.shape.listen, &progress) {
         spec.lab.shape.listen = listen;

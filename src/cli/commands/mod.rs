@@ -33,6 +33,7 @@ use crate::jars::maven::{default_cache_dir, Fetcher};
 use crate::labspec::team_manager::TeamManager;
 use crate::labspec::{MsmChoice, SpecError};
 use crate::labspec::trust::{self, TrustError};
+use crate::labspec::webapp::{self, Webapp, WebappSource, WebappSpec};
 use crate::ui::progress::Progress;
 
 /// Flags every verb has, and the config file's values.
@@ -127,6 +128,22 @@ pub(super) fn fetcher(repo: &str, allow_http: bool, progress: &Progress) -> Resu
         progress.warn(warning);
     }
     Ok(Fetcher::new(repo, default_cache_dir()).allow_http(allow_http))
+}
+
+/// The user's webapp, read and checked before anything is created: a Maven WAR is first
+/// fetched into the cache like the jars (`jars::war`, pinned), a path is read where it is.
+/// `jakarta` names a Tomcat line of `jakarta.servlet`, where a `javax.servlet` webapp is refused.
+pub(super) async fn read_webapp(spec: &WebappSpec, fetcher: &Fetcher, progress: &Progress, jakarta: Option<String>) -> Result<Webapp, VerbError> {
+    let path = match &spec.source {
+        WebappSource::Path(path) => path.clone(),
+        WebappSource::Maven(war) => {
+            let step = progress.step(format!("Fetch webapp {}", war.coords()));
+            let fetched = step.check(crate::jars::war::fetch(fetcher, war).await)?;
+            step.done(if fetched.downloaded { "downloaded, sha256 matches the pin" } else { "from the cache" });
+            fetched.path
+        }
+    };
+    Ok(webapp::load_for(spec, &path, jakarta)?)
 }
 
 /// Where a lab's nginx is published. A remote engine's loopback is not reachable from here, so

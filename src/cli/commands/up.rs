@@ -2,14 +2,14 @@
 
 use crate::cli::verb_error::Context;
 
-use super::{connect, fetcher, load_lock, msm_choice, remote_listen, VerbError, Globals, Reply};
+use super::{connect, fetcher, load_lock, msm_choice, read_webapp, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
 use crate::engine::Engine;
 use crate::jars::maven::Fetcher;
 use crate::lab::{self, UpOutcome};
 use crate::plan::Plan;
 use crate::report;
-use crate::labspec::webapp::{self, WebappSpec};
+use crate::labspec::webapp::WebappSpec;
 use crate::labspec::{trust, LabName, LabShape, LabSpec, SpecError, SwarmSpec};
 use crate::ui::progress::Progress;
 
@@ -72,7 +72,7 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
         store_nodes,
         listen: args.listen,
         sticky,
-        webapp: args.webapp.map(|path| WebappSpec { path, context_path: args.context_path }),
+        webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
         swarm: swarm_spec(args.swarm, args.push_to)?,
         ..LabShape::new(name, args.jre, args.tomcats, port, args.java_opts)
     };
@@ -80,7 +80,10 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
     let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
     let jakarta = spec.msm.tomcat.jakarta().then(|| spec.msm.tomcat.to_string());
-    let webapp = spec.shape.webapp.as_ref().map(|w| webapp::load_for(w, jakarta)).transpose()?;
+    let webapp = match &spec.shape.webapp {
+        Some(w) => Some(read_webapp(w, &fetcher, progress, jakarta).await?),
+        None => None,
+    };
     let engine = connect(globals).await?;
     if let Some(listen) = remote_listen(&engine, spec.shape.listen, progress) {
         spec.shape.listen = listen;
