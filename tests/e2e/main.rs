@@ -29,6 +29,7 @@ mod jakarta;
 mod jars_and_lock;
 mod labs_side_by_side;
 mod matrix;
+mod maven_webapp;
 mod messages;
 mod msm_options;
 mod official_images;
