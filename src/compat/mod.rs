@@ -38,7 +38,7 @@ pub enum CompatError {
     Serializers(String),
     #[error("--name {0:?} is too long for compat: the labs are named <name>-<serializer>, which must be a lab name too")]
     Name(String),
-    #[error("compat needs your application: --webapp PATH (a WAR or an exploded directory)")]
+    #[error("compat needs your application: --webapp PATH (a WAR or an exploded directory) or --webapp maven:GROUP:ARTIFACT:VERSION@sha256:HEX")]
     NoWebapp,
     #[error("msmlab's session probe is not in official Tomcat images, and compat reads the session through it: leave out --images official")]
     OfficialImages,

@@ -257,13 +257,12 @@ pub fn load_for(spec: &WebappSpec, path: &Path, jakarta_tomcat: Option<String>) 
 /// Reads the webapp from `path` and checks that Tomcat can deploy it.
 pub fn load(spec: &WebappSpec, path: &Path) -> Result<Webapp, WebappError> {
     let context_path = spec.context_path()?;
-    let path = &path.to_path_buf();
     let read = |p: &Path| std::fs::read(p).map_err(|error| WebappError::Read { path: p.to_path_buf(), error });
-    let meta = std::fs::metadata(path).map_err(|error| WebappError::Read { path: path.clone(), error })?;
+    let meta = std::fs::metadata(path).map_err(|error| WebappError::Read { path: path.to_path_buf(), error })?;
     let base = context_path.base_name();
     let files = if meta.is_file() {
         if meta.len() > MAX_BYTES {
-            return Err(WebappError::TooLarge { path: path.clone() });
+            return Err(WebappError::TooLarge { path: path.to_path_buf() });
         }
         let bytes = read(path)?;
         check_zip(path, &bytes)?;
@@ -271,17 +270,17 @@ pub fn load(spec: &WebappSpec, path: &Path) -> Result<Webapp, WebappError> {
     } else if meta.is_dir() {
         let mut files = Vec::new();
         let mut total = 0u64;
-        for rel in walk(path).map_err(|error| WebappError::Read { path: path.clone(), error })? {
+        for rel in walk(path).map_err(|error| WebappError::Read { path: path.to_path_buf(), error })? {
             let bytes = read(&path.join(&rel))?;
             total += bytes.len() as u64;
             if total > MAX_BYTES {
-                return Err(WebappError::TooLarge { path: path.clone() });
+                return Err(WebappError::TooLarge { path: path.to_path_buf() });
             }
             files.push((format!("{base}/{rel}"), bytes));
         }
         files
     } else {
-        return Err(WebappError::NotFileOrDir { path: path.clone() });
+        return Err(WebappError::NotFileOrDir { path: path.to_path_buf() });
     };
     Ok(Webapp { context_path, source: spec.source.to_string(), files })
 }
