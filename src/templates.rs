@@ -211,6 +211,15 @@ mod tests {
     }
 
     #[test]
+    fn the_probes_sources_are_ascii_for_the_images_javac() {
+        // Debian's JRE javac reads sources as US-ASCII: one `…` fails the image build.
+        for source in PROBE_SOURCES {
+            let text = TEMPLATES.iter().find(|(p, _)| p == source).unwrap().1;
+            assert!(text.is_ascii(), "{source} has a character that is not ASCII");
+        }
+    }
+
+    #[test]
     fn on_a_swarm_nginx_resolves_the_tomcats_service_while_it_runs() {
         // No upstream block: a name in a variable is looked up through Docker's resolver,
         // again every 2 s, so Tomcat tasks that move to other hosts are followed.

@@ -255,7 +255,7 @@ final class ValueDigest {
         return null;
     }
 
-    /** Any other JDK value (java.time, UUID, Locale, …): its own text, never Object's. */
+    /** Any other JDK value (java.time, UUID, Locale and others): its own text, never Object's. */
     static String text(Object v) {
         try {
             if (v.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
