@@ -67,3 +67,48 @@ fn compat_counts_a_value_that_arrived_changed_as_lost() {
     assert!(reason.starts_with("arrived with another value, profile.level: 1 → 0 (msmlab-e2e-probe-c-java-tomcat-"), "{reason}");
     assert_eq!(labelled("e2e-probe-c-java"), Vec::<String>::new());
 }
+
+/// The probe's `ValueDigest`, compiled from its template and run on the host's JVM by
+/// `tests/probe/DigestCheck.java`: `case → (digest, leaves)`. No engine.
+fn digests() -> std::collections::HashMap<String, (String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let classes = dir.path().join("classes");
+    let javac = std::process::Command::new("javac")
+        .args(["--release", "11", "-d"])
+        .arg(&classes)
+        .arg(root.join("templates/probe/ValueDigest.java"))
+        .arg(root.join("tests/probe/DigestCheck.java"))
+        .output()
+        .expect("javac runs");
+    assert!(javac.status.success(), "javac failed: {}", String::from_utf8_lossy(&javac.stderr));
+    let run = std::process::Command::new("java").arg("-cp").arg(&classes).arg("io.msmlab.probe.DigestCheck").output().expect("java runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = String::from_utf8(run.stdout).unwrap();
+    eprintln!("{out}");
+    out.lines()
+        .map(|l| {
+            let mut words = l.splitn(3, ' ');
+            let name = words.next().unwrap().to_string();
+            (name, (words.next().unwrap().to_string(), words.next().unwrap_or("").to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn equal_values_have_one_digest_in_any_form_and_a_changed_field_another() {
+    let d = digests();
+    // A HashSet's capacity and an enum set's order change Java's form, not the digest; nor do
+    // a map's iteration order, another List class, or a cycle's round trip.
+    for (a, b) in [("tags", "tags-round-trip"), ("map", "map-reordered"), ("cycle", "cycle-round-trip")] {
+        assert_eq!(d[a].0, d[b].0, "{a} and {b}: {d:?}");
+    }
+    assert_eq!(d["cycle"].1, "next.next=(cycle to 2 up) next.value=0 value=1");
+    // A writeObject that forgets `level`; a list in another order.
+    assert_ne!(d["profile"].0, d["profile-round-trip"].0);
+    assert_eq!((d["profile"].1.as_str(), d["profile-round-trip"].1.as_str()), ("level=3 name=\"visitor\"", "level=0 name=\"visitor\""));
+    assert_ne!(d["list"].0, d["list-reversed"].0);
+    // Too large to walk: no digest (state then compares sizes); Object's identity never shows.
+    assert_eq!(d["huge"].0, "null");
+    assert_eq!(d["object"].1, "=java.lang.Object");
+}
