@@ -17,7 +17,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("junit.xml", include_str!("../templates/junit.xml")),
     ("jars.lock", include_str!("../templates/jars.lock")),
     ("images/tomcat.Dockerfile", include_str!("../templates/images/tomcat.Dockerfile")),
-    ("probe/SessionProbeFilter.java", include_str!("../templates/probe/SessionProbeFilter.java")),
+    ("probe/SessionProbe.java", include_str!("../templates/probe/SessionProbe.java")),
+    ("probe/ValueDigest.java", include_str!("../templates/probe/ValueDigest.java")),
     ("xstream/AllowListTranscoderFactory.java", include_str!("../templates/xstream/AllowListTranscoderFactory.java")),
     ("images/nginx.Dockerfile", include_str!("../templates/images/nginx.Dockerfile")),
     ("images/memcached.Dockerfile", include_str!("../templates/images/memcached.Dockerfile")),
@@ -42,6 +43,9 @@ pub const WEBAPP: &[(&str, &str)] = &[
 pub const TOMCAT_LOGGING: &str = include_str!("../templates/tomcat/logging.properties");
 /// msmlab's Manager for Tomcat 11 (`plan::TOMCAT11_MANAGER`), compiled by `up`.
 pub const TOMCAT11_MANAGER_SOURCE: &str = include_str!("../templates/jakarta/MemcachedBackupSessionManager.java");
+/// The session probe's sources (templates, rendered with the Servlet API's package), compiled
+/// together into the lab's Tomcat image.
+pub const PROBE_SOURCES: &[&str] = &["probe/SessionProbe.java", "probe/ValueDigest.java"];
 pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default");
 
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +207,15 @@ mod tests {
             session_backup_async: false,
             extra: Vec::new(),
             copy_collections_for_serialization: false,
+        }
+    }
+
+    #[test]
+    fn the_probes_sources_are_ascii_for_the_images_javac() {
+        // Debian's JRE javac reads sources as US-ASCII: one `…` fails the image build.
+        for source in PROBE_SOURCES {
+            let text = TEMPLATES.iter().find(|(p, _)| p == source).unwrap().1;
+            assert!(text.is_ascii(), "{source} has a character that is not ASCII");
         }
     }
 

@@ -126,6 +126,11 @@ pub fn lost(state: &StateReport, errors: &[SerializationError], serializer: Seri
             (LossKind::Missing, _) if not_serializable && serializer == Serializer::Java => {
                 "does not implement java.io.Serializable: Java serialization leaves it out without an error (msm logs it only at DEBUG)".to_string()
             }
+            // The probe saw the change itself; an error about the session says less.
+            (LossKind::ValueChanged { field, from, to }, _) => format!(
+                "arrived with another value, {field}: {from} → {to} ({} left it, {} loaded it)",
+                l.left_by, l.missed_by
+            ),
             (LossKind::SessionLost, Some(e)) => format!("the whole session was lost on the next Tomcat: {}", e.message),
             // Another attribute's error cost the whole session, this one with it.
             (LossKind::SessionLost, None) => match errors.iter().find(|e| e.attribute.is_some()).or(errors.first()) {
@@ -196,6 +201,15 @@ mod tests {
         let cart = state(vec![loss("cart", "state.Cart", Some("not Serializable"), LossKind::Missing)]);
         let l = lost(&cart, &[], Serializer::Java);
         assert!(l[0].reason.starts_with("does not implement java.io.Serializable"), "{l:?}");
+    }
+
+    #[test]
+    fn a_value_that_arrived_changed_is_a_loss_with_its_field() {
+        let how = LossKind::ValueChanged { field: "profile.level".into(), from: "3".into(), to: "0".into() };
+        let s = state(vec![loss("profile", "state.Profile", None, how)]);
+        let l = lost(&s, &[], Serializer::Java);
+        assert_eq!(l[0].attribute, "profile");
+        assert_eq!(l[0].reason, "arrived with another value, profile.level: 3 → 0 (tc-1 left it, tc-2 loaded it)");
     }
 
     #[test]

@@ -101,8 +101,9 @@ impl ImageRecipe {
         // The test webapp, so that the image's training start compiles its JSP once, at build
         // time (see the Dockerfile); `up` uploads the same files again.
         let servlet = servlet_package(version);
-        let probe = templates::render("probe/SessionProbeFilter.java", ProbeVars { servlet })?;
-        files.insert("probe/SessionProbeFilter.java".into(), ContextFile::rendered(probe));
+        for source in templates::PROBE_SOURCES {
+            files.insert((*source).into(), ContextFile::rendered(templates::render(source, ProbeVars { servlet })?));
+        }
         for (path, body) in templates::WEBAPP {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
             files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });

@@ -14,6 +14,7 @@ pub mod probe;
 pub mod session_id;
 pub mod state;
 pub mod store_check;
+pub mod value_diff;
 pub mod walk;
 
 use std::collections::BTreeMap;

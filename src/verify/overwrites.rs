@@ -78,7 +78,7 @@ mod tests {
 
     fn view(value: Option<&str>) -> SessionView {
         let attributes = value
-            .map(|crc| Attribute { name: "cart".into(), class: Some("state.Cart".into()), bytes: Some(90), crc32: Some(crc.into()), note: None })
+            .map(|crc| Attribute { name: "cart".into(), class: Some("state.Cart".into()), bytes: Some(90), crc32: Some(crc.into()), ..Default::default() })
             .into_iter()
             .collect();
         SessionView { id: "S".into(), attributes }

@@ -1,10 +1,11 @@
 //! The session probe's reports: what the session held, attribute by attribute, before and after
 //! each request, as the Tomcat that served it saw it.
 //!
-//! msmlab's Tomcat images carry a lab-only servlet filter (`templates/probe/`). For a request
-//! with the header `X-Msmlab-Probe: <token>` it writes one line to the container's log:
-//! `msmlab-probe <token> {"before": …, "after": …, "context": …}`. The walker sends a token per
-//! request; this module reads the lines back and hands each answer its `Sighting`.
+//! msmlab's Tomcat images carry a lab-only servlet filter, put in front of every webapp's own
+//! filters (`templates/probe/`). For a request with the header `X-Msmlab-Probe: <token>` it
+//! writes one line to the container's log: `msmlab-probe <token> {"before": …, "after": …,
+//! "context": …}`. The walker sends a token per request; this module reads the lines back and
+//! hands each answer its `Sighting`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,7 +24,7 @@ const PREFIX: &str = "msmlab-probe ";
 const SETTLE: Duration = Duration::from_secs(3);
 
 /// One session attribute as the probe saw it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribute {
     pub name: String,
     /// The value's class; `None` for a null value.
@@ -32,12 +33,26 @@ pub struct Attribute {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// A CRC-32 of that form, as evidence: an equal value can have another form after a round
-    /// trip, so `state` compares sizes, not checksums.
+    /// trip, so `state` never compares checksums.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crc32: Option<String>,
     /// Why there is no size: `not Serializable`, or the exception Java serialization threw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A digest of the value's content (`templates/probe/ValueDigest.java`): equal values have
+    /// equal digests on any JVM and after any round trip. `None`: a probe of an older msmlab,
+    /// or a value too large to walk (`digest_note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_note: Option<String>,
+    /// The value's first leaves in the digest's order, path (`level`, `items[2]`, empty for the
+    /// value itself) and short text, from which `state` names what changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaves: Vec<(String, String)>,
+    /// The value has more leaves than listed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
 }
 
 impl Attribute {
@@ -160,5 +175,18 @@ msmlab-probe ab12-3 {"before":{"id":"C1-n1","attributes":[]},"after":{"id":"C1-n
         assert_eq!(found[1].1.before.as_ref().unwrap().attributes, vec![]);
         assert_eq!(found[1].1.after.as_ref().unwrap().get("counter").unwrap().describe(), "`counter` (java.lang.Integer, 81 bytes)");
         assert_eq!(tokens.token(7), "ab12-7");
+    }
+
+    #[test]
+    fn a_values_digest_and_leaves_are_read_back() {
+        let tokens = Tokens { run: "ab12".into() };
+        let log = r#"msmlab-probe ab12-2 {"before":null,"after":{"id":"C1-n1","attributes":[{"name":"profile","class":"state.Profile","bytes":120,"crc32":"1f","digest":"6913042035316184","leaves":[["level","3"],["name","\"bob\""]],"cut":true},{"name":"big","class":"java.util.ArrayList","bytes":9000,"crc32":"2e","digest_note":"more than 20000 values"}]},"context":"/state"}"#;
+        let after = parse_log(&tokens, "tc-1", log).remove(0).1.after.unwrap();
+        let profile = after.get("profile").unwrap();
+        assert_eq!(profile.digest.as_deref(), Some("6913042035316184"));
+        assert_eq!(profile.leaves, [("level".to_string(), "3".to_string()), ("name".to_string(), "\"bob\"".to_string())]);
+        assert!(profile.cut);
+        let big = after.get("big").unwrap();
+        assert_eq!((big.digest.as_deref(), big.digest_note.as_deref()), (None, Some("more than 20000 values")));
     }
 }

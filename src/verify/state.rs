@@ -4,12 +4,12 @@
 //! `Serializable` without a word, and the page still answers 200 with the same id. So for each
 //! hand-over (request n, then n+1, on the same session) this compares the attributes the
 //! application left after n with those the next Tomcat loaded before n+1, as the session probe
-//! reported them (`probe`): every attribute must arrive, of the same class, and, where Java
-//! serialization can measure it, of the same serialized size. Not the same checksum: Java's
-//! form of an equal value differs after a round trip (a `HashSet` records its capacity, which
-//! deserialization shrinks; a set of enums iterates in identity-hash order, which differs
-//! between JVMs), so checksums would report values that arrived intact as changed. Checksums
-//! stay in the evidence.
+//! reported them (`probe`): every attribute must arrive, of the same class, and with the same
+//! content (`value_diff`: the probe's digests, which name the field that changed). Without
+//! digests on both sides (an older probe, a value too large to walk), the serialized sizes
+//! stand in. Never the checksums of Java's form: an equal value's form differs after a round
+//! trip (a `HashSet` records its capacity, which deserialization shrinks; a set of enums
+//! iterates in identity-hash order, which differs between JVMs). Checksums stay in the evidence.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::verify::judge::Check;
 use crate::verify::probe::{Attribute, Sighting};
+use crate::verify::value_diff::{self, Comparison};
 
 /// How an attribute failed to arrive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +27,9 @@ pub enum LossKind {
     Missing,
     /// It arrived, but not as it left: another class, or another serialized size.
     Changed { from: String, to: String },
+    /// It arrived of the same class with another content: `field` (`profile.level`) was
+    /// `from` when it left and `to` when it was loaded.
+    ValueChanged { field: String, from: String, to: String },
     /// The next Tomcat found no session at all.
     SessionLost,
 }
@@ -49,7 +53,7 @@ pub struct Loss {
 
 impl Loss {
     fn sentence(&self) -> String {
-        let what = Attribute { name: self.attribute.clone(), class: self.class.clone(), bytes: None, crc32: None, note: self.note.clone() }.describe();
+        let what = Attribute { name: self.attribute.clone(), class: self.class.clone(), note: self.note.clone(), ..Default::default() }.describe();
         let next = self.request + 1;
         match &self.how {
             LossKind::Missing => format!(
@@ -58,6 +62,10 @@ impl Loss {
             ),
             LossKind::Changed { from, to } => format!(
                 "{what} arrived changed: {} left it after request {} as {from}, and {} loaded it for request {next} as {to}",
+                self.left_by, self.request, self.missed_by
+            ),
+            LossKind::ValueChanged { field, from, to } => format!(
+                "{what} arrived with another value, {field}: {from} → {to}: {} left it after request {}, and {} loaded it for request {next}",
                 self.left_by, self.request, self.missed_by
             ),
             LossKind::SessionLost => format!(
@@ -100,6 +108,21 @@ fn form(a: &Attribute) -> String {
     }
 }
 
+/// How `found` differs from `left`, the same attribute a hand-over apart; `None`: it arrived.
+fn changed(left: &Attribute, found: &Attribute) -> Option<LossKind> {
+    if left.class != found.class {
+        return Some(LossKind::Changed { from: form(left), to: form(found) });
+    }
+    match value_diff::compare(left, found) {
+        Comparison::Same => None,
+        Comparison::Differs(d) => Some(LossKind::ValueChanged { field: d.field, from: d.from, to: d.to }),
+        Comparison::Unknown => {
+            let resized = left.bytes.is_some() && found.bytes.is_some() && left.bytes != found.bytes;
+            resized.then(|| LossKind::Changed { from: form(left), to: form(found) })
+        }
+    }
+}
+
 /// Compares each request's "after" with the next request's "before". `requests` are the
 /// request numbers of the walk, in order.
 pub fn compare(requests: &[usize], sightings: &HashMap<usize, Sighting>) -> StateReport {
@@ -127,12 +150,12 @@ pub fn compare(requests: &[usize], sightings: &HashMap<usize, Sighting>) -> Stat
             None => report.losses.extend(left.attributes.iter().map(|a| loss(a, LossKind::SessionLost))),
             Some(found) => {
                 for a in &left.attributes {
-                    match found.get(&a.name) {
-                        None => report.losses.push(loss(a, LossKind::Missing)),
-                        Some(b) if b.class != a.class || (a.bytes.is_some() && b.bytes.is_some() && a.bytes != b.bytes) => {
-                            report.losses.push(loss(a, LossKind::Changed { from: form(a), to: form(b) }))
-                        }
-                        Some(_) => {}
+                    let Some(b) = found.get(&a.name) else {
+                        report.losses.push(loss(a, LossKind::Missing));
+                        continue;
+                    };
+                    if let Some(how) = changed(a, b) {
+                        report.losses.push(loss(a, how));
                     }
                 }
             }
@@ -192,6 +215,7 @@ mod tests {
             bytes: crc.map(|c| if c == "cc" { 64 } else { 81 }),
             crc32: crc.map(str::to_string),
             note: if crc.is_none() { Some("not Serializable".into()) } else { None },
+            ..Default::default()
         }
     }
 
@@ -248,6 +272,39 @@ mod tests {
         let report = compare(&[1, 2], &gone);
         assert_eq!(report.losses[0].how, LossKind::SessionLost);
         assert!(judge_state(&report, true, 2).detail.contains("was lost with the whole session: tc-1 left it after request 1, and tc-2 found no session for request 2"));
+    }
+
+    #[test]
+    fn a_value_that_arrives_changed_at_the_same_size_is_named_by_field_and_an_equal_one_passes() {
+        let profile = |level: &str, digest: &str, crc: &str| Attribute {
+            name: "profile".into(),
+            class: Some("state.Profile".into()),
+            bytes: Some(120),
+            crc32: Some(crc.into()),
+            digest: Some(digest.into()),
+            leaves: vec![("level".into(), level.into()), ("name".into(), "\"bob\"".into())],
+            ..Default::default()
+        };
+        // A writeObject that forgets `level`: the same size, another content.
+        let s = HashMap::from([
+            (1, seen("tc-1", None, Some(vec![profile("1", "d1", "c1")]))),
+            (2, seen("tc-2", Some(vec![profile("0", "d0", "c0")]), Some(vec![profile("1", "d1", "c1")]))),
+        ]);
+        let report = compare(&[1, 2], &s);
+        assert_eq!(report.losses[0].how, LossKind::ValueChanged { field: "profile.level".into(), from: "1".into(), to: "0".into() });
+        let check = judge_state(&report, true, 2);
+        assert!(!check.ok);
+        assert_eq!(
+            check.detail,
+            "`profile` (state.Profile) arrived with another value, profile.level: 1 → 0: tc-1 left it after request 1, and tc-2 loaded it for request 2 (lost at 1 of 1 hand-overs)"
+        );
+
+        // The other direction: an equal value in another serialized form (a HashSet's capacity,
+        // an enum set's order: another checksum, even another size) has the same digest.
+        let reformed = Attribute { bytes: Some(118), ..profile("1", "d1", "c9") };
+        let s = HashMap::from([(1, seen("tc-1", None, Some(vec![profile("1", "d1", "c1")]))), (2, seen("tc-2", Some(vec![reformed]), None))]);
+        let check = judge_state(&compare(&[1, 2], &s), true, 2);
+        assert!(check.ok, "{check:?}");
     }
 
     #[test]

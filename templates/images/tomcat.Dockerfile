@@ -27,13 +27,13 @@ ENV CATALINA_HOME=/usr/local/tomcat \
     JAVA_OPTS="{{ java_opts }}"
 WORKDIR /usr/local/tomcat
 USER tomcat
-# msmlab's session probe (templates/probe/), a lab-only filter that reports the session's
+# msmlab's session probe (templates/probe/), a lab-only listener and filter that report the session's
 # attributes for requests that ask: compiled with the javac that Debian's JRE carries as a
 # module, into lib/, which Tomcat's common class loader reads as a directory. (-source/-target,
 # not --release: the JRE package lacks ct.sym, which --release reads.)
 COPY --chown=tomcat:tomcat probe/ /tmp/probe/
 RUN java -m jdk.compiler/com.sun.tools.javac.Main -source 8 -target 8 -Xlint:-options -nowarn \
-      -cp lib/servlet-api.jar -d lib /tmp/probe/SessionProbeFilter.java \
+      -cp lib/servlet-api.jar -d lib /tmp/probe/*.java \
  && rm -rf /tmp/probe
 # The test webapp, as `up` uploads it (same bytes, same mtime 0), so that one training start
 # here, at build time, does once what every lab start would do again:

@@ -294,21 +294,39 @@ pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 /// `dir/state.war`: its classes compiled with the JDK's `javac` for Java 11, the lab's oldest
 /// JRE, and zipped with its pages.
 pub fn build_state_war(dir: &std::path::Path) -> std::path::PathBuf {
+    state_war(dir, false)
+}
+
+/// The state webapp with its gate filter (`tests/webapps/state/gate/`), which answers `/gate/*`
+/// itself. Kept out of `build_state_war`: it uses `javax.servlet`, which Tomcat 10.1 and 11 refuse.
+pub fn build_gate_war(dir: &std::path::Path) -> std::path::PathBuf {
+    state_war(dir, true)
+}
+
+fn java_sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "java")).collect()
+}
+
+fn state_war(dir: &std::path::Path, gate: bool) -> std::path::PathBuf {
     use std::io::Write;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webapps/state");
-    let classes = dir.join("state-classes");
-    let sources: Vec<std::path::PathBuf> =
-        std::fs::read_dir(root.join("src/state")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "java")).collect();
-    let javac = Command::new("javac")
-        .args(["--release", "11", "-d"])
-        .arg(&classes)
-        .args(&sources)
-        .output()
-        .expect("javac runs (the tests build their webapps with the JDK)");
+    let classes = dir.join(if gate { "gate-classes" } else { "state-classes" });
+    let mut sources = java_sources(&root.join("src/state"));
+    let mut javac = Command::new("javac");
+    javac.args(["--release", "11", "-d"]).arg(&classes);
+    if gate {
+        // The Servlet API's stand-ins are read for their signatures, never compiled into the WAR.
+        sources.extend(java_sources(&root.join("gate/src/gate")));
+        javac.arg("-sourcepath").arg(root.join("gate/servlet-stubs")).arg("-implicit:none");
+    }
+    let javac = javac.args(&sources).output().expect("javac runs (the tests build their webapps with the JDK)");
     assert!(javac.status.success(), "javac failed: {}", String::from_utf8_lossy(&javac.stderr));
-    let path = dir.join("state.war");
+    // Named state.war either way: its name is its context path, /state.
+    let path = if gate { dir.join("gate") } else { dir.to_path_buf() }.join("state.war");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let web_xml = if gate { root.join("gate/web.xml") } else { root.join("web/WEB-INF/web.xml") };
     let mut add_tree = |base: &std::path::Path, prefix: &str| {
         let mut stack = vec![base.to_path_buf()];
         while let Some(d) = stack.pop() {
@@ -318,8 +336,9 @@ pub fn build_state_war(dir: &std::path::Path) -> std::path::PathBuf {
                     stack.push(p);
                 } else {
                     let name = format!("{prefix}{}", p.strip_prefix(base).unwrap().to_str().unwrap());
+                    let body = if name == "WEB-INF/web.xml" { std::fs::read(&web_xml).unwrap() } else { std::fs::read(&p).unwrap() };
                     zip.start_file(name, options).unwrap();
-                    zip.write_all(&std::fs::read(&p).unwrap()).unwrap();
+                    zip.write_all(&body).unwrap();
                 }
             }
         }

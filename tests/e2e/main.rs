@@ -35,6 +35,7 @@ mod msm_options;
 mod official_images;
 mod remote_engine;
 mod render_bundle;
+mod session_probe;
 mod smoke;
 mod swarm;
 mod up_verify_down;

@@ -4,12 +4,19 @@
 // DEBUG line, and the page still answers 200. So the lab looks for itself. For a request that
 // carries the header X-Msmlab-Probe, this filter writes one line to stdout (the container's
 // log) with the session's attributes as the application found them, before the request, and as
-// it left them, after: name, class and, for Serializable values, the size and a CRC-32 of
-// their Java-serialized form. A filter (declared in the host's web.xml.default) runs after
-// every valve, msm's included, so "before" is the session exactly as msm loaded it.
+// it left them, after: name, class, for Serializable values the size and a CRC-32 of their
+// Java-serialized form, and for every value a digest of its content with its first leaves
+// (ValueDigest), which the other Tomcat's line is compared with.
 //
-// Compiled when the lab's Tomcat image is built, with the Eclipse compiler Tomcat ships
-// for JSPs. {{ servlet }} is javax or jakarta, following the Servlet API of the Tomcat line.
+// Declared in the host's web.xml.default as a context listener, which adds the filter in front
+// of every filter of the application: Tomcat appends a default web.xml's filters after the
+// application's own, where a filter that answers by itself (a framework's page, a security
+// redirect) would keep the probe from ever seeing the request. The filter runs after every
+// valve, msm's included, so "before" is the session as msm loaded it, and its "after" comes
+// before msm's host valve stores the session. docs/compat.md says why not a request listener.
+//
+// Compiled when the lab's Tomcat image is built. {{ servlet }} is javax or jakarta, following the
+// Servlet API of the Tomcat line.
 package io.msmlab.probe;
 
 import java.io.IOException;
@@ -25,16 +32,39 @@ import java.util.zip.CRC32;
 import {{ servlet }}.servlet.Filter;
 import {{ servlet }}.servlet.FilterChain;
 import {{ servlet }}.servlet.FilterConfig;
+import {{ servlet }}.servlet.FilterRegistration;
+import {{ servlet }}.servlet.ServletContextEvent;
+import {{ servlet }}.servlet.ServletContextListener;
 import {{ servlet }}.servlet.ServletException;
 import {{ servlet }}.servlet.ServletRequest;
 import {{ servlet }}.servlet.ServletResponse;
 import {{ servlet }}.servlet.http.HttpServletRequest;
 import {{ servlet }}.servlet.http.HttpSession;
 
-public class SessionProbeFilter implements Filter {
+public class SessionProbe implements ServletContextListener, Filter {
 
     static final String HEADER = "X-Msmlab-Probe";
     static final String PREFIX = "msmlab-probe ";
+    static final String NAME = "msmlabSessionProbe";
+
+    public void contextInitialized(ServletContextEvent event) {
+        try {
+            FilterRegistration.Dynamic probe = event.getServletContext().addFilter(NAME, SessionProbe.class);
+            if (probe == null) {
+                return; // the application declares a filter of that name: not ours to replace
+            }
+            // An application's async servlet fails behind a filter that does not allow it.
+            probe.setAsyncSupported(true);
+            // false: before every filter mapping the application declared.
+            probe.addMappingForUrlPatterns(null, false, "/*");
+        } catch (RuntimeException e) {
+            // The webapp must start whatever the probe's fate; verify then says it saw nothing.
+            System.out.println("msmlab-probe-error " + event.getServletContext().getContextPath() + " " + e);
+        }
+    }
+
+    public void contextDestroyed(ServletContextEvent event) {
+    }
 
     public void init(FilterConfig config) {
     }
@@ -110,7 +140,27 @@ public class SessionProbeFilter implements Filter {
         } else if (value != null) {
             json.append(",\"note\":").append(quote("not Serializable"));
         }
+        if (value != null) {
+            contents(json, ValueDigest.of(value));
+        }
         json.append('}');
+    }
+
+    /** The digest and the leaves, or why there is none (then msmlab compares sizes). */
+    static void contents(StringBuilder json, ValueDigest d) {
+        if (d.digest == null) {
+            json.append(",\"digest_note\":").append(quote(d.why));
+            return;
+        }
+        json.append(",\"digest\":").append(quote(d.digest)).append(",\"leaves\":[");
+        for (int i = 0; i < d.leaves.size(); i++) {
+            String[] leaf = d.leaves.get(i);
+            json.append(i > 0 ? ",[" : "[").append(quote(leaf[0])).append(',').append(quote(leaf[1])).append(']');
+        }
+        json.append(']');
+        if (d.cut) {
+            json.append(",\"cut\":true");
+        }
     }
 
     static String quote(String s) {
