@@ -51,6 +51,12 @@ pub struct RenderError {
     pub message: String,
 }
 
+/// The session probe's Java sources (every `probe/*.java` template), rendered with the Servlet
+/// API's package: what a lab of official images compiles (`plan::probe`), whatever they are named.
+pub fn probe_sources() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name).filter(|name| name.starts_with("probe/") && name.ends_with(".java"))
+}
+
 /// Built once: every render shares the parsed templates.
 fn environment() -> &'static Environment<'static> {
     static ENV: LazyLock<Environment<'static>> = LazyLock::new(build_environment);
@@ -279,6 +285,22 @@ mod tests {
         }
         let (_, web_xml) = WEBAPP.iter().find(|(p, _)| *p == "WEB-INF/web.xml").unwrap();
         roxmltree::Document::parse(web_xml).unwrap();
+    }
+
+    #[test]
+    fn every_java_file_of_the_probe_is_a_probe_source() {
+        // A file added to templates/probe/ but not to TEMPLATES would be left out of official labs.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/probe");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| format!("probe/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|name| name.ends_with(".java"))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = probe_sources().map(String::from).collect();
+        listed.sort();
+        assert!(!listed.is_empty());
+        assert_eq!(listed, on_disk);
     }
 
     #[test]
