@@ -88,3 +88,72 @@ fn a_registry_that_does_not_answer_fails_the_pull_before_anything_is_created() {
     assert!(err.contains("use the images msmlab builds itself (--images built, the default)"), "{err}");
     assert_eq!(labelled("e2e-official-none"), Vec::<String>::new());
 }
+
+#[test]
+fn an_official_lab_carries_the_session_probe_so_verify_checks_the_state_and_names_a_lost_attribute() {
+    let _serial = one_lab_at_a_time();
+    let _cleanup = Lab::claim("e2e-official-state");
+    let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
+    assert!(setup.success(), "scripts/local-registry.sh failed");
+    let dir = tempfile::tempdir().unwrap();
+    let war = build_state_war(dir.path());
+    // A cache of its own, so the probe is really compiled (in the official image, by its ecj).
+    let cache = dir.path().join("cache");
+    let env = [("MSMLAB_CACHE_DIR", cache.to_str().unwrap())];
+    let up = msmlab_with(
+        &["up", "--name", "e2e-official-state", "--port", "13464", "--images", "official", "--registry", REGISTRY, "--serializer", "java", "--webapp", war.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
+    let compiled = stderr(&up).lines().find(|l| l.contains("Compile msmlab's session probe (javax.servlet)")).map(str::to_string);
+    assert!(compiled.as_deref().is_some_and(|l| l.contains("bytes, kept in")), "{}", stderr(&up));
+    let kept: Vec<_> = std::fs::read_dir(cache.join("built")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(kept.iter().any(|f| f.starts_with("probe-javax-") && f.ends_with(".jar")), "{kept:?}");
+
+    // The jar and its declaration arrived with the other uploaded files, and the label says so.
+    let tomcat = "msmlab-e2e-official-state-tomcat-1";
+    let files = docker(&["exec", tomcat, "ls", "lib/msmlab-probe.jar", "conf/Catalina/localhost/web.xml.default"]);
+    assert!(files.status.success(), "{}", String::from_utf8_lossy(&files.stderr));
+    let label = docker(&["inspect", "-f", "{{index .Config.Labels \"io.msmlab.probe\"}}", tomcat]);
+    assert_eq!(String::from_utf8_lossy(&label.stdout).trim().len(), 16, "the probe label is the key of its build");
+
+    // The test page: the state check compared the session's attributes, it did not skip them.
+    let verify = msmlab(&["verify", "--name", "e2e-official-state", "--json"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    let state = check_detail(&json(&verify), "state");
+    assert!(!state.starts_with("not checked") && state.contains("hand-overs"), "{state}");
+
+    // Java serialization drops the cart (not Serializable) at every switch of Tomcat: named.
+    let out = msmlab(&["verify", "--name", "e2e-official-state", "--path", "/state/cart.jsp?item=book", "--requests", "6", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(failed_checks(&v), ["state"]);
+    let detail = check_detail(&v, "state");
+    assert!(detail.starts_with("`cart` (state.Cart, not Serializable) was lost: msmlab-e2e-official-state-tomcat-"), "{detail}");
+    assert_eq!(v["state"]["losses"][0]["attribute"], "cart");
+
+    assert_eq!(msmlab(&["down", "--name", "e2e-official-state"]).status.code(), Some(0));
+    assert_eq!(labelled("e2e-official-state"), Vec::<String>::new());
+}
+
+#[test]
+fn compat_examines_an_application_on_official_images() {
+    let _serial = one_lab_at_a_time();
+    let _labs = [Lab::claim("e2e-ocompat-java"), Lab::claim("e2e-ocompat-kryo")];
+    let setup = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/local-registry.sh")).status().unwrap();
+    assert!(setup.success(), "scripts/local-registry.sh failed");
+    let dir = tempfile::tempdir().unwrap();
+    let war = build_state_war(dir.path());
+    #[rustfmt::skip]
+    let out = msmlab(&[
+        "compat", "--name", "e2e-ocompat", "--port", "13465", "--webapp", war.to_str().unwrap(), "--images", "official", "--registry", REGISTRY,
+        "--path", "/state/cart.jsp?item=book", "--serializers", "java,kryo", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json(&out);
+    let row = |s: &str| report["results"].as_array().unwrap().iter().find(|r| r["serializer"] == s).unwrap().clone();
+    assert_eq!(row("java")["lost_attributes"], serde_json::json!(["cart"]), "{report}");
+    assert_eq!(row("kryo")["ok"], true, "{report}");
+    assert_eq!(labelled("e2e-ocompat-java"), Vec::<String>::new());
+    assert_eq!(labelled("e2e-ocompat-kryo"), Vec::<String>::new());
+}
