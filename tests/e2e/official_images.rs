@@ -59,8 +59,11 @@ fn tomcat_10_1_and_11_from_the_official_images_run_the_converted_jars_and_sticky
     let up = msmlab(&["up", "--name", "e2e-official-jakarta", "--port", "13462", "--tomcat", "10.1", "--images", "official", "--registry", REGISTRY]);
     assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
     assert!(stderr(&up).contains("Convert msm's jars to jakarta.servlet"), "{}", stderr(&up));
+    // The probe in its jakarta form, compiled by the image's own ecj: state is really checked.
+    assert!(stderr(&up).contains("Compile msmlab's session probe (jakarta.servlet)"), "{}", stderr(&up));
     let verify = msmlab(&["verify", "--name", "e2e-official-jakarta", "--json"]);
     assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    assert!(check_detail(&json(&verify), "state").starts_with("every attribute arrived as it was left"), "{}", stdout(&verify));
     assert_eq!(msmlab(&["down", "--name", "e2e-official-jakarta"]).status.code(), Some(0));
     // Tomcat 11 runs from the JDK tag, whose javac compiles msmlab's Manager.
     let up = msmlab(&["up", "--name", "e2e-official-jakarta", "--port", "13462", "--tomcat", "11", "--images", "official", "--registry", REGISTRY]);
@@ -69,6 +72,7 @@ fn tomcat_10_1_and_11_from_the_official_images_run_the_converted_jars_and_sticky
     assert!(stderr(&up).contains("Compile msmlab's Manager for Tomcat 11"), "{}", stderr(&up));
     let verify = msmlab(&["verify", "--name", "e2e-official-jakarta", "--json"]);
     assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    assert!(check_detail(&json(&verify), "state").starts_with("every attribute arrived as it was left"), "{}", stdout(&verify));
     assert_eq!(msmlab(&["down", "--name", "e2e-official-jakarta"]).status.code(), Some(0));
     // Sticky needs a jvmRoute in server.xml, which msmlab cannot set in an image it only pulls.
     let out = msmlab(&["up", "--name", "e2e-official-jakarta", "--port", "13462", "--images", "official", "--registry", REGISTRY, "--tomcat", "10.1", "--sticky"]);
