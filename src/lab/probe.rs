@@ -10,7 +10,7 @@ use crate::lab::errors::{at, LabError};
 use crate::lab::provision::{self, COMPILE_TIMEOUT};
 use crate::plan::archive::{tar, Entry};
 use crate::plan::probe::{Compiler, ProbeBuild, CLASSES_DIR, SOURCE_DIR};
-use crate::plan::Plan;
+use crate::plan::{Plan, CATALINA_HOME};
 use crate::ui::progress::Progress;
 
 /// The probe's jar for `build`: from the cache, or compiled in `official_image` (its own ecj)
@@ -49,7 +49,7 @@ pub async fn probe_jar(
         image,
         labels,
         network: "none".into(),
-        cmd: Some(build.command()),
+        cmd: Some(build.command(CATALINA_HOME)),
         ..Default::default()
     };
     let (code, output, classes) =

@@ -72,10 +72,10 @@ impl ProbeBuild {
     }
 
     /// The compiler's command line, fixed text: the sources are whatever `SOURCE_DIR` holds,
-    /// compiled against the image's own Servlet API alone. (javac: -source/-target, not
-    /// --release, which reads the ct.sym Debian's JRE lacks.)
-    pub fn command(&self) -> Vec<String> {
-        let (home, java) = (super::CATALINA_HOME, PROBE_JAVA);
+    /// compiled against the Servlet API of the Tomcat at `home` alone. (javac: -source/-target,
+    /// not --release, which reads the ct.sym Debian's JRE lacks.)
+    pub fn command(&self, home: &str) -> Vec<String> {
+        let java = PROBE_JAVA;
         let common = format!("-nowarn -encoding UTF-8 -cp {home}/lib/servlet-api.jar -d {CLASSES_DIR} {SOURCE_DIR}/*.java");
         let script = match self.compiler {
             Compiler::Ecj => format!(
@@ -116,12 +116,12 @@ mod tests {
         for (line, java) in [(7, 8), (9, 11), (9, 21), (10, 17), (11, 21)] {
             let build = ProbeBuild::new(line, java).unwrap();
             assert_eq!(build.compiler, Compiler::Ecj, "Tomcat {line} on Java {java}");
-            let script = &build.command()[2];
+            let script = &build.command("/usr/local/tomcat")[2];
             assert!(script.contains("lib/ecj-*.jar") && script.contains("-source 1.8 -target 1.8"), "{script}");
             assert!(script.contains("-cp /usr/local/tomcat/lib/servlet-api.jar -d /tmp/classes /tmp/build/src/*.java"), "{script}");
         }
         let old = ProbeBuild::new(8, 17).unwrap();
         assert_eq!(old.compiler, Compiler::MsmlabJavac);
-        assert!(old.command()[2].starts_with("exec java -m jdk.compiler/com.sun.tools.javac.Main -source 8 -target 8"), "{:?}", old.command());
+        assert!(old.command("/usr/local/tomcat")[2].starts_with("exec java -m jdk.compiler/com.sun.tools.javac.Main -source 8 -target 8"), "{:?}", old.command("/usr/local/tomcat"));
     }
 }
