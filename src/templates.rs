@@ -43,9 +43,6 @@ pub const WEBAPP: &[(&str, &str)] = &[
 pub const TOMCAT_LOGGING: &str = include_str!("../templates/tomcat/logging.properties");
 /// msmlab's Manager for Tomcat 11 (`plan::TOMCAT11_MANAGER`), compiled by `up`.
 pub const TOMCAT11_MANAGER_SOURCE: &str = include_str!("../templates/jakarta/MemcachedBackupSessionManager.java");
-/// The session probe's sources (templates, rendered with the Servlet API's package), compiled
-/// together into the lab's Tomcat image.
-pub const PROBE_SOURCES: &[&str] = &["probe/SessionProbe.java", "probe/ValueDigest.java"];
 pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default");
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +50,13 @@ pub const PROBE_WEB_XML: &str = include_str!("../templates/probe/web.xml.default
 pub struct RenderError {
     pub template: String,
     pub message: String,
+}
+
+/// The session probe's Java sources (every `probe/*.java` template), rendered with the Servlet
+/// API's package: compiled together into msmlab's Tomcat image (`plan::images`) and, for a lab
+/// of official images, by `plan::probe`, whatever they are named.
+pub fn probe_sources() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name).filter(|name| name.starts_with("probe/") && name.ends_with(".java"))
 }
 
 /// Built once: every render shares the parsed templates.
@@ -213,7 +217,7 @@ mod tests {
     #[test]
     fn the_probes_sources_are_ascii_for_the_images_javac() {
         // Debian's JRE javac reads sources as US-ASCII: one `…` fails the image build.
-        for source in PROBE_SOURCES {
+        for source in probe_sources() {
             let text = TEMPLATES.iter().find(|(p, _)| p == source).unwrap().1;
             assert!(text.is_ascii(), "{source} has a character that is not ASCII");
         }
@@ -292,6 +296,22 @@ mod tests {
         }
         let (_, web_xml) = WEBAPP.iter().find(|(p, _)| *p == "WEB-INF/web.xml").unwrap();
         roxmltree::Document::parse(web_xml).unwrap();
+    }
+
+    #[test]
+    fn every_java_file_of_the_probe_is_a_probe_source() {
+        // A file added to templates/probe/ but not to TEMPLATES would be left out of official labs.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/probe");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| format!("probe/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|name| name.ends_with(".java"))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = probe_sources().map(String::from).collect();
+        listed.sort();
+        assert!(!listed.is_empty());
+        assert_eq!(listed, on_disk);
     }
 
     #[test]

@@ -649,6 +649,12 @@ pub struct CompatArgs {
     /// Maven repository the jars come from
     #[arg(long, env = "MSMLAB_MAVEN_REPO", default_value = CENTRAL, value_name = "URL")]
     pub maven_repo: String,
+    /// built: images msmlab builds from Debian's packages; official: Docker Hub's tomcat, nginx, memcached, redis (given msmlab's session probe)
+    #[arg(long, value_enum, default_value_t = ImageSource::Built, value_name = "SOURCE")]
+    pub images: ImageSource,
+    /// Registry to pull official images from instead of Docker Hub, e.g. mirror.example:5000
+    #[arg(long, env = "MSMLAB_REGISTRY", value_name = "HOST[:PORT]")]
+    pub registry: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
 }

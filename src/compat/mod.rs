@@ -40,8 +40,6 @@ pub enum CompatError {
     Name(String),
     #[error("compat needs your application: --webapp PATH (a WAR or an exploded directory) or --webapp maven:GROUP:ARTIFACT:VERSION@sha256:HEX")]
     NoWebapp,
-    #[error("msmlab's session probe is not in official Tomcat images, and compat reads the session through it: leave out --images official")]
-    OfficialImages,
     #[error("interrupted by {0}; msmlab removed compat's lab")]
     Interrupted(&'static str),
     #[error(transparent)]
@@ -63,7 +61,7 @@ pub enum CompatError {
 impl Classified for CompatError {
     fn exit_status(&self) -> ExitStatus {
         match self {
-            CompatError::Serializers(_) | CompatError::Name(_) | CompatError::NoWebapp | CompatError::OfficialImages => ExitStatus::BadInput,
+            CompatError::Serializers(_) | CompatError::Name(_) | CompatError::NoWebapp => ExitStatus::BadInput,
             CompatError::Interrupted(_) => ExitStatus::Interrupted,
             CompatError::Flow(_) | CompatError::Spec(_) => ExitStatus::BadInput,
             CompatError::Unsupported(e) => e.exit_status(),
@@ -90,9 +88,6 @@ impl CompatSpec {
     pub fn validate(self) -> Result<CompatSpec, CompatError> {
         if self.lab.shape.webapp.is_none() {
             return Err(CompatError::NoWebapp);
-        }
-        if self.lab.msm.images == crate::labspec::ImageSource::Official {
-            return Err(CompatError::OfficialImages);
         }
         if !self.steps.iter().any(|s| !s.once) {
             return Err(FlowError::Nothing.into());
@@ -309,6 +304,15 @@ mod tests {
     fn the_recommendation_lists_what_carried_everything_smallest_first() {
         let results = [result(Serializer::Java, false, Some(100)), result(Serializer::Xstream, true, Some(900)), result(Serializer::Kryo, true, Some(200))];
         assert_eq!(recommend(&results), [Serializer::Kryo, Serializer::Xstream]);
+    }
+
+    #[test]
+    fn official_images_are_examined_too_now_that_they_carry_the_probe() {
+        let mut lab = LabSpec::example();
+        lab.shape.webapp = Some(crate::labspec::webapp::WebappSpec { source: "shop.war".parse().unwrap(), context_path: None });
+        lab.msm.images = crate::labspec::ImageSource::Official;
+        let spec = CompatSpec { lab, serializers: vec![Serializer::Java, Serializer::Kryo], steps: vec![FlowStep::get("/shop/".parse().unwrap())], xstream_allow: Vec::new() };
+        assert!(spec.validate().is_ok());
     }
 
     #[test]

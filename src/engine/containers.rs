@@ -78,6 +78,9 @@ pub struct ContainerInfo {
     /// The `up` run that made it (`io.msmlab.owner`).
     #[serde(skip)]
     pub owner: Option<String>,
+    /// The session probe it carries (`io.msmlab.probe`): official Tomcats made with one.
+    #[serde(skip)]
+    pub probe: Option<String>,
     /// On a swarm: the task this container is, whose logs the manager reads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
@@ -277,6 +280,7 @@ impl Engine {
                     published_port: published.map(|(_, port)| port),
                     spec: labels.spec,
                     owner: labels.owner,
+                    probe: labels.probe,
                     task: None,
                     node: None,
                     image: None,

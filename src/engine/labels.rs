@@ -1,10 +1,10 @@
 //! What msmlab's labels say on what the engine lists: the filter that finds a lab's things,
-//! and the labels read back (lab, role, index, settings, owner), for containers and services
+//! and the labels read back (lab, role, index, settings, owner, probe), for containers and services
 //! alike.
 
 use std::collections::HashMap;
 
-use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, ROLE_LABEL, SPEC_LABEL};
+use crate::labspec::names::{Role, INDEX_LABEL, LAB_LABEL, OWNER_LABEL, PROBE_LABEL, ROLE_LABEL, SPEC_LABEL};
 
 /// The engine's filter for what carries the lab label (of `lab`, or of any lab).
 pub(super) fn label_filter(lab: Option<&str>) -> HashMap<String, Vec<String>> {
@@ -25,6 +25,8 @@ pub(super) struct LabLabels {
     pub spec: Option<String>,
     /// The `up` run that made it (`io.msmlab.owner`).
     pub owner: Option<String>,
+    /// The session probe it carries (`io.msmlab.probe`).
+    pub probe: Option<String>,
 }
 
 impl LabLabels {
@@ -35,6 +37,7 @@ impl LabLabels {
             index: labels.get(INDEX_LABEL).and_then(|i| i.parse().ok()).unwrap_or(0),
             spec: labels.get(SPEC_LABEL).cloned(),
             owner: labels.get(OWNER_LABEL).cloned(),
+            probe: labels.get(PROBE_LABEL).cloned(),
         }
     }
 }

@@ -84,6 +84,9 @@ pub struct ServiceInfo {
     pub spec: Option<String>,
     #[serde(skip)]
     pub owner: Option<String>,
+    /// The session probe its tasks carry (`io.msmlab.probe`).
+    #[serde(skip)]
+    pub probe: Option<String>,
     /// The service's version, which an update must name.
     #[serde(skip)]
     pub version: u64,
@@ -273,6 +276,7 @@ impl Engine {
                     replicas: spec.mode.and_then(|m| m.replicated).and_then(|r| r.replicas).unwrap_or(0) as u64,
                     spec: labels.spec,
                     owner: labels.owner,
+                    probe: labels.probe,
                     version: s.version.and_then(|v| v.index).unwrap_or(0),
                 }
             })

@@ -10,6 +10,7 @@ pub mod health;
 pub mod jakarta;
 pub mod logs;
 pub mod preflight;
+pub mod probe;
 pub mod provision;
 pub mod ready;
 pub mod settings;

@@ -149,7 +149,7 @@ pub async fn pull_official(engine: &Engine, plan: &Plan, progress: &Progress) ->
 }
 
 /// How long compiling a class of msmlab's own may take.
-const COMPILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+pub const COMPILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A class of msmlab's own, compiled for a lab's `lib/`.
 pub struct CompileJob<'a> {
@@ -240,18 +240,24 @@ pub async fn compile_jar(engine: &Engine, job: &CompileJob<'_>, labels: HashMap<
     let failed = || EngineError::Call { action: "compile", target: job.what.into(), message: format!("javac exited {code}: {output}") };
     let classes = step.check(classes.ok_or_else(failed)).map_err(at::<EngineError>(format!("compiling {}", job.what)))?;
     let jar = jar_of_classes(&classes).map_err(at(format!("packing the classes of {}", job.what)))?;
-    if let Some(dir) = cached.parent() {
-        let part = cached.with_extension("part");
-        if std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&part, &jar)).and_then(|_| std::fs::rename(&part, &cached)).is_err() {
-            progress.warn(format!("could not cache {}: {} is compiled again next time", cached.display(), job.what));
-        }
-    }
+    keep(&cached, &jar, job.what, progress);
     step.done(format!("{} bytes", jar.len()));
     Ok(jar)
 }
 
+/// Writes a jar msmlab compiled into the cache (through a `.part` file, so a jar found there
+/// is whole); a failure is only a warning: it is compiled again next time.
+pub fn keep(cached: &std::path::Path, jar: &[u8], what: &str, progress: &Progress) {
+    if let Some(dir) = cached.parent() {
+        let part = cached.with_extension("part");
+        if std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&part, jar)).and_then(|_| std::fs::rename(&part, cached)).is_err() {
+            progress.warn(format!("could not cache {}: {what} is compiled again next time", cached.display()));
+        }
+    }
+}
+
 /// A jar (a zip) of the `.class` files in a tar downloaded from a container (`classes/…`).
-fn jar_of_classes(tar: &[u8]) -> std::io::Result<Vec<u8>> {
+pub fn jar_of_classes(tar: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Write};
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

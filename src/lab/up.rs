@@ -17,12 +17,14 @@ use crate::lab::health::Existing;
 use crate::lab::health;
 use crate::lab::jakarta;
 use crate::lab::preflight::{preflight, Preflight};
+use crate::lab::probe;
 use crate::lab::provision::{self, Images};
 use crate::lab::ready::{self, NotReady, NGINX_TIMEOUT, STORE_TIMEOUT, TOMCAT_TIMEOUT};
 use crate::lab::settings;
 use crate::lab::swarm;
 use crate::lab::timings::{startup_millis, Floor, Timings};
 use crate::lab::url::LabUrl;
+use crate::plan::probe::PROBE_JAR;
 use crate::plan::{Node, Plan, CATALINA_HOME};
 use crate::labspec::{ImageSource, SessionManager};
 use crate::labspec::names::{self, Role, NGINX_PORT, SPEC_LABEL};
@@ -118,7 +120,10 @@ async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progre
         None => None,
     };
     let lib_jars = converted.as_deref().unwrap_or(lib_jars);
-    let built = jars_of_our_own(engine, plan, tomcat_image, lib_jars, labels, progress).await?;
+    let mut built = jars_of_our_own(engine, plan, tomcat_image, lib_jars, labels, progress).await?;
+    if let Some(build) = &plan.probe {
+        built.push((PROBE_JAR.to_string(), probe::probe_jar(engine, plan, build, tomcat_image, fetcher, labels(), progress).await?));
+    }
     let mut images_took = t.elapsed();
 
     let s = match swarm {
@@ -357,6 +362,7 @@ impl<'a> Blueprint<'a> {
         let mut labels = names::labels(&plan.spec.shape.name, node.role, node.index);
         labels.insert(SPEC_LABEL.to_string(), self.spec_label.clone());
         labels.insert(names::OWNER_LABEL.to_string(), self.owner.clone());
+        labels.extend(plan.probe_label(node.role));
         ContainerSpec {
             name: node.name.clone(),
             image: images.by_role[&node.role].clone(),

@@ -20,6 +20,9 @@ pub const INDEX_LABEL: &str = "io.msmlab.index";
 /// Label carrying the settings a lab container was made with (compact JSON), so that a
 /// second `up` can tell "already up" from "up with other settings".
 pub const SPEC_LABEL: &str = "io.msmlab.spec";
+/// Label on the Tomcats that carry msmlab's session probe (the key of its build), so that
+/// verify tells a lab of official images made with it from one an older msmlab made without.
+pub const PROBE_LABEL: &str = "io.msmlab.probe";
 /// Label on images msmlab built; images are shared between labs and survive `down`.
 pub const IMAGE_LABEL: &str = "io.msmlab.image";
 

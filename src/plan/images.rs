@@ -101,8 +101,8 @@ impl ImageRecipe {
         // The test webapp, so that the image's training start compiles its JSP once, at build
         // time (see the Dockerfile); `up` uploads the same files again.
         let servlet = servlet_package(version);
-        for source in templates::PROBE_SOURCES {
-            files.insert((*source).into(), ContextFile::rendered(templates::render(source, ProbeVars { servlet })?));
+        for source in templates::probe_sources() {
+            files.insert(source.into(), ContextFile::rendered(templates::render(source, ProbeVars { servlet })?));
         }
         for (path, body) in templates::WEBAPP {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));

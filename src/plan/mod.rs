@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod images;
 pub mod official;
+pub mod probe;
 
 /// Where the session probe is declared in a lab Tomcat: the host's default web.xml, which
 /// Tomcat merges into every webapp's, the user's included.
@@ -14,6 +15,7 @@ use crate::exit::{Classified, ExitStatus};
 use crate::jars::lock::{JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
 use crate::plan::archive::{Entry};
+use crate::plan::probe::ProbeBuild;
 use crate::templates::{self, Backend, MsmSettings, RenderError};
 use crate::labspec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
 use crate::labspec::support::{self, Unsupported};
@@ -65,6 +67,8 @@ pub struct Plan {
     pub nginx_conf: String,
     /// The user's webapp, read from disk (`with_webapp`), deployed next to the test page.
     pub webapp: Option<Webapp>,
+    /// The session probe to compile for official images (msmlab's own have it built in).
+    pub probe: Option<ProbeBuild>,
 }
 
 impl Plan {
@@ -79,6 +83,8 @@ impl Plan {
         };
         let tomcats: Vec<Node> = (1..=spec.shape.tomcats).map(|i| node(Role::Tomcat, i)).collect();
         let nginx = node(Role::Nginx, 1);
+        let major = spec.msm.tomcat.major();
+        let probe = (spec.msm.images == ImageSource::Official).then(|| ProbeBuild::new(major, official::java_of(major, spec.shape.jre))).transpose()?;
 
         let msm = msm_settings(&spec.msm, spec.shape.sticky, memcached_nodes(spec.msm.store, &stores));
         let context_xml = templates::context_xml(msm.as_ref())?;
@@ -100,6 +106,7 @@ impl Plan {
             context_xml,
             nginx_conf,
             webapp: None,
+            probe,
         })
     }
 
@@ -137,8 +144,9 @@ impl Plan {
     }
 
     /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
-    /// in `lib/`, `conf/context.xml` and the test webapp. `jars` are the fetched lib jars.
-    /// `built` are jars msmlab compiled for this lab (`XSTREAM_ALLOW_JAR`), by file name.
+    /// in `lib/`, `conf/context.xml`, the probe's declaration and the test webapp. `jars` are
+    /// the fetched lib jars. `built` are jars msmlab compiled for this lab (`XSTREAM_ALLOW_JAR`,
+    /// on official images `probe::PROBE_JAR`), by file name.
     pub fn tomcat_archive(&self, jars: &[Fetched], built: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         for j in jars {
@@ -160,9 +168,16 @@ impl Plan {
     }
 
     /// Whether the Tomcats carry msmlab's session probe: msmlab's own images compile it in;
-    /// official images have no compiler for it, so their labs check session ids only.
+    /// official ones receive it compiled (`probe`).
     pub fn has_probe(&self) -> bool {
-        self.spec.msm.images == ImageSource::Built
+        self.spec.msm.images == ImageSource::Built || self.probe.is_some()
+    }
+
+    /// The probe label a container of `role` carries (`names::PROBE_LABEL`, the key of the
+    /// probe's build): the Tomcats of official images. msmlab's own always had the probe.
+    pub fn probe_label(&self, role: Role) -> Option<(String, String)> {
+        let probe = self.probe.as_ref().filter(|_| role == Role::Tomcat)?;
+        Some((names::PROBE_LABEL.to_string(), probe.key[..16].to_string()))
     }
 
     /// `nginx.conf`, as a tar to unpack at `/etc/nginx`.
@@ -337,5 +352,27 @@ mod tests {
         // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.
         assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
+    }
+
+    #[test]
+    fn an_official_tomcat_receives_the_compiled_probe_and_its_declaration() {
+        let mut spec = spec(SessionManager::Msm);
+        spec.msm.images = ImageSource::Official;
+        let plan = Plan::new(spec, &Lock::bundled()).unwrap();
+        let probe = plan.probe.as_ref().expect("official images get the probe compiled");
+        assert_eq!(probe.servlet, "javax");
+        assert!(plan.has_probe());
+        // verify tells these Tomcats from those an older msmlab made without the probe.
+        assert_eq!(plan.probe_label(Role::Tomcat), Some(("io.msmlab.probe".into(), probe.key[..16].to_string())));
+        assert_eq!(plan.probe_label(Role::Nginx), None);
+        let bytes = plan.tomcat_archive(&[], &[(probe::PROBE_JAR.into(), b"PK".to_vec())]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
+        assert!(paths.contains(&"lib/msmlab-probe.jar".to_string()) && paths.contains(&PROBE_CONFIG.to_string()), "{paths:?}");
+        // Jakarta lines get the jakarta flavour; msmlab's own images compile it in at build time.
+        let mut jakarta = super::tests::spec(SessionManager::Msm);
+        (jakarta.msm.images, jakarta.msm.tomcat) = (ImageSource::Official, "10.1".parse().unwrap());
+        assert_eq!(Plan::new(jakarta, &Lock::bundled()).unwrap().probe.unwrap().servlet, "jakarta");
+        assert_eq!(Plan::new(super::tests::spec(SessionManager::Msm), &Lock::bundled()).unwrap().probe, None);
     }
 }

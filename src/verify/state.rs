@@ -164,13 +164,13 @@ pub fn compare(requests: &[usize], sightings: &HashMap<usize, Sighting>) -> Stat
     report
 }
 
-/// The check. `probed`: whether the lab's Tomcats carry the probe (msmlab's own images do).
+/// The check. `probed`: whether the lab's Tomcats carry the probe (`Target::probed`).
 pub fn judge_state(report: &StateReport, probed: bool, sent: usize) -> Check {
     if !probed {
         return Check::new(
             "state",
             true,
-            "not checked: the lab runs official Tomcat images, which carry no session probe, so only the session id was compared (use msmlab's images to check the session's attributes)".into(),
+            "not checked: the lab's official Tomcat images were set up by an older msmlab, without the session probe, so only the session id was compared (`msmlab up --recreate` with the same flags adds it)".into(),
         );
     }
     if report.unreported == sent && sent > 0 {

@@ -87,9 +87,10 @@ pub struct Target {
 }
 
 impl Target {
-    /// Whether the Tomcats carry msmlab's session probe (its own images do; official ones not).
+    /// Whether the Tomcats carry msmlab's session probe: msmlab's own images always did;
+    /// official ones do when this msmlab made them (their probe label), not an older one.
     pub fn probed(&self) -> bool {
-        self.settings.images != ImageSource::Official
+        self.settings.images != ImageSource::Official || self.tomcats.iter().all(|t| t.probe.is_some())
     }
 
     /// msm's `lockingMode` as the lab runs it, as `--locking-mode` writes it: `none` in sticky
@@ -134,7 +135,7 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     let published = nginx.published.as_deref().and_then(|p| p.rsplit_once(':')).map_or("", |(ip, _)| ip);
     let url = LabUrl::on(engine, published, port);
     let stores = found.containers.iter().filter(|c| c.role.is_some_and(|r| r.is_store())).cloned().collect();
-    // The settings label says how the lab was made: official images carry no session probe.
+    // The settings label says how the lab was made (with the probe label: is the probe there).
     let settings = LabSettings::of(&tomcats[0])?;
     Ok(Target {
         lab: lab.into(),
@@ -319,6 +320,26 @@ pub fn unix_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn official_tomcats_are_probed_when_they_carry_the_probe_label() {
+        let tomcat = |probe: Option<&str>| ContainerInfo { name: "t".into(), probe: probe.map(String::from), ..Default::default() };
+        let settings = |images| LabSettings { images, sticky: false, locking_mode: crate::labspec::LockingMode::None, storage_key_prefix: None };
+        let target = |images, tomcats| Target {
+            lab: "l".into(),
+            url: LabUrl::reached(None, "127.0.0.1", 1),
+            nginx: "n".into(),
+            nginx_node: None,
+            tomcats,
+            stores: Vec::new(),
+            settings: settings(images),
+        };
+        assert!(target(ImageSource::Built, vec![tomcat(None)]).probed(), "msmlab's own images always had the probe");
+        assert!(target(ImageSource::Official, vec![tomcat(Some("ab")), tomcat(Some("ab"))]).probed());
+        // Made by an msmlab that did not give official images the probe.
+        assert!(!target(ImageSource::Official, vec![tomcat(Some("ab")), tomcat(None)]).probed());
+        assert!(!target(ImageSource::Official, vec![tomcat(None)]).probed());
+    }
 
     #[test]
     fn url_paths_must_be_paths() {

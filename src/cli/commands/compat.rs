@@ -9,13 +9,14 @@ use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;
 use crate::labspec::webapp::WebappSpec;
-use crate::labspec::{ImageSource, LabShape, LabSpec, MsmChoice, Serializer};
+use crate::labspec::{LabShape, LabSpec, MsmChoice, Serializer};
 use crate::ui::progress::Progress;
 
 pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let choice = MsmChoice {
-        // msmlab's own images: they carry the session probe compat reads.
-        images: ImageSource::Built,
+        // Either kind carries the session probe compat reads (official ones get it compiled).
+        images: args.images,
+        registry: args.registry,
         // Each serializer's lab replaces Java.
         ..MsmChoice::new(args.tomcat, Serializer::Java, args.store, args.base_image, args.maven_repo)
     };

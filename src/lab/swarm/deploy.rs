@@ -203,6 +203,7 @@ fn services(plan: &Plan, layout: &Layout, run: &HashMap<Role, String>, images: &
         let mut l = names::labels(lab, role, index);
         l.insert(SPEC_LABEL.to_string(), spec_label.to_string());
         l.insert(names::OWNER_LABEL.to_string(), owner.to_string());
+        l.extend(plan.probe_label(role));
         l
     };
     let def = |node: &Node, name: String, replicas: u64, constraints: Vec<String>| ServiceDef {

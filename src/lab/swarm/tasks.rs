@@ -48,6 +48,7 @@ pub async fn containers(engine: &Engine, services: &[ServiceInfo]) -> Result<Vec
                 published_port: s.published,
                 spec: s.spec.clone(),
                 owner: s.owner.clone(),
+                probe: s.probe.clone(),
                 task: current.map(|t| t.id.clone()),
                 node: current.and_then(|t| hostnames.get(&t.node_id).cloned()),
                 image: Some(s.image.clone()),

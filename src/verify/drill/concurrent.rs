@@ -112,8 +112,8 @@ async fn why_locked_lost(engine: &Engine, target: &Target, since: i64) -> String
 /// write undid (a lower bound).
 async fn on_users_page(engine: &Engine, target: &Target, page: &Page, log: &mut Log) -> Result<(DrillVerdict, String), VerifyError> {
     if !target.probed() {
-        log.step("count lost updates", false, "a page of yours shows its session only through msmlab's session probe, which official images lack");
-        return Ok((DrillVerdict::Failed, "the concurrency drill on --path needs msmlab's own images (leave out --images official), or the test page".into()));
+        log.step("count lost updates", false, "a page of yours shows its session only through msmlab's session probe, which these official Tomcats lack (set up by an older msmlab)");
+        return Ok((DrillVerdict::Failed, "the concurrency drill on --path needs the session probe: `msmlab up --recreate` with the same flags adds it, or use the test page".into()));
     }
     let since = unix_now();
     let mut walker = Walker::new(target, page);
