@@ -218,7 +218,7 @@ mod tests {
     fn the_probes_sources_are_ascii_for_the_images_javac() {
         // Debian's JRE javac reads sources as US-ASCII: one `…` fails the image build.
         for source in probe_sources() {
-            let text = TEMPLATES.iter().find(|(p, _)| p == source).unwrap().1;
+            let text = TEMPLATES.iter().find(|(p, _)| *p == source).unwrap().1;
             assert!(text.is_ascii(), "{source} has a character that is not ASCII");
         }
     }
