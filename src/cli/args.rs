@@ -333,6 +333,9 @@ pub struct CheckArgs {
     /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
     #[arg(long, value_name = "URL_PATH")]
     pub path: Option<UrlPath>,
+    /// Steps to walk instead of a page (not with --path), one per line: [once] METHOD PATH [FORM-BODY]; `once` steps (a login) first, then the others in rounds (compat's format)
+    #[arg(long, value_name = "FILE")]
+    pub flow: Option<PathBuf>,
     /// Drills to run after the checks: tomcat, store, restart, all (those three), concurrent (comma-separated)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
     pub drill: Vec<DrillArg>,

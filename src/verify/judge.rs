@@ -44,9 +44,10 @@ pub fn judge_hosts(checks: &mut [Check], backends: &BTreeMap<String, usize>, nod
     }
 }
 
-/// Whether an answer is a success: 2xx, and on the test page its JSON.
+/// Whether an answer is a success: 2xx (on the test page, with its JSON), or a redirect the
+/// walk followed.
 pub fn answered(a: &Answer) -> bool {
-    a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s))
+    a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s) || (a.location.is_some() && (300..400).contains(&s)))
 }
 
 /// Whether the lab runs msm in sticky mode, judged from the evidence: session ids that carry

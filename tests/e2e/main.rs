@@ -37,3 +37,4 @@ mod render_bundle;
 mod smoke;
 mod swarm;
 mod up_verify_down;
+mod walk;
