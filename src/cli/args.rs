@@ -327,7 +327,7 @@ pub struct VerifyArgs {
 /// What `verify` looks at, shared with `smoke`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Requests to send through nginx with one cookie jar
+    /// Requests to send through nginx with one cookie jar (each redirect hop is one)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
     pub requests: u16,
     /// URL path to walk instead of the test page, e.g. /my/ for your own webapp

@@ -7,7 +7,7 @@
 
 use crate::common::*;
 
-fn request<'a>(v: &'a serde_json::Value, i: usize) -> &'a serde_json::Value {
+fn request(v: &serde_json::Value, i: usize) -> &serde_json::Value {
     &v["requests"].as_array().unwrap()[i]
 }
 
