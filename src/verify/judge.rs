@@ -287,6 +287,26 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_the_walk_followed_is_an_answer_and_one_it_refused_is_a_failure() {
+        let mut a: Vec<Answer> = (1..=4).map(|i| answer(i, if i % 2 == 1 { "tc-1" } else { "tc-2" }, "S-n1", 0)).collect();
+        for x in &mut a {
+            x.counter = None;
+        }
+        a[0].status = Some(302);
+        a[0].location = Some("plain.jsp".into());
+        assert_eq!(by_name(&judge(&a), "answers").detail, "4 of 4 requests answered 200, 302");
+        // Not followed: a 3xx without a Location, or one off the lab.
+        a[2].status = Some(302);
+        assert!(!by_name(&judge(&a), "answers").ok);
+        a[2].location = Some("http://127.0.0.1:13355/state/plain.jsp".into());
+        a[2].error = Some("redirected to http://127.0.0.1:13355/state/plain.jsp, not this lab (http://127.0.0.1:13571)".into());
+        assert_eq!(
+            by_name(&judge(&a), "answers").detail,
+            "1 of 4 requests failed; first: request 3 on tc-1 redirected to http://127.0.0.1:13355/state/plain.jsp, not this lab (http://127.0.0.1:13571)"
+        );
+    }
+
+    #[test]
     fn the_users_pages_are_judged_without_a_counter() {
         let mut a: Vec<Answer> = (1..=2).map(|i| answer(i, if i == 1 { "tc-1" } else { "tc-2" }, "S-n1", 0)).collect();
         for x in &mut a {

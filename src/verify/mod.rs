@@ -80,7 +80,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     judge::judge_hosts(&mut checks, &backends, &target.nodes());
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let id_changes = rotation::id_changes(&answers, &sightings);
-    rotation::rejudge(&mut checks, &id_changes, answers.len());
+    rotation::rejudge(&mut checks, &id_changes, &answers);
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
     checks.push(judge_state(&state, target.probed(), answers.len()));

@@ -57,8 +57,7 @@ impl IdChange {
                 let where_ = if on == by { format!("on the same Tomcat, {on}") } else { format!("to {on}") };
                 format!("rotated at request {n} by {by} ({ids}); the state followed {where_} at request {next}")
             }
-            ChangeKind::StateLost { next, on, missing, no_session: true } => {
-                let _ = missing;
+            ChangeKind::StateLost { next, on, no_session: true, .. } => {
                 format!("rotated at request {n} by {by} ({ids}), but the state did not follow: {on} found no session under the new id for request {next}")
             }
             ChangeKind::StateLost { next, on, missing, .. } => {
@@ -127,14 +126,14 @@ fn classify(from: &str, to: &str, n: usize, next: Option<&Answer>, sightings: &H
 /// Judges `same-session` again in the light of the id changes: when every change is a
 /// rotation whose state followed, the session was one session throughout; otherwise each
 /// change that was not says what it was.
-pub fn rejudge(checks: &mut [Check], changes: &[IdChange], requests: usize) {
+pub fn rejudge(checks: &mut [Check], changes: &[IdChange], answers: &[Answer]) {
     let Some(check) = checks.iter_mut().find(|c| c.name == "same-session") else { return };
     if changes.is_empty() {
         return;
     }
-    // A check that failed for another reason (an answer without a session) stays failed.
-    let only_ids = check.detail.contains("different session ids");
-    if only_ids && changes.iter().all(IdChange::is_rotation) {
+    // An answer without a session is a failure whatever the ids did.
+    let requests = answers.len();
+    if answers.iter().all(|a| a.session_id.is_some()) && changes.iter().all(IdChange::is_rotation) {
         let said: Vec<String> = changes.iter().map(IdChange::sentence).collect();
         let times = if changes.len() == 1 { "once".to_string() } else { format!("{} times", changes.len()) };
         *check = Check::new("same-session", true, format!("one session in {requests} requests; the application changed its id {times}: {}", said.join("; ")));
@@ -185,12 +184,19 @@ mod tests {
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Rotation { next: 3, on: "tc-1".into() });
         let mut checks = vec![Check::new("same-session", false, "2 different session ids in 3 requests; it first changed at request 2 on tc-2".into())];
-        rejudge(&mut checks, &changes, 3);
+        rejudge(&mut checks, &changes, &walk());
         assert!(checks[0].ok);
         assert_eq!(
             checks[0].detail,
             "one session in 3 requests; the application changed its id once: rotated at request 2 by tc-2 (A-n1 → B-n1); the state followed to tc-1 at request 3"
         );
+        // An answer without a session fails the check all the same.
+        let mut holes = walk();
+        holes.push(sample_answer(4, "tc-2", "", 0));
+        holes[3].session_id = None;
+        let mut checks = vec![Check::new("same-session", false, "2 different session ids in 4 requests".into())];
+        rejudge(&mut checks, &changes, &holes);
+        assert!(!checks[0].ok);
     }
 
     #[test]
@@ -198,7 +204,7 @@ mod tests {
         let lost = id_changes(&walk(), &login(seen("tc-1", None, view("B-n1", &[]))));
         assert!(matches!(lost[0].kind, ChangeKind::StateLost { no_session: true, .. }));
         let mut checks = vec![Check::new("same-session", false, "2 different session ids in 3 requests".into())];
-        rejudge(&mut checks, &lost, 3);
+        rejudge(&mut checks, &lost, &walk());
         assert!(!checks[0].ok);
         assert_eq!(
             checks[0].detail,
@@ -222,7 +228,7 @@ mod tests {
         let none = id_changes(&walk(), &HashMap::new());
         assert_eq!(none[0].sentence(), "the id changed at request 2 on tc-2 (A-n1 → B-n1): no session probe report for request 2, so whether the application changed it could not be told");
         let mut checks = vec![Check::new("same-session", false, "2 different session ids in 3 requests".into())];
-        rejudge(&mut checks, &none, 3);
+        rejudge(&mut checks, &none, &walk());
         assert!(!checks[0].ok);
         let last = id_changes(&walk()[..2], &login(seen("tc-1", None, None)));
         assert!(last[0].sentence().ends_with("during request 2, the walk's last, so whether the state followed could not be told"), "{}", last[0].sentence());
