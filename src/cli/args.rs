@@ -327,12 +327,15 @@ pub struct VerifyArgs {
 /// What `verify` looks at, shared with `smoke`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Requests to send through nginx with one cookie jar
+    /// Requests to send through nginx with one cookie jar (each redirect hop is one)
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(2..=10000), value_name = "N")]
     pub requests: u16,
     /// URL path to walk instead of the test page, e.g. /my/ for your own webapp
     #[arg(long, value_name = "URL_PATH")]
     pub path: Option<UrlPath>,
+    /// Steps to walk instead of a page (not with --path), one per line: [once] METHOD PATH [FORM-BODY]; `once` steps (a login) first, then the others in rounds (compat's format)
+    #[arg(long, value_name = "FILE")]
+    pub flow: Option<PathBuf>,
     /// Drills to run after the checks: tomcat, store, restart, all (those three), concurrent (comma-separated)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DRILL")]
     pub drill: Vec<DrillArg>,

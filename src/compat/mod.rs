@@ -9,7 +9,7 @@
 //! many bytes the session takes. The lab is removed afterwards, whatever happened.
 
 pub mod blame;
-pub mod flow;
+pub mod coverage;
 
 use std::collections::BTreeMap;
 
@@ -25,12 +25,14 @@ use crate::labspec::support::{self, Unsupported};
 use crate::labspec::webapp::Webapp;
 use crate::labspec::{LabSpec, MsmChoice, Serializer, SpecError};
 use crate::ui::progress::Progress;
+use crate::verify::flow::{FlowError, FlowStep, Schedule};
+use crate::verify::judge::answered;
+use crate::verify::rotation;
 use crate::verify::store_check::store_has;
 use crate::verify::walk::{target, unix_now, Page, Walker};
-use crate::verify::judge::answered;
 use crate::verify::{check_logs, compare, probe, Answer, StateReport, VerifyError};
 use blame::{Lost, SerializationError};
-use flow::{FlowError, Schedule, FlowStep};
+use coverage::Coverage;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CompatError {
@@ -116,8 +118,9 @@ pub fn serializers(list: &str, lab: &LabSpec) -> Result<Vec<Serializer>, CompatE
 #[derive(Debug, Clone, Serialize)]
 pub struct SerializerResult {
     pub serializer: Serializer,
-    /// Every attribute arrived, no serialization error, one session id, every answer 2xx/3xx,
-    /// and the session held something to carry.
+    /// Every attribute arrived, no serialization error, one session id (or ids the
+    /// application rotated, the state following), every answer 2xx/3xx, the session held
+    /// something to carry, and at least one hand-over went from one Tomcat to another.
     pub ok: bool,
     pub lost_attributes: Vec<String>,
     /// Each lost attribute with its class and why.
@@ -132,6 +135,9 @@ pub struct SerializerResult {
     /// Requests that did not answer 2xx or 3xx.
     pub failed_requests: usize,
     pub handovers: usize,
+    /// Which Tomcats served each step, the hand-overs across Tomcats, and whether the walk
+    /// stopped at its request limit.
+    pub coverage: Coverage,
     /// Why `ok` is false when nothing was lost (failed requests, an empty session).
     pub note: Option<String>,
 }
@@ -192,35 +198,25 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
     let lab = plan.spec.shape.name.to_string();
     let target = target(engine, &lab).await?;
     let since = unix_now();
-    let once: Vec<&FlowStep> = spec.steps.iter().filter(|s| s.once).collect();
     let repeated: Vec<&FlowStep> = spec.steps.iter().filter(|s| !s.once).collect();
     let step = progress.step(format!("Walk {lab}: {} step{} until each Tomcat served each twice", spec.steps.len(), if spec.steps.len() == 1 { "" } else { "s" }));
     let mut walker = Walker::new(&target, &Page::User(repeated[0].path.clone()));
-    let mut answers: Vec<Answer> = Vec::new();
-    for s in &once {
-        let url = walker.url_of(&s.path);
-        answers.push(walker.send(s.method.http(), url, s.form.as_deref()).await);
-    }
-    let first_repeated = answers.len();
-    let mut schedule = Schedule::new(repeated.len(), target.tomcats.len());
-    while let Some(i) = schedule.next(answers.len() - first_repeated) {
-        let s = repeated[i];
-        let url = walker.url_of(&s.path);
-        let a = walker.send(s.method.http(), url, s.form.as_deref()).await;
-        schedule.served(i, a.backend.as_deref());
-        answers.push(a);
-    }
+    let mut schedule = Schedule::coverage(repeated.len(), target.tomcats.len());
+    let answers = walker.walk_flow(&spec.steps, &mut schedule).await;
+    let first_repeated = answers.iter().position(|a| a.load > spec.steps.len() - repeated.len()).unwrap_or(answers.len());
     step.done(format!("{} requests", answers.len()));
 
     let step = progress.step(format!("Read what {lab}'s Tomcats saw"));
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
+    let coverage = Coverage::of(answers.len(), target.tomcats.len(), &repeated, &schedule, &numbers, &sightings);
     let (_, findings) = check_logs(engine, &target, since).await?;
     let errors = blame::errors(&findings, &state);
     let lost = blame::lost(&state, &errors, plan.spec.msm.serializer);
-    let ids: Vec<&String> = answers[first_repeated..].iter().filter_map(|a| a.session_id.as_ref()).collect();
-    let session_id_stable = !ids.is_empty() && ids.windows(2).all(|w| w[0] == w[1]) && answers[first_repeated..].iter().all(|a| a.session_id.is_some());
+    // An id the application changed on purpose (a login), the state following, is one session.
+    let changes = rotation::id_changes(&answers[first_repeated..], &sightings);
+    let session_id_stable = first_repeated < answers.len() && answers[first_repeated..].iter().all(|a| a.session_id.is_some()) && changes.iter().all(rotation::IdChange::is_rotation);
     let bytes_per_session = match answers.iter().rev().find_map(|a| a.session_id.clone()) {
         Some(id) => store_has(engine, &target, &id, walker.url()).await?.ok().map(|(_, bytes)| bytes),
         None => None,
@@ -230,7 +226,7 @@ async fn examine(engine: &Engine, plan: &Plan, spec: &CompatSpec, progress: &Pro
         let what = a.error.clone().unwrap_or_else(|| format!("answered {}", a.status.map_or("nothing".into(), |s| s.to_string())));
         format!("first: request {}{} {what}", a.n, a.backend.as_ref().map_or(String::new(), |b| format!(" on {b}")))
     });
-    let outcome = WalkSummary { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure };
+    let outcome = WalkSummary { session_id_stable, bytes_per_session, requests: answers.len(), failed_requests: failed.len(), first_failure, coverage };
     let result = verdict(plan.spec.msm.serializer, &state, lost, errors, outcome);
     step.done(match (result.ok, result.lost_attributes.is_empty()) {
         (true, _) => "carried everything".to_string(),
@@ -258,10 +254,11 @@ pub struct WalkSummary {
     pub failed_requests: usize,
     /// `first: request 3 on msmlab-…-tomcat-2 answered 403`.
     pub first_failure: Option<String>,
+    pub coverage: Coverage,
 }
 
 pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, errors: Vec<SerializationError>, outcome: WalkSummary) -> SerializerResult {
-    let WalkSummary { session_id_stable, bytes_per_session, requests, failed_requests, first_failure } = outcome;
+    let WalkSummary { session_id_stable, bytes_per_session, requests, failed_requests, first_failure, coverage } = outcome;
     let note = if failed_requests > 0 {
         Some(format!("{failed_requests} of {requests} requests failed (not 2xx or 3xx); {}", first_failure.unwrap_or_default()))
     } else if state.attributes.is_empty() {
@@ -270,12 +267,14 @@ pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, err
         Some("the session id changed between requests".into())
     } else if !errors.is_empty() && lost.is_empty() {
         Some("msm logged serialization errors".into())
+    } else if coverage.across == 0 && lost.is_empty() {
+        Some("no hand-over went from one Tomcat to another, so nothing showed that the session is shared".into())
     } else {
         None
     };
     SerializerResult {
         serializer,
-        ok: lost.is_empty() && errors.is_empty() && session_id_stable && failed_requests == 0 && !state.attributes.is_empty(),
+        ok: lost.is_empty() && errors.is_empty() && session_id_stable && failed_requests == 0 && !state.attributes.is_empty() && coverage.across > 0,
         lost_attributes: lost.iter().map(|l| l.attribute.clone()).collect(),
         lost,
         errors,
@@ -285,6 +284,7 @@ pub fn verdict(serializer: Serializer, state: &StateReport, lost: Vec<Lost>, err
         requests,
         failed_requests,
         handovers: state.handovers,
+        coverage,
         note,
     }
 }
@@ -295,7 +295,8 @@ mod tests {
 
     fn result(serializer: Serializer, ok: bool, bytes: Option<u64>) -> SerializerResult {
         let state = StateReport { attributes: BTreeMap::from([("cart".to_string(), Some("state.Cart".to_string()))]), handovers: 3, ..Default::default() };
-        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), WalkSummary { session_id_stable: true, bytes_per_session: bytes, requests: 8, ..Default::default() });
+        let coverage = Coverage { handovers: 3, across: 3, ..Default::default() };
+        let mut r = verdict(serializer, &state, Vec::new(), Vec::new(), WalkSummary { session_id_stable: true, bytes_per_session: bytes, requests: 8, coverage, ..Default::default() });
         r.ok = ok;
         r
     }
@@ -320,5 +321,15 @@ mod tests {
         let r = verdict(Serializer::Kryo, &StateReport::default(), Vec::new(), Vec::new(), WalkSummary { session_id_stable: true, requests: 4, ..Default::default() });
         assert!(!r.ok);
         assert!(r.note.unwrap().starts_with("the session never held an attribute"));
+    }
+
+    #[test]
+    fn no_ok_without_a_hand_over_between_two_tomcats() {
+        let state = StateReport { attributes: BTreeMap::from([("cart".to_string(), Some("state.Cart".to_string()))]), handovers: 3, ..Default::default() };
+        let summary = |across| WalkSummary { session_id_stable: true, requests: 4, coverage: Coverage { handovers: 3, across, ..Default::default() }, ..Default::default() };
+        let r = verdict(Serializer::Kryo, &state, Vec::new(), Vec::new(), summary(0));
+        assert!(!r.ok);
+        assert_eq!(r.note.as_deref(), Some("no hand-over went from one Tomcat to another, so nothing showed that the session is shared"));
+        assert!(verdict(Serializer::Kryo, &state, Vec::new(), Vec::new(), summary(1)).ok);
     }
 }

@@ -26,6 +26,11 @@ pub fn compat_text(r: &CompatReport) -> String {
         let bytes = x.bytes_per_session.map_or("—".to_string(), |b| b.to_string());
         let _ = writeln!(out, "  {:<10} {:<56} {:>13}", x.serializer.to_string(), verdict, bytes);
     }
+    // What each walk covered: an ok stands on hand-overs between Tomcats.
+    let _ = writeln!(out);
+    for x in &r.results {
+        let _ = writeln!(out, "  {:<10} {}", x.serializer.to_string(), x.coverage.sentence());
+    }
     let failed: Vec<_> = r.results.iter().filter(|x| !x.ok).collect();
     if !failed.is_empty() {
         let _ = writeln!(out);

@@ -44,9 +44,10 @@ pub fn judge_hosts(checks: &mut [Check], backends: &BTreeMap<String, usize>, nod
     }
 }
 
-/// Whether an answer is a success: 2xx, and on the test page its JSON.
+/// Whether an answer is a success: 2xx (on the test page, with its JSON), or a redirect the
+/// walk followed.
 pub fn answered(a: &Answer) -> bool {
-    a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s))
+    a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s) || (a.location.is_some() && (300..400).contains(&s)))
 }
 
 /// Whether the lab runs msm in sticky mode, judged from the evidence: session ids that carry
@@ -283,6 +284,26 @@ mod tests {
         let c = by_name(&judge(&b), "sticky");
         assert!(!c.ok);
         assert!(c.detail.starts_with("request 3 went to msmlab-lab-tomcat-1"), "{}", c.detail);
+    }
+
+    #[test]
+    fn a_redirect_the_walk_followed_is_an_answer_and_one_it_refused_is_a_failure() {
+        let mut a: Vec<Answer> = (1..=4).map(|i| answer(i, if i % 2 == 1 { "tc-1" } else { "tc-2" }, "S-n1", 0)).collect();
+        for x in &mut a {
+            x.counter = None;
+        }
+        a[0].status = Some(302);
+        a[0].location = Some("plain.jsp".into());
+        assert_eq!(by_name(&judge(&a), "answers").detail, "4 of 4 requests answered 200, 302");
+        // Not followed: a 3xx without a Location, or one off the lab.
+        a[2].status = Some(302);
+        assert!(!by_name(&judge(&a), "answers").ok);
+        a[2].location = Some("http://127.0.0.1:13355/state/plain.jsp".into());
+        a[2].error = Some("redirected to http://127.0.0.1:13355/state/plain.jsp, not this lab (http://127.0.0.1:13571)".into());
+        assert_eq!(
+            by_name(&judge(&a), "answers").detail,
+            "1 of 4 requests failed; first: request 3 on tc-1 redirected to http://127.0.0.1:13355/state/plain.jsp, not this lab (http://127.0.0.1:13571)"
+        );
     }
 
     #[test]

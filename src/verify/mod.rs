@@ -7,10 +7,13 @@
 
 pub mod drill;
 pub mod errors;
+pub mod flow;
 pub mod judge;
 pub mod msm_log;
 pub mod overwrites;
 pub mod probe;
+pub mod redirect;
+pub mod rotation;
 pub mod session_id;
 pub mod state;
 pub mod store_check;
@@ -29,7 +32,9 @@ pub use msm_log::{check_logs, LogFinding};
 pub use session_id::{node_of, SessionId};
 pub use state::{compare, judge_state, Loss, LossKind, StateReport};
 pub use store_check::check_store;
-pub use walk::{target, unix_now, Answer, Page, Target, UrlPath, Walker};
+pub use flow::UrlPath;
+pub use rotation::IdChange;
+pub use walk::{target, unix_now, Answer, Page, Target, Walker};
 
 /// The whole result of a verify run.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +47,8 @@ pub struct Verdict {
     pub requests: Vec<Answer>,
     pub backends: BTreeMap<String, usize>,
     pub session_ids: Vec<String>,
+    /// Each change of the session id, and what the probe's reports say it was (`rotation`).
+    pub id_changes: Vec<IdChange>,
     pub checks: Vec<Check>,
     pub msm_log_findings: Vec<LogFinding>,
     /// What the session carried from each request to the next (the `state` check's evidence).
@@ -56,16 +63,25 @@ impl Verdict {
     }
 }
 
-/// The checks, without drills.
+/// The checks, without drills. The page is walked in page loads until `requests` requests
+/// were sent (a redirect hop is a request); a flow's `once` steps first, then its others in
+/// rounds.
 pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Result<(Target, Verdict), VerifyError> {
     let target = target(engine, lab).await?;
     let since = unix_now();
     let mut walker = Walker::new(&target, page);
-    let answers = walker.walk(requests).await;
+    let steps = match page {
+        Page::Flow(steps) => steps.clone(),
+        Page::Test | Page::User(_) => vec![flow::FlowStep::get(walker.url_path())],
+    };
+    let mut schedule = flow::Schedule::requests(steps.iter().filter(|s| !s.once).count(), target.tomcats.len(), requests);
+    let answers = walker.walk_flow(&steps, &mut schedule).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(lab, &answers, &session_ids, &backends);
     judge::judge_hosts(&mut checks, &backends, &target.nodes());
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
+    let id_changes = rotation::id_changes(&answers, &sightings);
+    rotation::rejudge(&mut checks, &id_changes, &answers);
     let numbers: Vec<usize> = answers.iter().map(|a| a.n).collect();
     let state = compare(&numbers, &sightings);
     checks.push(judge_state(&state, target.probed(), answers.len()));
@@ -80,6 +96,7 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
         requests: answers,
         backends,
         session_ids,
+        id_changes,
         checks,
         msm_log_findings,
         state,
@@ -94,7 +111,12 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
 pub(crate) fn sample_answer(n: usize, backend: &str, id: &str, counter: i64) -> Answer {
     Answer {
         n,
+        load: n,
+        hop: 0,
+        method: "GET".into(),
+        path: "/ShareSession/ShowSession.jsp?format=json".into(),
         status: Some(200),
+        location: None,
         backend: Some(backend.into()),
         upstream: None,
         server_ip: Some("172.18.0.3".into()),
@@ -126,6 +148,7 @@ use crate::verify::drill::{Drill, DrillReport, DrillVerdict, DrillStep};
         requests: Vec::new(),
         backends: Default::default(),
         session_ids: Vec::new(),
+        id_changes: Vec::new(),
         checks: vec![check("answers", true, "2 of 2 requests answered 200"), check("store", false, "session \"A\" is not in <memcached> & co")],
         msm_log_findings: Vec::new(),
         state: StateReport::default(),

@@ -33,6 +33,14 @@ pub fn node_of(session_id: &str) -> Option<u8> {
     SessionId::parse(session_id).node_number()
 }
 
+/// The session id a URL carries as Tomcat writes it when the client holds no cookie
+/// (`/shop/cart.jsp;jsessionid=ABC-n1?item=1`).
+pub fn in_url(url: &reqwest::Url) -> Option<String> {
+    let (_, rest) = url.path().split_once(";jsessionid=")?;
+    let id = rest.split([';', '/']).next().filter(|id| !id.is_empty())?;
+    Some(id.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +56,14 @@ mod tests {
     fn session_ids_split_into_base_node_and_route() {
         assert_eq!(SessionId::parse("ABC-n2.tomcat1"), SessionId { base: "ABC", node: Some("n2"), route: Some("tomcat1") });
         assert_eq!(SessionId::parse("ABC"), SessionId { base: "ABC", node: None, route: None });
+    }
+
+    #[test]
+    fn a_url_can_carry_the_session_id() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert_eq!(in_url(&url("http://h/shop/cart.jsp;jsessionid=ABC-n1?item=1")).as_deref(), Some("ABC-n1"));
+        assert_eq!(in_url(&url("http://h/shop/;jsessionid=ABC-n1.tomcat2")).as_deref(), Some("ABC-n1.tomcat2"));
+        assert_eq!(in_url(&url("http://h/shop/cart.jsp?jsessionid=X")), None);
+        assert_eq!(in_url(&url("http://h/shop/;jsessionid=")), None);
     }
 }

@@ -2,8 +2,6 @@
 //! answer recorded with the Tomcat that gave it.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,53 +13,39 @@ use crate::lab::{self, settings::LabSettings, LabUrl};
 use crate::labspec::names::Role;
 use crate::labspec::ImageSource;
 use crate::verify::errors::VerifyError;
+use crate::verify::flow::{FlowStep, Schedule, Turn, UrlPath};
 use crate::verify::probe::{Tokens, PROBE_HEADER};
-use crate::verify::session_id::node_of;
+use crate::verify::redirect;
+use crate::verify::session_id::{self, node_of};
 
 /// The cookie Tomcat keeps its session id in.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
 
-/// A URL path on the lab's nginx (`verify --path`), e.g. `/my/`; in JSON, the path itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct UrlPath(String);
-
-impl FromStr for UrlPath {
-    type Err = VerifyError;
-    fn from_str(s: &str) -> Result<Self, VerifyError> {
-        let ok = s.starts_with('/')
-            && !s.starts_with("//")
-            && s.len() <= 2000
-            && s.chars().all(|c| c.is_ascii_graphic() && c != '#' && c != '\\');
-        if ok {
-            Ok(UrlPath(s.into()))
-        } else {
-            Err(VerifyError::Path(s.into()))
-        }
-    }
-}
-
-impl fmt::Display for UrlPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What verify walks: msmlab's test page (which reports its backend and a visit counter), or
-/// any page of the user's (judged by status, session cookie and nginx's upstream header).
+/// What verify walks: msmlab's test page (which reports its backend and a visit counter), any
+/// page of the user's (judged by status, session cookie and nginx's upstream header), or the
+/// steps of a flow file (a login, then pages).
 #[derive(Debug, Clone)]
 pub enum Page {
     Test,
     User(UrlPath),
+    Flow(Vec<FlowStep>),
 }
 
 impl Page {
-    /// The page's URL on the lab at `lab`.
+    /// The page's URL on the lab at `lab`; a flow's is its first repeated step's (what the
+    /// drills walk).
     pub fn url(&self, lab: &LabUrl) -> String {
         match self {
             Page::Test => format!("{}?format=json", lab.page()),
-            Page::User(path) => lab.at(&path.0),
+            Page::User(path) => lab.at(path.as_ref()),
+            Page::Flow(_) => self.flow_page().map_or_else(|| lab.page(), |p| lab.at(p.as_ref())),
         }
+    }
+
+    /// A flow's page for the drills: its first repeated step's path.
+    pub fn flow_page(&self) -> Option<&UrlPath> {
+        let Page::Flow(steps) = self else { return None };
+        steps.iter().find(|s| !s.once).or(steps.first()).map(|s| &s.path)
     }
 
     pub fn is_test(&self) -> bool {
@@ -148,17 +132,29 @@ pub async fn target(engine: &Engine, lab: &str) -> Result<Target, VerifyError> {
     })
 }
 
-/// One request and what came back.
+/// One request and what came back. A page load is one request, and one more for each redirect
+/// followed: each hop has its own number, Tomcat and probe report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Answer {
     pub n: usize,
+    /// The page load (verify) or flow step (compat) the request belongs to, from 1.
+    pub load: usize,
+    /// 0 for the request the walk made, k for the k-th redirect it followed.
+    pub hop: usize,
+    pub method: String,
+    /// The path (and query) it was sent to.
+    pub path: String,
     pub status: Option<u16>,
+    /// Where a redirect sent the walk on to (set when the walk followed it, or refused to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// The Tomcat that answered: the test page says so; otherwise nginx's upstream header.
     pub backend: Option<String>,
     /// nginx's `$upstream_addr`: every Tomcat it tried, the one that answered last.
     pub upstream: Option<String>,
     pub server_ip: Option<String>,
-    /// The session cookie the client holds after this request.
+    /// The session the client holds after this request: its cookie or, with no cookie, the
+    /// `;jsessionid=` of the URL it was sent to or redirected to.
     pub session_id: Option<String>,
     /// The test page's visit counter (none on the user's pages).
     pub counter: Option<i64>,
@@ -180,10 +176,13 @@ pub struct Walker {
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     url: reqwest::Url,
+    /// The lab's test page in probe mode, the request of `shift` (it opens no session).
+    shift_url: reqwest::Url,
     test_page: bool,
     /// Lab address → container name, to name the Tomcat in nginx's upstream header.
     addresses: HashMap<String, String>,
     sent: usize,
+    loads: usize,
     /// The session probe's token of each request (see `probe`).
     pub tokens: Tokens,
 }
@@ -193,6 +192,8 @@ impl Walker {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            // The walker follows redirects itself, a request per hop (`redirect`).
+            .redirect(reqwest::redirect::Policy::none())
             // A new connection per request, as separate page loads may be: a connection kept
             // alive would stay with an nginx worker that a reload has retired.
             .pool_max_idle_per_host(0)
@@ -201,7 +202,9 @@ impl Walker {
             .build()
             .expect("a plain HTTP client builds");
         let url = reqwest::Url::parse(&page.url(&target.url)).expect("the page URL is built from checked parts");
-        let mut walker = Walker { client, jar, url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0, tokens: Tokens::new() };
+        let shift_url = reqwest::Url::parse(&format!("{}?probe=1", target.url.page())).expect("the test page's URL parses");
+        let tokens = Tokens::new();
+        let mut walker = Walker { client, jar, url, shift_url, test_page: page.is_test(), addresses: HashMap::new(), sent: 0, loads: 0, tokens };
         walker.learn(&target.tomcats);
         walker
     }
@@ -219,6 +222,12 @@ impl Walker {
         self.url.as_str()
     }
 
+    /// The path (and query) of the walker's page.
+    pub fn url_path(&self) -> UrlPath {
+        let path = self.url.query().map_or_else(|| self.url.path().to_string(), |q| format!("{}?{q}", self.url.path()));
+        path.parse().expect("the page's path is a URL path")
+    }
+
     /// The session id in the jar now.
     pub fn session_id(&self) -> Option<String> {
         self.session_id_at(&self.url)
@@ -231,39 +240,117 @@ impl Walker {
         header.split(';').find_map(|kv| kv.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=')).map(str::to_string)
     }
 
-    pub async fn request(&mut self) -> Answer {
-        self.send(reqwest::Method::GET, self.url.clone(), None).await
+    /// One load of the walker's page: its request and each redirect hop.
+    pub async fn request(&mut self) -> Vec<Answer> {
+        self.load(reqwest::Method::GET, self.url.clone(), None).await
     }
 
     /// The URL of `path` on the same nginx as the walker's page.
     pub fn url_of(&self, path: &UrlPath) -> reqwest::Url {
-        self.url.join(&path.0).expect("a checked URL path joins its nginx's URL")
+        self.url.join(path.as_ref()).expect("a checked URL path joins its nginx's URL")
     }
 
-    /// One request of a user's flow: `method` on `url`, with a form body for POST and PUT.
-    pub async fn send(&mut self, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Answer {
-        self.sent += 1;
-        self.send_as(self.sent, method, url, form).await
-    }
-
-    /// `k` requests of the page at once, with the same cookie jar, as a page's parallel
-    /// requests (AJAX calls, images) are; in the order they were numbered.
     /// How many requests this walker has sent (their numbers are 1..=sent).
     pub fn sent(&self) -> usize {
         self.sent
     }
 
+    /// One page load as a browser makes it: `method` on `url`, with a form body for POST and
+    /// PUT, then each redirect the answers ask for (`redirect::next_hop`), each a request of its
+    /// own. A redirect that may not be followed is a failed answer saying why.
+    pub async fn load(&mut self, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Vec<Answer> {
+        self.loads += 1;
+        let (mut method, mut url, mut form) = (method, url, form.map(str::to_string));
+        let mut hops: Vec<Answer> = Vec::new();
+        loop {
+            self.sent += 1;
+            let (mut a, location) = self.send_as(self.sent, method.clone(), url.clone(), form.as_deref()).await;
+            a.load = self.loads;
+            a.hop = hops.len();
+            let next = a.status.map_or(Ok(None), |status| redirect::next_hop(&self.url, &url, &method, status, location.as_deref(), hops.len()));
+            a.location = location.filter(|_| !matches!(next, Ok(None)));
+            if a.session_id.is_none() {
+                a.session_id = a.location.as_deref().and_then(|l| url.join(l).ok()).and_then(|u| session_id::in_url(&u));
+            }
+            match next {
+                Ok(Some(hop)) => {
+                    hops.push(a);
+                    (method, url) = (hop.method, hop.url);
+                    form = form.filter(|_| hop.keep_body);
+                }
+                Ok(None) => return push(hops, a),
+                Err(e) => {
+                    a.error = Some(e.to_string());
+                    return push(hops, a);
+                }
+            }
+        }
+    }
+
+    /// One request outside the walk, to the test page in probe mode (no cookie, no session):
+    /// round robin moves on by one Tomcat (`Turn::Shift`).
+    pub async fn shift(&self) {
+        if let Ok(client) = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(15)).build() {
+            let _ = client.get(self.shift_url.clone()).send().await;
+        }
+    }
+
+    /// Walks a flow: the `once` steps in order, then the others in the order `schedule` gives,
+    /// each a page load. Returns every request, hops included.
+    pub async fn walk_flow(&mut self, steps: &[FlowStep], schedule: &mut Schedule) -> Vec<Answer> {
+        let mut answers = Vec::new();
+        for s in steps.iter().filter(|s| s.once) {
+            let url = self.url_of(&s.path);
+            answers.extend(self.load(s.method.http(), url, s.form.as_deref()).await);
+        }
+        let repeated: Vec<&FlowStep> = steps.iter().filter(|s| !s.once).collect();
+        while let Some(turn) = schedule.next(answers.len()) {
+            let i = match turn {
+                Turn::Shift => {
+                    self.shift().await;
+                    continue;
+                }
+                Turn::Step(i) => i,
+            };
+            let url = self.url_of(&repeated[i].path);
+            let hops = self.load(repeated[i].method.http(), url, repeated[i].form.as_deref()).await;
+            schedule.served(i, hops[0].backend.as_deref(), hops.len());
+            answers.extend(hops);
+        }
+        answers
+    }
+
+    /// `k` requests of the page at once, with the same cookie jar, as a page's parallel
+    /// requests (AJAX calls, images) are; in the order they were numbered. Each is one request:
+    /// a redirect is not followed.
     pub async fn burst(&mut self, k: usize) -> Vec<Answer> {
         let first = self.sent + 1;
         self.sent += k;
+        let loads = self.loads;
+        self.loads += k;
         let this = &*self;
-        futures_util::future::join_all((first..first + k).map(|n| this.send_as(n, reqwest::Method::GET, this.url.clone(), None))).await
+        let answers = futures_util::future::join_all((first..first + k).map(|n| this.send_as(n, reqwest::Method::GET, this.url.clone(), None))).await;
+        answers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut a, _))| {
+                a.load = loads + i + 1;
+                a
+            })
+            .collect()
     }
 
-    async fn send_as(&self, n: usize, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> Answer {
+    /// One request, numbered `n`, and its `Location` header.
+    async fn send_as(&self, n: usize, method: reqwest::Method, url: reqwest::Url, form: Option<&str>) -> (Answer, Option<String>) {
+        let path = url.query().map_or_else(|| url.path().to_string(), |q| format!("{}?{q}", url.path()));
         let mut a = Answer {
             n,
+            load: 0,
+            hop: 0,
+            method: method.to_string(),
+            path,
             status: None,
+            location: None,
             backend: None,
             upstream: None,
             server_ip: None,
@@ -273,6 +360,7 @@ impl Walker {
             error: None,
         };
         let started = Instant::now();
+        let mut location = None;
         let mut request = self.client.request(method, url.clone()).header(PROBE_HEADER, self.tokens.token(a.n));
         if let Some(body) = form {
             request = request.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body.to_string());
@@ -281,6 +369,7 @@ impl Walker {
             Err(e) => a.error = Some(e.to_string()),
             Ok(r) => {
                 a.status = Some(r.status().as_u16());
+                location = r.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
                 a.upstream = r.headers().get("x-msmlab-upstream").and_then(|v| v.to_str().ok()).map(str::to_string);
                 // The address that answered is the last one nginx tried.
                 let last = a.upstream.as_deref().and_then(|u| u.rsplit(", ").next()).map(|u| u.rsplit_once(':').map_or(u, |(ip, _)| ip));
@@ -300,17 +389,24 @@ impl Walker {
             }
         }
         a.millis = started.elapsed().as_millis() as u64;
-        a.session_id = self.session_id_at(&url);
-        a
+        // A browser without the cookie sends the id the URL carries (Tomcat's URL rewriting).
+        a.session_id = self.session_id_at(&url).or_else(|| session_id::in_url(&url));
+        (a, location)
     }
 
+    /// Loads the walker's page until `n` more requests were sent (a load's redirect hops count).
     pub async fn walk(&mut self, n: usize) -> Vec<Answer> {
         let mut answers = Vec::with_capacity(n);
-        for _ in 0..n {
-            answers.push(self.request().await);
+        while answers.len() < n {
+            answers.extend(self.request().await);
         }
         answers
     }
+}
+
+fn push(mut hops: Vec<Answer>, last: Answer) -> Vec<Answer> {
+    hops.push(last);
+    hops
 }
 
 pub fn unix_now() -> i64 {
@@ -339,14 +435,5 @@ mod tests {
         // Made by an msmlab that did not give official images the probe.
         assert!(!target(ImageSource::Official, vec![tomcat(Some("ab")), tomcat(None)]).probed());
         assert!(!target(ImageSource::Official, vec![tomcat(None)]).probed());
-    }
-
-    #[test]
-    fn url_paths_must_be_paths() {
-        assert!("/my/".parse::<UrlPath>().is_ok());
-        assert!("/my/cart?id=1".parse::<UrlPath>().is_ok());
-        for bad in ["my/", "http://x/", "//evil/", "/a b", "/a#b", ""] {
-            assert!(bad.parse::<UrlPath>().is_err(), "{bad}");
-        }
     }
 }

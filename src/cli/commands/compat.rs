@@ -4,7 +4,8 @@ use crate::cli::verb_error::Context;
 
 use super::{connect, fetcher, read_webapp, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::CompatArgs;
-use crate::compat::{self, flow, CompatSpec};
+use crate::compat::{self, CompatSpec};
+use crate::verify::flow;
 use crate::jars::lock::Lock;
 use crate::plan::Plan;
 use crate::report;

@@ -19,7 +19,7 @@ use crate::report;
 use crate::labspec::LabName;
 use crate::ui::interrupt::Interrupts;
 use crate::ui::progress::Progress;
-use crate::verify::{Page, Verdict};
+use crate::verify::Verdict;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmokeError {
@@ -46,12 +46,12 @@ fn unique_name() -> LabName {
 
 pub async fn run(args: SmokeArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let started = Instant::now();
+    let page = super::verify::page(&args.checks)?;
     let progress = Progress::new(globals.quiet);
     let name = args.name.clone().unwrap_or_else(unique_name);
     let prepared = prepare(args.shape, name, args.port.unwrap_or(0), globals, &progress).await?;
     let lab = prepared.plan.spec.shape.name.to_string();
     let c = &args.checks;
-    let page = c.path.clone().map_or(Page::Test, Page::User);
 
     // Up and verify, under the deadline and the signals; the lab goes afterwards in every case.
     let mut interrupts = Interrupts::watch();

@@ -1,22 +1,40 @@
 //! `msmlab verify`.
 
 use super::{connect, Globals, VerbError, Reply};
-use crate::cli::args::{DrillArg, VerifyArgs};
+use crate::cli::args::{CheckArgs, DrillArg, VerifyArgs};
 use crate::engine::Engine;
 use crate::report;
 use crate::verify::Verdict;
 use crate::ui::interrupt::unless_interrupted;
 use crate::verify::drill::{self, Drill, DrillError};
+use crate::verify::flow::{self, FlowError};
 use crate::verify::{self, Page, VerifyError};
 
 pub async fn run(args: VerifyArgs, globals: &Globals) -> Result<Reply, VerbError> {
-    let engine = connect(globals).await?;
     let c = args.checks;
-    let page = c.path.map_or(Page::Test, Page::User);
+    let page = page(&c)?;
+    let engine = connect(globals).await?;
     let announce = !args.output.json && !globals.quiet;
     let verdict = verdict(&engine, args.lab.name.as_str(), &page, c.requests.into(), &c.drill, c.junit.as_deref(), announce).await?;
     report::emit(args.output.json, &verdict, report::verdict_text);
     Ok(if verdict.ok { Reply::Yes } else { Reply::No })
+}
+
+/// What `--path` or `--flow` asks to walk (the test page without either), the flow file read
+/// and checked before the lab is touched.
+pub(super) fn page(c: &CheckArgs) -> Result<Page, FlowError> {
+    match (&c.flow, &c.path) {
+        (Some(_), Some(_)) => Err(FlowError::PathAndFlow),
+        (Some(file), None) => {
+            let steps = flow::read(file)?;
+            if steps.is_empty() {
+                return Err(FlowError::Empty(file.clone()));
+            }
+            Ok(Page::Flow(steps))
+        }
+        (None, Some(path)) => Ok(Page::User(path.clone())),
+        (None, None) => Ok(Page::Test),
+    }
 }
 
 /// What `verify` and `smoke` share: the checks, then the drills asked for, and the JUnit
@@ -71,6 +89,26 @@ fn drills(asked: &[DrillArg]) -> Vec<Drill> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flow_file_is_read_before_the_lab_is_touched_and_excludes_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("login.flow");
+        std::fs::write(&file, "once POST /shop/login user=alice\nGET /shop/cart.jsp\n").unwrap();
+        let args = |flow: Option<&std::path::Path>, path: Option<&str>| CheckArgs {
+            requests: 20,
+            path: path.map(|p| p.parse().unwrap()),
+            flow: flow.map(std::path::Path::to_path_buf),
+            drill: Vec::new(),
+            junit: None,
+        };
+        let Ok(Page::Flow(steps)) = page(&args(Some(&file), None)) else { panic!("not a flow") };
+        assert_eq!(steps.len(), 2);
+        assert!(matches!(page(&args(Some(&file), Some("/shop/"))), Err(FlowError::PathAndFlow)));
+        assert!(matches!(page(&args(None, Some("/shop/"))), Ok(Page::User(_))));
+        std::fs::write(&file, "# nothing yet\n").unwrap();
+        assert!(matches!(page(&args(Some(&file), None)), Err(FlowError::Empty(_))));
+    }
 
     #[test]
     fn drills_run_once_each_in_a_fixed_order_and_all_is_the_failover_three() {

@@ -174,5 +174,6 @@ fn page_path(page: &Page) -> String {
     match page {
         Page::User(p) => p.to_string(),
         Page::Test => "the test page".into(),
+        Page::Flow(_) => page.flow_page().map_or_else(|| "the test page".into(), |p| format!("{p} (the flow's first repeated step)")),
     }
 }

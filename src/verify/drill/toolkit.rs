@@ -148,7 +148,7 @@ mod tests {
     use crate::verify::sample_answer as answer;
 
     fn failed(n: usize, error: &str) -> Answer {
-        Answer { n, status: None, backend: None, upstream: None, server_ip: None, session_id: None, counter: None, millis: 5000, error: Some(error.into()) }
+        Answer { status: None, backend: None, server_ip: None, session_id: None, counter: None, millis: 5000, error: Some(error.into()), ..answer(n, "", "", 0) }
     }
 
     fn seen(id: &str, counter: i64) -> Seen {
