@@ -34,6 +34,7 @@ mod messages;
 mod msm_options;
 mod official_images;
 mod remote_engine;
+mod real_apps;
 mod render_bundle;
 mod session_probe;
 mod smoke;
