@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The test webapp's files, copied as they are (paths under `templates/webapp/`).
 pub const WEBAPP: &[(&str, &str)] = &[
     ("WEB-INF/web.xml", include_str!("../templates/webapp/WEB-INF/web.xml")),
+    ("META-INF/context.xml", include_str!("../templates/webapp/META-INF/context.xml")),
     ("ShowSession.jsp", include_str!("../templates/webapp/ShowSession.jsp")),
     ("Payload.jsp", include_str!("../templates/webapp/Payload.jsp")),
 ];

@@ -335,7 +335,7 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.
-        assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
+        assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/META-INF/context.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
     }
 }

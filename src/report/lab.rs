@@ -9,6 +9,7 @@ use crate::engine::swarm::{ServiceInfo, SwarmNode};
 use crate::engine::ContainerInfo;
 use crate::engine::registry::Deleted;
 use crate::lab::logs::Export;
+use crate::lab::webapp_check::WebappCheck;
 use crate::lab::{Found, Timings};
 use crate::ui::term::program;
 
@@ -103,6 +104,8 @@ pub struct AlreadyUpReport {
     pub lab: String,
     pub url: String,
     pub already_up: bool,
+    /// What the user's webapp answered (`up --webapp`): checked again on a lab that was up.
+    pub webapp_check: Option<WebappCheck>,
     pub containers: Vec<ContainerInfo>,
 }
 
@@ -128,6 +131,8 @@ pub struct UpReport {
     pub url: String,
     /// The user's webapp (`up --webapp`), if any.
     pub webapp_url: Option<String>,
+    /// What its root, or `--webapp-page`, answered (`up --webapp`).
+    pub webapp_check: Option<WebappCheck>,
     /// Seconds per step.
     pub timings: TimingsJson,
     /// What the containers themselves needed, in seconds (see `lab::Floor`).
@@ -210,6 +215,27 @@ pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> S
         let _ = writeln!(out, "  your webapp: {w} (check it with `{} verify --name {lab} --path {path}`)", program());
     }
     let _ = writeln!(out, "  check it with `{msmlab} verify --name {lab}`, remove it with `{msmlab} down --name {lab}`", msmlab = program());
+    out
+}
+
+/// What `up` says about the user's webapp: that it answers, or that it does not, with what
+/// Tomcat logged, and that the lab stays for a look.
+pub fn webapp_check_text(lab: &str, check: &WebappCheck) -> String {
+    let msmlab = program();
+    if check.ok {
+        return format!("  your webapp answers: GET {} → {}\n", check.url, check.detail.trim_start_matches("answered "));
+    }
+    let mut out = format!("✗ your webapp does not answer: GET {} {}\n", check.url, check.detail);
+    match &check.severe {
+        Some(line) => {
+            let _ = writeln!(out, "  first SEVERE line of its context: {line}");
+        }
+        None => out.push_str("  Tomcat logged no SEVERE line about its context\n"),
+    }
+    let _ = writeln!(
+        out,
+        "  The lab runs (the test page answers) and is kept so you can look: `{msmlab} logs --name {lab}`; remove it with `{msmlab} down --name {lab}`"
+    );
     out
 }
 

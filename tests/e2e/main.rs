@@ -35,5 +35,6 @@ mod official_images;
 mod remote_engine;
 mod render_bundle;
 mod smoke;
+mod stock_deployment;
 mod swarm;
 mod up_verify_down;

@@ -35,8 +35,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     // Read and check the webapp before anything is created.
-    let jakarta = spec.lab.msm.tomcat.jakarta().then(|| spec.lab.msm.tomcat.to_string());
-    let webapp = webapp::load_for(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), jakarta)?;
+    let webapp = webapp::load_for(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &spec.lab.msm.tomcat)?;
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
     let engine = connect(globals).await?;
