@@ -52,8 +52,8 @@ pub enum WebappError {
     )]
     Javax { path: PathBuf, file: String, tomcat: String },
     #[error(
-        "webapp {path} uses jakarta.servlet ({file}), which Tomcat {tomcat} does not have (it is javax.servlet up to Tomcat 9): \
-         choose --tomcat 10.1 or 11, or deploy the build of it for Java EE 8 (javax.servlet)"
+        "webapp {path} uses jakarta.servlet ({file}), which Tomcat {tomcat} does not have (it is javax.servlet up to Tomcat 9, \
+         jakarta.servlet from Tomcat 10 on): choose --tomcat 10.1 or 11, or deploy a build of it for Java EE 8 or older (javax.servlet)"
     )]
     Jakarta { path: PathBuf, file: String, tomcat: String },
 }

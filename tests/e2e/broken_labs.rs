@@ -149,6 +149,6 @@ fn a_webapp_that_tomcat_cannot_deploy_makes_up_say_no_with_tomcats_reason_and_ke
     let out = stdout(&up);
     assert!(out.contains("✗ your webapp does not answer: GET http://127.0.0.1:13434/shop/ answered 404: Tomcat has no context /shop"), "{out}");
     assert!(out.contains("first SEVERE line of its context: msmlab-e2e-bad-deploy-tomcat-1: "), "{out}");
-    assert!(out.contains("jndi:/localhost/shop/WEB-INF/web.xml"), "{out}");
+    assert!(out.contains("Parse error in application web.xml file at [file:/usr/local/tomcat/webapps/shop/WEB-INF/web.xml]"), "{out}");
     assert!(labelled("e2e-bad-deploy").contains(&"msmlab-e2e-bad-deploy-tomcat-1".to_string()));
 }
