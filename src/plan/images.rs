@@ -103,7 +103,8 @@ impl ImageRecipe {
         let servlet = servlet_package(version);
         let probe = templates::render("probe/SessionProbeFilter.java", ProbeVars { servlet })?;
         files.insert("probe/SessionProbeFilter.java".into(), ContextFile::rendered(probe));
-        for (path, body) in templates::WEBAPP {
+        let major = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        for (path, body) in templates::webapp(major) {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
             files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
         }

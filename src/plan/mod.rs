@@ -150,7 +150,7 @@ impl Plan {
         if self.has_probe() {
             files.push((PROBE_CONFIG.into(), templates::PROBE_WEB_XML.as_bytes().to_vec()));
         }
-        for (path, body) in templates::WEBAPP {
+        for (path, body) in templates::webapp(self.spec.msm.tomcat.major()) {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
         for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
