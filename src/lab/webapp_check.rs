@@ -44,8 +44,12 @@ pub async fn check(engine: &Engine, url: &LabUrl, tomcats: &[ContainerInfo], con
         404 if !deployed(&client, url, context).await => Some(format!("answered 404: Tomcat has no context {context}")),
         _ => None,
     };
+    let fine = match status {
+        404 => "answered 404; its context runs (name a page that answers with --webapp-page)".to_string(),
+        _ => format!("answered {status}"),
+    };
     match failed {
-        None => WebappCheck { ok: true, url: target, status: Some(status), detail: format!("answered {status}"), severe: None },
+        None => WebappCheck { ok: true, url: target, status: Some(status), detail: fine, severe: None },
         Some(detail) => {
             let severe = severe_line(engine, tomcats, context.as_str()).await;
             WebappCheck { ok: false, url: target, status: Some(status), detail, severe }

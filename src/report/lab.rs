@@ -223,7 +223,7 @@ pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> S
 pub fn webapp_check_text(lab: &str, check: &WebappCheck) -> String {
     let msmlab = program();
     if check.ok {
-        return format!("  your webapp answers: GET {} → {}\n", check.url, check.detail.trim_start_matches("answered "));
+        return format!("  checked your webapp: GET {} {}\n", check.url, check.detail);
     }
     let mut out = format!("✗ your webapp does not answer: GET {} {}\n", check.url, check.detail);
     match &check.severe {
