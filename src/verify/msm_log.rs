@@ -139,14 +139,17 @@ pub async fn check_logs(engine: &Engine, target: &Target, since: i64) -> Result<
 /// When an answer was 5xx, the `answers` check also quotes the first SEVERE line Tomcat logged
 /// about the page's context (`lab::webapp_check`): a JSP that does not compile says why there.
 pub async fn quote_severe(engine: &Engine, target: &Target, page: &Page, answers: &[Answer], check: &mut Check) {
-    if check.ok || !answers.iter().any(|a| a.status.is_some_and(|s| s >= 500)) {
+    let Some(first) = answers.iter().find(|a| a.status.is_some_and(|s| s >= 500)) else { return };
+    if check.ok {
         return;
     }
     let context = match page {
         Page::Test => format!("/{WEBAPP_CONTEXT}"),
         Page::User(path) => context_of(&path.to_string()),
     };
-    let running: Vec<_> = target.tomcats.iter().filter(|t| t.state.is_running()).cloned().collect();
+    // The Tomcat that gave the first 5xx is read first: its line is about that request.
+    let mut running: Vec<_> = target.tomcats.iter().filter(|t| t.state.is_running()).cloned().collect();
+    running.sort_by_key(|t| first.backend.as_deref() != Some(t.name.as_str()));
     if let Some(line) = severe_line(engine, &running, &context).await {
         check.detail = format!("{}; first SEVERE line of context {context}: {line}", check.detail);
     }
