@@ -6,8 +6,10 @@ use std::future::Future;
 
 use crate::engine::{Engine, EngineError};
 use crate::jars::maven::Fetcher;
-use crate::lab::errors::LabError;
-use crate::lab::found::down;
+use crate::lab::errors::{at, LabError};
+use crate::lab::found::{down, find};
+use crate::lab::webapp_check::{self, NotDeployed};
+use crate::labspec::names::Role;
 use crate::lab::timings::Timings;
 use crate::lab::up::{up, UpOutcome};
 use crate::lab::url::LabUrl;
@@ -39,6 +41,15 @@ pub async fn throwaway<T, W: Future<Output = T>>(
         UpOutcome::Created { timings, url } => (Some(timings), url),
         UpOutcome::AlreadyUp { url } => (None, url),
     };
+    // `up` leaves the webapp's judgement to its caller: here, one Tomcat does not run is the
+    // end of the work, as a container that does not start would be.
+    if let Some(w) = &plan.webapp {
+        let tomcats: Vec<_> = find(engine, &name).await?.containers.into_iter().filter(|c| c.role == Some(Role::Tomcat)).collect();
+        if let Some(e) = webapp_check::check(engine, &url, &tomcats, &w.context_path, None).await.not_deployed(&w.context_path) {
+            let removed = down(engine, &name).await.ok().map(|f| format!("msmlab removed the lab: {}", f.summary()));
+            return Err(at::<NotDeployed>(format!("deploying {}", w.source.display()))(e).cleaned_up(removed));
+        }
+    }
     let outcome = unless_interrupted(work(url)).await;
     let step = progress.step(format!("Remove lab {name}"));
     let removed = down(engine, &name).await;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::engine::{ContainerInfo, Engine};
+use crate::exit::{Classified, ExitStatus};
 use crate::lab::url::LabUrl;
 use crate::labspec::webapp::ContextPath;
 
@@ -23,6 +24,37 @@ pub struct WebappCheck {
     /// The first SEVERE line about the context in a Tomcat's log (`container: line`), with
     /// the exception that names the problem when the line alone does not.
     pub severe: Option<String>,
+}
+
+/// A webapp that Tomcat does not run at all, where a lab cannot do its work without it
+/// (`compat`'s and `bench`'s throwaway labs): as a container that does not start, msmlab
+/// could not do the job (exit status 3).
+#[derive(Debug, thiserror::Error)]
+#[error("your webapp at {context} does not run: GET {url} {detail}{}", .severe.as_ref().map(|s| format!("; first SEVERE line of its context: {s}")).unwrap_or_default())]
+pub struct NotDeployed {
+    pub context: String,
+    pub url: String,
+    pub detail: String,
+    pub severe: Option<String>,
+}
+
+impl Classified for NotDeployed {
+    fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failed
+    }
+}
+
+impl WebappCheck {
+    /// The check as an error when its context does not run (404 at a root Tomcat does not
+    /// redirect); a page that answers, even 5xx, is the work's to judge.
+    pub fn not_deployed(&self, context: &ContextPath) -> Option<NotDeployed> {
+        (!self.ok && self.status == Some(404)).then(|| NotDeployed {
+            context: context.to_string(),
+            url: self.url.clone(),
+            detail: self.detail.clone(),
+            severe: self.severe.clone(),
+        })
+    }
 }
 
 /// Asks the page (`page`, a URL path, or the context's root) through nginx and judges the
