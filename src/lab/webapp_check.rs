@@ -192,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn only_a_context_tomcat_does_not_run_ends_a_throwaway_lab() {
+        let context: ContextPath = "/shop".parse().unwrap();
+        let check = |ok, status| WebappCheck { ok, url: "http://h:1/shop/".into(), status, detail: "answered".into(), severe: None };
+        let missing = check(false, Some(404)).not_deployed(&context).unwrap();
+        assert_eq!(missing.exit_status(), ExitStatus::Failed);
+        assert!(missing.to_string().starts_with("your webapp at /shop does not run: GET http://h:1/shop/ answered"), "{missing}");
+        assert!(check(false, Some(500)).not_deployed(&context).is_none(), "a page that answers is the work's to judge");
+        assert!(check(true, Some(404)).not_deployed(&context).is_none());
+    }
+
+    #[test]
     fn a_path_names_its_context_by_its_first_segment() {
         assert_eq!(context_of("/my/cart.jsp?x=1"), "/my");
         assert_eq!(context_of("/my/"), "/my");

@@ -266,3 +266,27 @@ pub fn up_timings_text(t: &Timings) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webapp_that_does_not_answer_is_said_with_tomcats_line_and_how_to_look() {
+        let failed = WebappCheck {
+            ok: false,
+            url: "http://127.0.0.1:13355/my/".into(),
+            status: Some(500),
+            detail: "answered 500".into(),
+            severe: Some("tc-1: … SEVERE [exec-1] … JasperException".into()),
+        };
+        let text = webapp_check_text("dev", &failed);
+        assert!(text.starts_with("✗ your webapp does not answer: GET http://127.0.0.1:13355/my/ answered 500\n"), "{text}");
+        assert!(text.contains("  first SEVERE line of its context: tc-1: … SEVERE [exec-1] … JasperException\n"), "{text}");
+        assert!(text.contains("is kept so you can look: `") && text.contains(" logs --name dev`; remove it with `"), "{text}");
+        let none = WebappCheck { severe: None, ..failed.clone() };
+        assert!(webapp_check_text("dev", &none).contains("Tomcat logged no SEVERE line about its context"));
+        let fine = WebappCheck { ok: true, status: Some(200), detail: "answered 200".into(), severe: None, ..failed };
+        assert_eq!(webapp_check_text("dev", &fine), "  checked your webapp: GET http://127.0.0.1:13355/my/ answered 200\n");
+    }
+}
