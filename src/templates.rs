@@ -30,12 +30,26 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("docs/configuration.md", include_str!("../templates/docs/configuration.md")),
 ];
 
-/// The test webapp's files, copied as they are (paths under `templates/webapp/`).
-pub const WEBAPP: &[(&str, &str)] = &[
+/// The test webapp's files, copied as they are (paths under `templates/webapp/`); its
+/// `META-INF/context.xml` depends on the Tomcat line (`webapp`).
+const WEBAPP: &[(&str, &str)] = &[
     ("WEB-INF/web.xml", include_str!("../templates/webapp/WEB-INF/web.xml")),
     ("ShowSession.jsp", include_str!("../templates/webapp/ShowSession.jsp")),
     ("Payload.jsp", include_str!("../templates/webapp/Payload.jsp")),
 ];
+
+/// The test webapp for a Tomcat line (its major version): its context's `<JarScanner>` is
+/// written as that line's Digester reads it.
+pub fn webapp(tomcat_major: u8) -> Vec<(&'static str, &'static str)> {
+    let context = if tomcat_major <= 7 {
+        include_str!("../templates/webapp/META-INF/context-tomcat7.xml")
+    } else {
+        include_str!("../templates/webapp/META-INF/context.xml")
+    };
+    let mut files = WEBAPP.to_vec();
+    files.insert(1, ("META-INF/context.xml", context));
+    files
+}
 
 /// The session probe's declaration, uploaded into every lab Tomcat (never into a bundle) as
 /// `conf/Catalina/localhost/web.xml.default`, which Tomcat merges into each webapp.
@@ -296,6 +310,13 @@ mod tests {
         }
         let (_, web_xml) = WEBAPP.iter().find(|(p, _)| *p == "WEB-INF/web.xml").unwrap();
         roxmltree::Document::parse(web_xml).unwrap();
+        for major in [7, 9] {
+            let files = webapp(major);
+            let (_, context) = files.iter().find(|(p, _)| *p == "META-INF/context.xml").unwrap();
+            let doc = roxmltree::Document::parse(context).unwrap();
+            let filter = doc.descendants().any(|n| n.has_tag_name("JarScanFilter"));
+            assert_eq!(filter, major > 7, "Tomcat 7's Digester has no rule for JarScanFilter");
+        }
     }
 
     #[test]

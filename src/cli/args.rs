@@ -246,6 +246,9 @@ pub struct UpArgs {
     /// Also print where the time went (fetch, images, create, start, ready) and the floor
     #[arg(long)]
     pub timings: bool,
+    /// Page of --webapp that must answer for up to succeed (default: its root), e.g. /my/health
+    #[arg(long, value_name = "URL_PATH", requires = "webapp")]
+    pub webapp_page: Option<UrlPath>,
     #[command(flatten)]
     pub output: JsonArg,
 }

@@ -354,6 +354,7 @@ fn describe(v: &toml::Value) -> String {
 const EXAMPLES: &[(&str, &str)] = &[
     ("path", "/my/"),
     ("context-path", "/my"),
+    ("webapp-page", "/my/health"),
     ("backup-thread-count", "4"),
     ("session-backup-timeout", "1000"),
     ("operation-timeout", "1000"),

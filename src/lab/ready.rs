@@ -9,7 +9,7 @@ use crate::exit::{Classified, ExitStatus};
 use crate::lab::store;
 use crate::lab::tomcat::{self, Read};
 use crate::labspec::names::Role;
-use crate::labspec::webapp::{ContextPath, WEBAPP_CONTEXT};
+use crate::labspec::webapp::WEBAPP_CONTEXT;
 
 /// How long each kind of container may take to become ready. Cold Tomcats on a loaded
 /// 2-core machine take seconds, not minutes; these bounds only catch the stuck ones.
@@ -143,25 +143,6 @@ pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[Strin
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Err(not_ready(engine, container, started.elapsed(), last).await)
-}
-
-/// The user's webapp deployed on a Tomcat that is ready: Tomcat deploys it during start-up,
-/// before its startup line, and says so in its log when it cannot.
-pub async fn webapp(engine: &Engine, container: &str, context: &ContextPath) -> Result<(), NotReady> {
-    let log = engine.logs_tail(container, 2000).await;
-    let ctx = if context.as_str() == "/" { String::new() } else { context.as_str().to_string() };
-    let failed = format!("Context [{ctx}] startup failed");
-    let base = context.base_name();
-    let bad_deploy = log.lines().find(|l| {
-        l.contains(&failed) || (l.contains("Error deploying web application") && (l.contains(&format!("/{base}.war]")) || l.contains(&format!("/{base}]"))))
-    });
-    match bad_deploy {
-        None => Ok(()),
-        Some(line) => {
-            let reason = format!("your webapp at {context} did not deploy: {}", line.trim());
-            Err(not_ready(engine, container, Duration::ZERO, reason).await)
-        }
-    }
 }
 
 impl Classified for NotReady {

@@ -447,8 +447,8 @@ async fn stores_ready(engine: &Engine, plan: &Plan, steps: Vec<Step>) -> Result<
     Ok(())
 }
 
-/// Starts the Tomcats, then nginx, and waits until every Tomcat serves the test page (and the
-/// user's webapp). Returns when the engine had started them all, and each Tomcat's own
+/// Starts the Tomcats, then nginx, and waits until every Tomcat serves the test page (whether
+/// the user's webapp answers is asked afterwards, `lab::webapp_check`). Returns when the engine had started them all, and each Tomcat's own
 /// "Server startup in" milliseconds.
 async fn start_tomcats_then_nginx(
     engine: &Engine,
@@ -474,10 +474,6 @@ async fn start_tomcats_then_nginx(
         step.update("waiting for \"Server startup in\" and the test page");
         let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
         let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
-        if let Some(w) = &plan.webapp {
-            step.check(ready::webapp(engine, &t.name, &w.context_path).await)
-                .map_err(at::<NotReady>(format!("deploying {} on {}", w.source, t.name)))?;
-        }
         // One form for every Tomcat line (9 says "[451] milliseconds", 8.5 "333 ms").
         let millis = startup_millis(&line);
         step.done(match millis {

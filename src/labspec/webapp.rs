@@ -14,6 +14,7 @@ use serde::{Serialize, Serializer};
 
 use crate::exit::{Classified, ExitStatus};
 use crate::labspec::maven_war::{self, MavenWar, MavenWarError};
+use crate::labspec::msm_kinds::TomcatLine;
 
 /// Context path of the tutorial's test webapp, which every lab deploys.
 pub const WEBAPP_CONTEXT: &str = "ShareSession";
@@ -53,6 +54,11 @@ pub enum WebappError {
          (`java -jar jakartaee-migration-1.0.12-shaded.jar app.war app-jakarta.war`), or choose --tomcat 9"
     )]
     Javax { path: PathBuf, file: String, tomcat: String },
+    #[error(
+        "webapp {path} uses jakarta.servlet ({file}), which Tomcat {tomcat} does not have (it is javax.servlet up to Tomcat 9, \
+         jakarta.servlet from Tomcat 10 on): choose --tomcat 10.1 or 11, or deploy a build of it for Java EE 8 or older (javax.servlet)"
+    )]
+    Jakarta { path: PathBuf, file: String, tomcat: String },
 }
 
 /// A context path: `/` (Tomcat's ROOT) or `/a/b`, normalized with a leading slash and no
@@ -208,50 +214,62 @@ impl Webapp {
     /// of `WEB-INF/lib`) that names it, or a JSP that imports it. Tomcat 10 and later have
     /// only `jakarta.servlet`, so such a webapp fails there at its first request.
     pub fn javax_user(&self) -> Option<String> {
-        fn class_uses(bytes: &[u8]) -> bool {
-            bytes.windows(JAVAX.len()).any(|w| w == JAVAX)
-        }
-        fn in_zip(bytes: &[u8], depth: u8) -> Option<String> {
-            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-            for i in 0..archive.len() {
-                let mut entry = archive.by_index(i).ok()?;
-                let name = entry.name().to_string();
-                let mut data = Vec::new();
-                std::io::Read::read_to_end(&mut entry, &mut data).ok()?;
-                if let Some(found) = file_uses(&name, &data, depth) {
-                    return Some(found);
-                }
-            }
-            None
-        }
-        fn file_uses(name: &str, data: &[u8], depth: u8) -> Option<String> {
-            let hit = (name.ends_with(".class") && class_uses(data)) || ((name.ends_with(".jsp") || name.ends_with(".jspf")) && class_uses(&data.iter().map(|b| if *b == b'.' { b'/' } else { *b }).collect::<Vec<_>>()));
-            if hit {
-                return Some(name.to_string());
-            }
-            if (name.ends_with(".jar") || name.ends_with(".war")) && depth < 2 {
-                return in_zip(data, depth + 1).map(|inner| format!("{name}!/{inner}"));
-            }
-            None
-        }
-        self.files.iter().find_map(|(name, data)| file_uses(name, data, 0))
+        self.servlet_api_user(JAVAX)
+    }
+
+    /// The same for `jakarta.servlet`, which Tomcat 9 and older do not have.
+    pub fn jakarta_user(&self) -> Option<String> {
+        self.servlet_api_user(JAKARTA)
+    }
+
+    /// The first file that names `api` (a package as class files write it, `javax/servlet/`).
+    fn servlet_api_user(&self, api: &[u8]) -> Option<String> {
+        self.files.iter().find_map(|(name, data)| file_uses(api, name, data, 0))
     }
 }
 
-/// How class files (and, with dots, sources) name the Java EE Servlet API.
-const JAVAX: &[u8] = b"javax/servlet/";
-
-/// Reads the webapp from `path` (its own, or a Maven WAR's copy in the cache) and checks that
-/// the Tomcat can run it: `jakarta_tomcat` names a Tomcat line of the `jakarta.servlet` API
-/// (10.1, 11), where a `javax.servlet` webapp cannot run.
-pub fn load_for(spec: &WebappSpec, path: &Path, jakarta_tomcat: Option<String>) -> Result<Webapp, WebappError> {
-    let webapp = load(spec, path)?;
-    if let Some(tomcat) = jakarta_tomcat {
-        if let Some(file) = webapp.javax_user() {
-            return Err(WebappError::Javax { path: path.to_path_buf(), file, tomcat });
+/// Whether a class names `api`, or a JSP does (with dots: compared as a class file writes it);
+/// jars and WARs are opened, two levels deep.
+fn file_uses(api: &[u8], name: &str, data: &[u8], depth: u8) -> Option<String> {
+    let names = |bytes: &[u8]| bytes.windows(api.len()).any(|w| w == api);
+    let page = name.ends_with(".jsp") || name.ends_with(".jspf");
+    if (name.ends_with(".class") && names(data)) || (page && names(&data.iter().map(|b| if *b == b'.' { b'/' } else { *b }).collect::<Vec<_>>())) {
+        return Some(name.to_string());
+    }
+    if (name.ends_with(".jar") || name.ends_with(".war")) && depth < 2 {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(data)).ok()?;
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).ok()?;
+            let inner = entry.name().to_string();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).ok()?;
+            if let Some(found) = file_uses(api, &inner, &bytes, depth + 1) {
+                return Some(format!("{name}!/{found}"));
+            }
         }
     }
-    Ok(webapp)
+    None
+}
+
+/// How class files (and, with dots, sources) name the Java EE Servlet API, and the Jakarta one.
+const JAVAX: &[u8] = b"javax/servlet/";
+const JAKARTA: &[u8] = b"jakarta/servlet/";
+
+/// Reads the webapp and checks that the Tomcat line can run it: Tomcat 10.1 and 11 have only
+/// `jakarta.servlet`, 9 and older only `javax.servlet`; a webapp built for the other API
+/// fails at its first request, so it is refused here, naming the file. `path` is the webapp's
+/// own, or a Maven WAR's copy in the cache.
+pub fn load_for(spec: &WebappSpec, path: &Path, tomcat: &TomcatLine) -> Result<Webapp, WebappError> {
+    let webapp = load(spec, path)?;
+    let (user, error): (_, fn(PathBuf, String, String) -> WebappError) = if tomcat.jakarta() {
+        (webapp.javax_user(), |path, file, tomcat| WebappError::Javax { path, file, tomcat })
+    } else {
+        (webapp.jakarta_user(), |path, file, tomcat| WebappError::Jakarta { path, file, tomcat })
+    };
+    match user {
+        Some(file) => Err(error(path.to_path_buf(), file, tomcat.to_string())),
+        None => Ok(webapp),
+    }
 }
 
 /// Reads the webapp from `path` and checks that Tomcat can deploy it.
@@ -337,6 +355,28 @@ mod tests {
         let jar = jar.finish().unwrap().into_inner();
         assert_eq!(webapp(vec![("a/WEB-INF/lib/f.jar", &jar)]).javax_user().as_deref(), Some("a/WEB-INF/lib/f.jar!/x/Filter.class"));
         assert_eq!(webapp(vec![("a/index.jsp", b"<%= session.getId() %>")]).javax_user(), None);
+    }
+
+    #[test]
+    fn a_jakarta_webapp_is_refused_on_javax_lines_and_a_javax_one_on_jakarta_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let class = dir.path().join("jk/WEB-INF/classes/app/Hello.class");
+        std::fs::create_dir_all(class.parent().unwrap()).unwrap();
+        std::fs::write(&class, b"\xca\xfe\xba\xbe jakarta/servlet/http/HttpServlet").unwrap();
+        let jk_path = dir.path().join("jk");
+        let jk = WebappSpec { source: jk_path.to_str().unwrap().parse().unwrap(), context_path: None };
+        for line in ["7", "8.5", "9"] {
+            let err = load_for(&jk, &jk_path, &line.parse().unwrap()).unwrap_err();
+            assert!(matches!(err, WebappError::Jakarta { .. }), "{line}: {err}");
+            assert_eq!(err.exit_status(), ExitStatus::BadInput);
+            let text = err.to_string();
+            assert!(text.contains("uses jakarta.servlet (jk/WEB-INF/classes/app/Hello.class), which Tomcat"), "{text}");
+            assert!(text.contains("choose --tomcat 10.1 or 11"), "{text}");
+        }
+        assert!(load_for(&jk, &jk_path, &"10.1".parse().unwrap()).is_ok());
+        std::fs::write(&class, b"\xca\xfe\xba\xbe javax/servlet/http/HttpServlet").unwrap();
+        assert!(load_for(&jk, &jk_path, &"9".parse().unwrap()).is_ok());
+        assert!(matches!(load_for(&jk, &jk_path, &"11".parse().unwrap()), Err(WebappError::Javax { .. })));
     }
 
     fn spec(path: &str, context: Option<&str>) -> WebappSpec {

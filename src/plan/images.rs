@@ -104,7 +104,8 @@ impl ImageRecipe {
         for source in templates::probe_sources() {
             files.insert(source.into(), ContextFile::rendered(templates::render(source, ProbeVars { servlet })?));
         }
-        for (path, body) in templates::WEBAPP {
+        let major = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        for (path, body) in templates::webapp(major) {
             let sha256 = hex::encode(Sha256::digest(body.as_bytes()));
             files.insert(format!("webapp/{path}"), ContextFile { source: Source::Bytes(body.as_bytes()), sha256 });
         }

@@ -158,7 +158,7 @@ impl Plan {
         if self.has_probe() {
             files.push((PROBE_CONFIG.into(), templates::PROBE_WEB_XML.as_bytes().to_vec()));
         }
-        for (path, body) in templates::WEBAPP {
+        for (path, body) in templates::webapp(self.spec.msm.tomcat.major()) {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
         for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
@@ -350,7 +350,7 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         // The session probe is declared for every webapp: lab Tomcats only, never in a bundle.
-        assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
+        assert_eq!(paths, ["conf/context.xml", "conf/logging.properties", "conf/Catalina/localhost/web.xml.default", "webapps/ShareSession/WEB-INF/web.xml", "webapps/ShareSession/META-INF/context.xml", "webapps/ShareSession/ShowSession.jsp", "webapps/ShareSession/Payload.jsp"]);
         assert!(!plan.context_xml.contains("<Manager"));
     }
 

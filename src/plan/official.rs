@@ -23,10 +23,6 @@ pub const NGINX_TAG: &str = "1.27";
 pub const MEMCACHED_TAG: &str = "1.6";
 pub const REDIS_TAG: &str = "7.2";
 
-/// Jar scanning off, as in msmlab's own Tomcat image (its `catalina.properties` cannot be
-/// edited in an image we only pull, but the system property does the same).
-const TOMCAT_SCAN_OFF: &str = "-Dtomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar";
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OfficialImages {
     pub tomcat: String,
@@ -66,9 +62,11 @@ pub fn java_of(tomcat_major: u8, jre: Jre) -> u8 {
     }
 }
 
-/// The JVM options msmlab's own image sets, for the official image (which sets none).
+/// The JVM options msmlab's own image sets, for the official image (which sets none). Jar
+/// scanning keeps Tomcat's defaults, as in a stock Tomcat: the user's webapp may need its
+/// TLDs; the test page skips its own scan (`templates/webapp/META-INF/context.xml`).
 pub fn tomcat_java_opts() -> String {
-    format!("{TOMCAT_JAVA_OPTS} {TOMCAT_SCAN_OFF}")
+    TOMCAT_JAVA_OPTS.to_string()
 }
 
 #[cfg(test)]

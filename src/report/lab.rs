@@ -9,6 +9,7 @@ use crate::engine::swarm::{ServiceInfo, SwarmNode};
 use crate::engine::ContainerInfo;
 use crate::engine::registry::Deleted;
 use crate::lab::logs::Export;
+use crate::lab::webapp_check::WebappCheck;
 use crate::lab::{Found, Timings};
 use crate::ui::term::program;
 
@@ -103,6 +104,8 @@ pub struct AlreadyUpReport {
     pub lab: String,
     pub url: String,
     pub already_up: bool,
+    /// What the user's webapp answered (`up --webapp`): checked again on a lab that was up.
+    pub webapp_check: Option<WebappCheck>,
     pub containers: Vec<ContainerInfo>,
 }
 
@@ -128,6 +131,8 @@ pub struct UpReport {
     pub url: String,
     /// The user's webapp (`up --webapp`), if any.
     pub webapp_url: Option<String>,
+    /// What its root, or `--webapp-page`, answered (`up --webapp`).
+    pub webapp_check: Option<WebappCheck>,
     /// Seconds per step.
     pub timings: TimingsJson,
     /// What the containers themselves needed, in seconds (see `lab::Floor`).
@@ -213,6 +218,27 @@ pub fn up_text(lab: &str, url: &str, webapp_url: Option<&str>, t: &Timings) -> S
     out
 }
 
+/// What `up` says about the user's webapp: that it answers, or that it does not, with what
+/// Tomcat logged, and that the lab stays for a look.
+pub fn webapp_check_text(lab: &str, check: &WebappCheck) -> String {
+    let msmlab = program();
+    if check.ok {
+        return format!("  checked your webapp: GET {} {}\n", check.url, check.detail);
+    }
+    let mut out = format!("✗ your webapp does not answer: GET {} {}\n", check.url, check.detail);
+    match &check.severe {
+        Some(line) => {
+            let _ = writeln!(out, "  first SEVERE line of its context: {line}");
+        }
+        None => out.push_str("  Tomcat logged no SEVERE line about its context\n"),
+    }
+    let _ = writeln!(
+        out,
+        "  The lab runs (the test page answers) and is kept so you can look: `{msmlab} logs --name {lab}`; remove it with `{msmlab} down --name {lab}`"
+    );
+    out
+}
+
 /// `up --timings`: every phase on its own line, and the physical floor beside the result.
 pub fn up_timings_text(t: &Timings) -> String {
     let s = |d: std::time::Duration| format!("{:>6.2}s", d.as_secs_f64());
@@ -239,4 +265,28 @@ pub fn up_timings_text(t: &Timings) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webapp_that_does_not_answer_is_said_with_tomcats_line_and_how_to_look() {
+        let failed = WebappCheck {
+            ok: false,
+            url: "http://127.0.0.1:13355/my/".into(),
+            status: Some(500),
+            detail: "answered 500".into(),
+            severe: Some("tc-1: … SEVERE [exec-1] … JasperException".into()),
+        };
+        let text = webapp_check_text("dev", &failed);
+        assert!(text.starts_with("✗ your webapp does not answer: GET http://127.0.0.1:13355/my/ answered 500\n"), "{text}");
+        assert!(text.contains("  first SEVERE line of its context: tc-1: … SEVERE [exec-1] … JasperException\n"), "{text}");
+        assert!(text.contains("is kept so you can look: `") && text.contains(" logs --name dev`; remove it with `"), "{text}");
+        let none = WebappCheck { severe: None, ..failed.clone() };
+        assert!(webapp_check_text("dev", &none).contains("Tomcat logged no SEVERE line about its context"));
+        let fine = WebappCheck { ok: true, status: Some(200), detail: "answered 200".into(), severe: None, ..failed };
+        assert_eq!(webapp_check_text("dev", &fine), "  checked your webapp: GET http://127.0.0.1:13355/my/ answered 200\n");
+    }
 }

@@ -18,7 +18,7 @@ pub use compat::compat_text;
 pub use jars::{relock_text, BuiltJar, JarListing, ListedJar};
 pub use junit::verdict_junit;
 pub use lab::{
-    already_up_text, down_all_text, down_text, export_text, status_json, status_text, up_text, up_timings_text, AlreadyUpReport, DownReport,
+    already_up_text, down_all_text, down_text, export_text, status_json, status_text, up_text, up_timings_text, webapp_check_text, AlreadyUpReport, DownReport,
     FloorJson, Status, TimingsJson, UpReport,
 };
 pub use verdict::{drill_text, verdict_json, verdict_text};

@@ -2,7 +2,8 @@
 //!
 //! Verify never trusts the lab's own story: it walks a page with one cookie jar (`walk`),
 //! judges the answers (`judge`), reads the store over its own protocol (`store_check`), and
-//! reads the Tomcats' logs for msm errors (`msm_log`). The drills (`drill`, a file each)
+//! reads the Tomcats' logs for msm errors and for what Tomcat said about a page that
+//! answered 5xx (`msm_log`). The drills (`drill`, a file each)
 //! reuse the walker to see what a user sees while parts of the lab fail.
 
 pub mod drill;
@@ -78,6 +79,9 @@ pub async fn run(engine: &Engine, lab: &str, page: &Page, requests: usize) -> Re
     let answers = walker.walk_flow(&steps, &mut schedule).await;
     let (session_ids, backends) = (session_ids(&answers), backends(&answers));
     let mut checks = judge(lab, &answers, &session_ids, &backends);
+    if let Some(answered) = checks.iter_mut().find(|c| c.name == "answers") {
+        msm_log::quote_severe(engine, &target, page, &answers, answered).await;
+    }
     judge::judge_hosts(&mut checks, &backends, &target.nodes());
     let sightings = probe::read(engine, &target.tomcats, &walker.tokens, since, answers.len()).await?;
     let id_changes = rotation::id_changes(&answers, &sightings);

@@ -1,11 +1,14 @@
-//! The `msm-errors` check: msm's warnings and errors in the Tomcats' logs, each with its cause.
+//! The `msm-errors` check: msm's warnings and errors in the Tomcats' logs, each with its cause;
+//! and, for `answers`, the SEVERE line Tomcat logged about a page that answered 5xx.
 
 use serde::Serialize;
 
 use crate::engine::Engine;
+use crate::lab::webapp_check::{context_of, severe_line};
+use crate::labspec::webapp::WEBAPP_CONTEXT;
 use crate::verify::errors::VerifyError;
 use crate::verify::judge::Check;
-use crate::verify::walk::Target;
+use crate::verify::walk::{Answer, Page, Target};
 
 /// One msm complaint found in a Tomcat's log.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -131,6 +134,27 @@ pub async fn check_logs(engine: &Engine, target: &Target, since: i64) -> Result<
         found.extend(msm_errors(&t.name, &engine.logs_since_of(t, since).await?));
     }
     Ok((judge_logs(target.tomcats.len(), &found), found))
+}
+
+/// When an answer was 5xx, the `answers` check also quotes the first SEVERE line Tomcat logged
+/// about the page's context (`lab::webapp_check`): a JSP that does not compile says why there.
+pub async fn quote_severe(engine: &Engine, target: &Target, page: &Page, answers: &[Answer], check: &mut Check) {
+    let Some(first) = answers.iter().find(|a| a.status.is_some_and(|s| s >= 500)) else { return };
+    if check.ok {
+        return;
+    }
+    let context = match page {
+        Page::Test => format!("/{WEBAPP_CONTEXT}"),
+        Page::User(path) => context_of(&path.to_string()),
+        // A flow walks several pages: the one that failed names the context.
+        Page::Flow(_) => context_of(&first.path),
+    };
+    // The Tomcat that gave the first 5xx is read first: its line is about that request.
+    let mut running: Vec<_> = target.tomcats.iter().filter(|t| t.state.is_running()).cloned().collect();
+    running.sort_by_key(|t| first.backend.as_deref() != Some(t.name.as_str()));
+    if let Some(line) = severe_line(engine, &running, &context).await {
+        check.detail = format!("{}; first SEVERE line of context {context}: {line}", check.detail);
+    }
 }
 
 #[cfg(test)]

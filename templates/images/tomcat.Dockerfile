@@ -12,8 +12,6 @@ ADD tomcat.tar.gz /opt/
 RUN set -eu \
  && mv /opt/apache-tomcat-{{ tomcat_version }} /usr/local/tomcat \
  && rm -rf /usr/local/tomcat/webapps/* \
- # Scanning jars for TLDs and annotations is the biggest start-up cost, and the lab needs none.
- && echo 'tomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar' >> /usr/local/tomcat/conf/catalina.properties \
 {%- if servlet == "jakarta" %}
  # Tomcat 10.1 and later no longer read the jvmRoute system property that sticky labs set
  # per Tomcat (-DjvmRoute=tomcatN): the Engine takes it from server.xml, empty when unset.

@@ -292,7 +292,8 @@ pub fn one_lab_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 
 /// The `state` webapp (`tests/webapps/state/`, whose README lists its pages), built into
 /// `dir/state.war`: its classes compiled with the JDK's `javac` for Java 11, the lab's oldest
-/// JRE, and zipped with its pages.
+/// JRE, and zipped with its pages and `WEB-INF/lib/msmlab-tags.jar` (a tag library, from
+/// `taglib/`).
 pub fn build_state_war(dir: &std::path::Path) -> std::path::PathBuf {
     state_war(dir, false)
 }
@@ -345,6 +346,20 @@ fn state_war(dir: &std::path::Path, gate: bool) -> std::path::PathBuf {
     };
     add_tree(&root.join("web"), "");
     add_tree(&classes, "WEB-INF/classes/");
+    zip.start_file("WEB-INF/lib/msmlab-tags.jar", options).unwrap();
+    zip.write_all(&zip_tree(&root.join("taglib"))).unwrap();
     zip.finish().unwrap();
     path
+}
+
+/// The files under `dir` as a zip archive (a jar needs no manifest), in memory.
+pub fn zip_tree(dir: &std::path::Path) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for file in files_under(dir) {
+        let name = file.strip_prefix(dir).unwrap().to_str().unwrap().replace('\\', "/");
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(&std::fs::read(&file).unwrap()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
 }

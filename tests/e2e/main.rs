@@ -38,6 +38,7 @@ mod real_apps;
 mod render_bundle;
 mod session_probe;
 mod smoke;
+mod stock_deployment;
 mod swarm;
 mod up_verify_down;
 mod walk;

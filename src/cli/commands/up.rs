@@ -4,9 +4,12 @@ use crate::cli::verb_error::Context;
 
 use super::{connect, fetcher, load_lock, msm_choice, read_webapp, remote_listen, VerbError, Globals, Reply};
 use crate::cli::args::{LabArgs, UpArgs};
-use crate::engine::Engine;
+use crate::engine::{ContainerInfo, Engine};
 use crate::jars::maven::Fetcher;
-use crate::lab::{self, UpOutcome};
+use crate::lab::webapp_check::{self, WebappCheck};
+use crate::lab::{self, LabUrl, UpOutcome};
+use crate::labspec::names::Role;
+use crate::verify::UrlPath;
 use crate::plan::Plan;
 use crate::report;
 use crate::labspec::webapp::WebappSpec;
@@ -19,23 +22,54 @@ pub async fn run(args: UpArgs, globals: &Globals) -> Result<Reply, VerbError> {
     let outcome = prepared.up(&progress, args.recreate).await?;
     let Prepared { engine, plan, .. } = prepared;
     let lab = plan.spec.shape.name.as_str();
-    let (timings, url) = match outcome {
-        UpOutcome::Created { timings, url } => (timings, url),
-        UpOutcome::AlreadyUp { url } => {
-            let containers = lab::find(&engine, lab).await?.containers;
-            let already = report::AlreadyUpReport { lab: lab.into(), url: url.page(), already_up: true, containers };
-            report::emit(args.output.json, &already, |a| report::already_up_text(&a.lab, &a.url));
-            return Ok(Reply::Yes);
-        }
+    let url = match &outcome {
+        UpOutcome::Created { url, .. } | UpOutcome::AlreadyUp { url } => url.clone(),
     };
     let containers = lab::find(&engine, lab).await?.containers;
+    // A lab that was up already is checked too: its webapp may have broken since, or this
+    // run may name another page.
+    let webapp_check = check_webapp(&engine, &plan, &url, &containers, args.webapp_page.as_ref(), &progress).await;
+    let reply = if webapp_check.as_ref().is_some_and(|c| !c.ok) { Reply::No } else { Reply::Yes };
+    let check_text = |lab: &str| webapp_check.as_ref().map(|c| report::webapp_check_text(lab, c)).unwrap_or_default();
+    let timings = match outcome {
+        UpOutcome::Created { timings, .. } => timings,
+        UpOutcome::AlreadyUp { .. } => {
+            let already = report::AlreadyUpReport { lab: lab.into(), url: url.page(), already_up: true, webapp_check: webapp_check.clone(), containers };
+            report::emit(args.output.json, &already, |a| format!("{}{}", report::already_up_text(&a.lab, &a.url), check_text(&a.lab)));
+            return Ok(reply);
+        }
+    };
     let webapp_url = url.webapp(&plan);
-    let up = report::UpReport { lab: lab.into(), url: url.page(), webapp_url, timings: (&timings).into(), floor: (&timings).into(), containers };
-    report::emit(args.output.json, &up, |u| report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings));
+    let up = report::UpReport {
+        lab: lab.into(),
+        url: url.page(),
+        webapp_url,
+        webapp_check: webapp_check.clone(),
+        timings: (&timings).into(),
+        floor: (&timings).into(),
+        containers,
+    };
+    report::emit(args.output.json, &up, |u| format!("{}{}", report::up_text(&u.lab, &u.url, u.webapp_url.as_deref(), &timings), check_text(&u.lab)));
     if args.timings && !args.output.json {
         print!("{}", report::up_timings_text(&timings));
     }
-    Ok(Reply::Yes)
+    Ok(reply)
+}
+
+/// Whether the user's webapp answers in the lab (`None`: the lab has none). A webapp that does
+/// not is a "no" (exit status 1), not an error: the lab itself is up, and stays for a look.
+async fn check_webapp(engine: &Engine, plan: &Plan, url: &LabUrl, containers: &[ContainerInfo], page: Option<&UrlPath>, progress: &Progress) -> Option<WebappCheck> {
+    let webapp = plan.webapp.as_ref()?;
+    let step = progress.step(format!("Check your webapp at {}", webapp.context_path));
+    let tomcats: Vec<ContainerInfo> = containers.iter().filter(|c| c.role == Some(Role::Tomcat)).cloned().collect();
+    let page = page.map(ToString::to_string);
+    let check = webapp_check::check(engine, url, &tomcats, &webapp.context_path, page.as_deref()).await;
+    if check.ok {
+        step.done(check.detail.clone());
+    } else {
+        step.fail(check.detail.clone());
+    }
+    Some(check)
 }
 
 /// A lab ready to be brought up: its plan, checked, the engine, and where the jars come from.
@@ -79,9 +113,8 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
     let mut spec = LabSpec::new(choice, shape)?;
     let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
-    let jakarta = spec.msm.tomcat.jakarta().then(|| spec.msm.tomcat.to_string());
     let webapp = match &spec.shape.webapp {
-        Some(w) => Some(read_webapp(w, &fetcher, progress, jakarta).await?),
+        Some(w) => Some(read_webapp(w, &fetcher, progress, &spec.msm.tomcat).await?),
         None => None,
     };
     let engine = connect(globals).await?;

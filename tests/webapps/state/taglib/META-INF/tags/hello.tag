@@ -1,0 +1,1 @@
+<%@ tag body-content="empty" %>hello from a tag file in a jar of WEB-INF/lib
