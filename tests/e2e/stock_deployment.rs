@@ -37,6 +37,12 @@ fn a_taglib_in_web_inf_lib_works_redirects_keep_the_published_port_and_a_failing
     assert_eq!(redirect.status().as_u16(), 302);
     let location = redirect.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(location, format!("{origin}/state/plain.jsp"));
+    // verify follows it, hop by hop, back to this lab: both hops are this lab's requests.
+    let walked = msmlab(&["verify", "--name", "e2e-deploy", "--path", "/state/redirect.jsp", "--requests", "6", "--json"]);
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    let walked = json(&walked);
+    let statuses: Vec<u64> = walked["requests"].as_array().unwrap().iter().filter_map(|r| r["status"].as_u64()).collect();
+    assert!(statuses.contains(&302) && statuses.contains(&200), "{statuses:?}");
 
     // The same lab, up already, with a page that fails: `up` checks it, says no and keeps the lab.
     let again = msmlab(&["up", "--name", "e2e-deploy", "--port", "0", "--webapp", war, "--webapp-page", "/state/missing-taglib.jsp"]);
