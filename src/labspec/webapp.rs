@@ -49,6 +49,7 @@ pub enum WebappError {
     TooLarge { path: PathBuf },
     #[error(
         "webapp {path} uses javax.servlet ({file}), which Tomcat {tomcat} does not have (it is jakarta.servlet from Tomcat 10 on): \
+         add --webapp-javaee to have Tomcat convert it at deployment (as a stock Tomcat does with webapps-javaee/), \
          rebuild it for Jakarta EE 9 or later, convert it with Apache's migration tool \
          (`java -jar jakartaee-migration-1.0.12-shaded.jar app.war app-jakarta.war`), or choose --tomcat 9"
     )]

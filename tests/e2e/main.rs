@@ -39,3 +39,4 @@ mod session_probe;
 mod smoke;
 mod swarm;
 mod up_verify_down;
+mod webapp_javaee;

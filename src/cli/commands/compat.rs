@@ -22,6 +22,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
     };
     let shape = LabShape {
         webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
+        webapp_javaee: args.webapp_javaee,
         ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
@@ -36,10 +37,9 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
         Plan::new(spec.lab_for(*s)?, &lock)?;
     }
     // Read and check the webapp before anything is created.
-    let jakarta = spec.lab.msm.tomcat.jakarta().then(|| spec.lab.msm.tomcat.to_string());
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
-    let webapp = read_webapp(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &fetcher, &progress, jakarta).await?;
+    let webapp = read_webapp(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &fetcher, &progress, spec.lab.javax_refused_on()).await?;
     let engine = connect(globals).await?;
     if let Some(listen) = remote_listen(&engine, spec.lab.shape.listen, &progress) {
         spec.lab.shape.listen = listen;

@@ -73,15 +73,15 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
+        webapp_javaee: args.webapp_javaee,
         swarm: swarm_spec(args.swarm, args.push_to)?,
         ..LabShape::new(name, args.jre, args.tomcats, port, args.java_opts)
     };
     let mut spec = LabSpec::new(choice, shape)?;
     let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
-    let jakarta = spec.msm.tomcat.jakarta().then(|| spec.msm.tomcat.to_string());
     let webapp = match &spec.shape.webapp {
-        Some(w) => Some(read_webapp(w, &fetcher, progress, jakarta).await?),
+        Some(w) => Some(read_webapp(w, &fetcher, progress, spec.javax_refused_on()).await?),
         None => None,
     };
     let engine = connect(globals).await?;
