@@ -284,6 +284,9 @@ pub struct LabArgs {
     /// Context path of --webapp (default: from its file name, my.war → /my; a Maven WAR's artifact id)
     #[arg(long, value_name = "PATH", requires = "webapp")]
     pub context_path: Option<ContextPath>,
+    /// Deploy a javax.servlet --webapp on Tomcat 10.1/11 as a stock Tomcat does, through webapps-javaee/ and Apache's migration tool
+    #[arg(long)]
+    pub webapp_javaee: bool,
     /// Deploy to the Docker Swarm the engine manages (DOCKER_HOST at a manager): Tomcats, store nodes and nginx as services spread over its nodes
     #[arg(long)]
     pub swarm: bool,
@@ -616,6 +619,9 @@ pub struct CompatArgs {
     /// Context path of --webapp (default: from its file name, shop.war → /shop; a Maven WAR's artifact id)
     #[arg(long, value_name = "PATH")]
     pub context_path: Option<ContextPath>,
+    /// Deploy a javax.servlet --webapp on Tomcat 10.1/11 as a stock Tomcat does, through webapps-javaee/ and Apache's migration tool
+    #[arg(long)]
+    pub webapp_javaee: bool,
     /// A page to walk (repeat for several), e.g. '/shop/cart.jsp?item=book'; each is sent until every Tomcat served it twice
     #[arg(long, value_name = "URL_PATH")]
     pub path: Vec<UrlPath>,

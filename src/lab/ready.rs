@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::labspec::webapp::ContextPath;
 use crate::engine::{Engine, EngineError};
 use crate::exit::{Classified, ExitStatus};
 use crate::lab::store;
@@ -145,11 +146,49 @@ pub async fn nginx(engine: &Engine, container: &str, url: &str, tomcats: &[Strin
     Err(not_ready(engine, container, started.elapsed(), last).await)
 }
 
+/// With `--webapp-javaee`: Tomcat converted the webapp from `webapps-javaee/` and deployed the
+/// copy, checked once the Tomcat is ready (it deploys before "Server startup in"). A failed
+/// conversion leaves no "startup failed" line, only Tomcat's "Migration failure" and no context.
+pub async fn converted_webapp(engine: &Engine, container: &str, context: &ContextPath) -> Result<(), NotReady> {
+    let log = engine.logs_tail(container, 2000).await;
+    match conversion_problem(&log, &context.base_name()) {
+        None => Ok(()),
+        Some(why) => Err(not_ready(engine, container, Duration::ZERO, format!("your webapp at {context} was not converted and deployed: {why}")).await),
+    }
+}
+
+/// What the log says went wrong with the conversion of `base` (`None`: its copy deployed).
+fn conversion_problem(log: &str, base: &str) -> Option<String> {
+    let deployed = |l: &&str| l.contains("has finished in") && (l.contains(&format!("/webapps/{base}.war]")) || l.contains(&format!("/webapps/{base}]")));
+    if log.lines().any(|l| deployed(&l)) {
+        return None;
+    }
+    let failure = log.lines().skip_while(|l| !l.contains("Migration failure")).take(2).map(str::trim).collect::<Vec<_>>();
+    Some(match failure.is_empty() {
+        true => format!("Tomcat logged no deployment of webapps/{base}"),
+        false => failure.join(" "),
+    })
+}
+
 impl Classified for NotReady {
     fn exit_status(&self) -> ExitStatus {
         match self {
             NotReady::Engine(e) => e.exit_status(),
             NotReady::Timeout { .. } | NotReady::Exited { .. } => ExitStatus::Failed,
         }
+    }
+}
+
+#[cfg(test)]
+mod conversion_tests {
+    use super::conversion_problem;
+
+    #[test]
+    fn a_converted_webapp_is_deployed_when_tomcat_logs_its_copy_in_webapps() {
+        let done = "07-Dec-2026 INFO [main] org.apache.catalina.startup.HostConfig.deployWAR Deployment of web application archive [/usr/local/tomcat/webapps/old.war] has finished in [3,412] ms";
+        assert_eq!(conversion_problem(done, "old"), None);
+        let failed = "WARNING [main] org.apache.catalina.startup.HostConfig.migrateLegacyApp Migration failure\n\tjava.io.IOException: Permission denied";
+        assert_eq!(conversion_problem(failed, "old").unwrap(), "WARNING [main] org.apache.catalina.startup.HostConfig.migrateLegacyApp Migration failure java.io.IOException: Permission denied");
+        assert_eq!(conversion_problem("Server startup in [400] milliseconds", "old").unwrap(), "Tomcat logged no deployment of webapps/old");
     }
 }

@@ -10,6 +10,7 @@ use futures_util::future::try_join_all;
 use crate::engine::swarm::Swarm;
 use crate::engine::{ContainerSpec, Engine, EngineError, Privileges};
 use crate::jars::attributes::{self, AttributeError};
+use crate::jars::lock::Artifact;
 use crate::jars::maven::{FetchError, Fetched, Fetcher};
 use crate::lab::errors::{at, LabError};
 use crate::lab::found::{down_owned, find, Found};
@@ -104,8 +105,10 @@ async fn check_existing(engine: &Engine, plan: &Plan, progress: &Progress, recre
 /// created and started. `Timings::total` is left to the caller, who started the clock.
 async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progress, swarm: Option<&Swarm>, owner: &str) -> Result<(Timings, LabUrl), LabError> {
     let (mut fetched, fetch) = fetch_jars(plan, fetcher, progress).await?;
-    // The migration tool comes last (`JarSet::all`), and never goes into lib/.
-    let tool = plan.jars.migration.as_ref().and_then(|_| fetched.pop());
+    // Neither migration tool is a lib jar to convert or compile against: msm's converts them;
+    // `--webapp-javaee`'s (the same one, or fetched for it alone) goes into lib/ as it is.
+    let tool = take(&mut fetched, plan.jars.migration.as_ref());
+    let webapp_tool = tool.clone().filter(|t| Some(&t.artifact) == plan.webapp_migration.as_ref()).or_else(|| take(&mut fetched, plan.webapp_migration.as_ref()));
     let t = Instant::now();
     let (images, lib_jars) = if plan.spec.msm.images == ImageSource::Official {
         (provision::pull_official(engine, plan, progress).await?, &fetched[..])
@@ -125,6 +128,9 @@ async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progre
         built.push((PROBE_JAR.to_string(), probe::probe_jar(engine, plan, build, tomcat_image, fetcher, labels(), progress).await?));
     }
     let mut images_took = t.elapsed();
+    // `--webapp-javaee`'s tool goes into lib/ as it is, for Tomcat's HostConfig.
+    let lib_jars: Vec<Fetched> = lib_jars.iter().cloned().chain(webapp_tool).collect();
+    let lib_jars = &lib_jars[..];
 
     let s = match swarm {
         Some(swarm) => {
@@ -153,16 +159,23 @@ async fn make(engine: &Engine, plan: &Plan, fetcher: &Fetcher, progress: &Progre
     Ok((timings, s.url))
 }
 
+/// Takes the fetched copy of `artifact` out of `fetched`.
+fn take(fetched: &mut Vec<Fetched>, artifact: Option<&Artifact>) -> Option<Fetched> {
+    let i = fetched.iter().position(|f| Some(&f.artifact) == artifact)?;
+    Some(fetched.remove(i))
+}
+
 /// The plan's jars, from the cache or the repository, each checked against the lock; with
 /// `--msm-option`s checked against msm's jar. Returns them and how long the step took.
 async fn fetch_jars(plan: &Plan, fetcher: &Fetcher, progress: &Progress) -> Result<(Vec<Fetched>, Duration), LabError> {
     let step = progress.step("Fetch jars");
     // Official images bring their own Tomcat: only the jars for lib/ are needed.
-    let artifacts: Vec<_> = if plan.spec.msm.images == ImageSource::Official {
+    let mut artifacts: Vec<_> = if plan.spec.msm.images == ImageSource::Official {
         plan.jars.lib.iter().chain(&plan.jars.migration).cloned().collect()
     } else {
         plan.jars.all().cloned().collect()
     };
+    artifacts.extend(plan.webapp_migration.iter().filter(|a| plan.jars.migration.as_ref() != Some(a)).cloned());
     let fetched = step.check(fetcher.fetch_all(&artifacts).await).map_err(at::<FetchError>("fetching jars"))?;
     for f in fetched.iter().filter(|f| f.replaced_corrupt.is_some()) {
         progress.warn(format!(
@@ -474,6 +487,10 @@ async fn start_tomcats_then_nginx(
         step.update("waiting for \"Server startup in\" and the test page");
         let line = step.check(ready::tomcat(engine, &t.name, TOMCAT_TIMEOUT).await);
         let line = line.map_err(at::<NotReady>(format!("starting {}", t.name)))?;
+        if let (Some(w), true) = (&plan.webapp, plan.spec.shape.webapp_javaee) {
+            step.check(ready::converted_webapp(engine, &t.name, &w.context_path).await)
+                .map_err(at::<NotReady>(format!("converting {} on {}", w.source, t.name)))?;
+        }
         // One form for every Tomcat line (9 says "[451] milliseconds", 8.5 "333 ms").
         let millis = startup_millis(&line);
         step.done(match millis {

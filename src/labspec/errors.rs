@@ -64,6 +64,13 @@ pub enum SpecError {
     LockingSticky(String),
     #[error("--context-xml {path}: {why}")]
     ContextXml { path: String, why: String },
+    #[error("--webapp-javaee deploys the webapp given by --webapp: add --webapp PATH|MAVEN, or leave it out")]
+    JavaeeWithoutWebapp,
+    #[error(
+        "--webapp-javaee: Tomcat {0} runs javax.servlet webapps as they are (only Tomcat 10 and later, on jakarta.servlet, \
+         convert them through webapps-javaee/); leave it out, or choose --tomcat 10.1 or 11"
+    )]
+    JavaeeOnJavaxLine(String),
 }
 
 impl Classified for SpecError {

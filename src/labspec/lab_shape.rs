@@ -126,6 +126,11 @@ pub struct LabShape {
     pub sticky: bool,
     /// The user's own webapp, deployed next to the test page.
     pub webapp: Option<WebappSpec>,
+    /// `--webapp-javaee`: the webapp goes to `webapps-javaee/`, which Tomcat 10.1 and 11 convert
+    /// to Jakarta EE at deployment. Left out of the label when off, so labs made before it keep
+    /// their label.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub webapp_javaee: bool,
     /// On the swarm the engine manages (`--swarm`), not on the engine alone.
     pub swarm: Option<SwarmSpec>,
 }
@@ -145,6 +150,7 @@ impl LabShape {
             listen: std::net::Ipv4Addr::LOCALHOST.into(),
             sticky: false,
             webapp: None,
+            webapp_javaee: false,
             swarm: None,
         }
     }
@@ -158,6 +164,9 @@ impl LabShape {
             return Err(SpecError::StoreNodes(self.store_nodes));
         }
         validate_java_opts(&self.java_opts)?;
+        if self.webapp_javaee && self.webapp.is_none() {
+            return Err(SpecError::JavaeeWithoutWebapp);
+        }
         if let Some(swarm) = &self.swarm {
             validate_swarm(swarm, &self)?;
         }

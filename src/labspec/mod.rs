@@ -51,6 +51,11 @@ impl LabSpec {
             return Err(SpecError::LockingSticky(msm.locking_mode.to_string()));
         }
         validate_failover_nodes(&msm.options.failover_nodes, shape.sticky, msm.store, shape.store_nodes)?;
+        // Refused rather than ignored: Tomcat 9 and older have no legacyAppBase, so the flag
+        // would do nothing but make the lab's label differ from the same lab without it.
+        if shape.webapp_javaee && !msm.tomcat.jakarta() {
+            return Err(SpecError::JavaeeOnJavaxLine(msm.tomcat.to_string()));
+        }
         Ok(LabSpec { msm, shape })
     }
 
@@ -157,6 +162,26 @@ mod tests {
         let mut failover = spec();
         failover.msm.options.failover_nodes = vec!["n1".into()];
         assert!(matches!(new(failover), Err(SpecError::MsmOption { flag, .. }) if flag == "--failover-nodes"));
+    }
+
+    #[test]
+    fn webapp_javaee_needs_a_webapp_and_a_jakarta_line_and_stops_the_javax_refusal() {
+        let new = |s: LabSpec| LabSpec::new(s.msm, s.shape);
+        let mut javaee = spec();
+        javaee.shape.webapp_javaee = true;
+        assert_eq!(new(javaee.clone()), Err(SpecError::JavaeeWithoutWebapp));
+        javaee.shape.webapp = Some(WebappSpec { source: WebappSource::Path("old.war".into()), context_path: None });
+        let on_9 = new(javaee.clone()).unwrap_err();
+        assert_eq!(on_9, SpecError::JavaeeOnJavaxLine("9".into()));
+        assert!(on_9.to_string().contains("runs javax.servlet webapps as they are"), "{on_9}");
+        javaee.msm.tomcat = "10.1".parse().unwrap();
+        let javaee = new(javaee).unwrap();
+        let mut plain = javaee.clone();
+        plain.shape.webapp_javaee = false;
+        // In the label only when on: labs made before the flag keep theirs (pinned above).
+        let label = serde_json::to_value(&javaee).unwrap();
+        assert_eq!(label["webapp_javaee"], true);
+        assert!(serde_json::to_value(&plain).unwrap().get("webapp_javaee").is_none());
     }
 
     const PINNED_EXAMPLE: &str = r#"{"backup_thread_count":null,"base_image":"debian:bookworm-slim","copy_collections_for_serialization":false,"custom":{},"enable_statistics":null,"failover_nodes":[],"images":"built","java_opts":"","jre":"17","listen":"127.0.0.1","locking_mode":"none","maven_repo":"https://repo1.maven.org/maven2","memcached_protocol":null,"name":"default","operation_timeout":null,"port":13355,"registry":null,"request_uri_ignore_pattern":null,"serializer":"java","session_attribute_filter":null,"session_backup_async":false,"session_backup_timeout":null,"session_manager":"msm","sticky":false,"storage_key_prefix":null,"store":"memcached","store_nodes":1,"swarm":null,"tomcat":"9","tomcats":2,"webapp":null,"xstream_allow":[]}"#;

@@ -50,6 +50,7 @@ pub enum WebappError {
     TooLarge { path: PathBuf },
     #[error(
         "webapp {path} uses javax.servlet ({file}), which Tomcat {tomcat} does not have (it is jakarta.servlet from Tomcat 10 on): \
+         add --webapp-javaee to have Tomcat convert it at deployment (as a stock Tomcat does with webapps-javaee/), \
          rebuild it for Jakarta EE 9 or later, convert it with Apache's migration tool \
          (`java -jar jakartaee-migration-1.0.12-shaded.jar app.war app-jakarta.war`), or choose --tomcat 9"
     )]
@@ -257,10 +258,14 @@ const JAKARTA: &[u8] = b"jakarta/servlet/";
 
 /// Reads the webapp and checks that the Tomcat line can run it: Tomcat 10.1 and 11 have only
 /// `jakarta.servlet`, 9 and older only `javax.servlet`; a webapp built for the other API
-/// fails at its first request, so it is refused here, naming the file. `path` is the webapp's
-/// own, or a Maven WAR's copy in the cache.
-pub fn load_for(spec: &WebappSpec, path: &Path, tomcat: &TomcatLine) -> Result<Webapp, WebappError> {
+/// fails at its first request, so it is refused here, naming the file; unless Tomcat converts it
+/// (`tomcat_converts`: `--webapp-javaee` on 10.1 and 11). `path` is the webapp's own, or a Maven
+/// WAR's copy in the cache.
+pub fn load_for(spec: &WebappSpec, path: &Path, tomcat: &TomcatLine, tomcat_converts: bool) -> Result<Webapp, WebappError> {
     let webapp = load(spec, path)?;
+    if tomcat.jakarta() && tomcat_converts {
+        return Ok(webapp);
+    }
     let (user, error): (_, fn(PathBuf, String, String) -> WebappError) = if tomcat.jakarta() {
         (webapp.javax_user(), |path, file, tomcat| WebappError::Javax { path, file, tomcat })
     } else {
@@ -366,17 +371,18 @@ mod tests {
         let jk_path = dir.path().join("jk");
         let jk = WebappSpec { source: jk_path.to_str().unwrap().parse().unwrap(), context_path: None };
         for line in ["7", "8.5", "9"] {
-            let err = load_for(&jk, &jk_path, &line.parse().unwrap()).unwrap_err();
+            let err = load_for(&jk, &jk_path, &line.parse().unwrap(), false).unwrap_err();
             assert!(matches!(err, WebappError::Jakarta { .. }), "{line}: {err}");
             assert_eq!(err.exit_status(), ExitStatus::BadInput);
             let text = err.to_string();
             assert!(text.contains("uses jakarta.servlet (jk/WEB-INF/classes/app/Hello.class), which Tomcat"), "{text}");
             assert!(text.contains("choose --tomcat 10.1 or 11"), "{text}");
         }
-        assert!(load_for(&jk, &jk_path, &"10.1".parse().unwrap()).is_ok());
+        assert!(load_for(&jk, &jk_path, &"10.1".parse().unwrap(), false).is_ok());
         std::fs::write(&class, b"\xca\xfe\xba\xbe javax/servlet/http/HttpServlet").unwrap();
-        assert!(load_for(&jk, &jk_path, &"9".parse().unwrap()).is_ok());
-        assert!(matches!(load_for(&jk, &jk_path, &"11".parse().unwrap()), Err(WebappError::Javax { .. })));
+        assert!(load_for(&jk, &jk_path, &"9".parse().unwrap(), false).is_ok());
+        assert!(matches!(load_for(&jk, &jk_path, &"11".parse().unwrap(), false), Err(WebappError::Javax { .. })));
+        assert!(load_for(&jk, &jk_path, &"11".parse().unwrap(), true).is_ok(), "--webapp-javaee: Tomcat converts it");
     }
 
     fn spec(path: &str, context: Option<&str>) -> WebappSpec {

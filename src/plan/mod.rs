@@ -12,9 +12,9 @@ pub const PROBE_CONFIG: &str = "conf/Catalina/localhost/web.xml.default";
 
 
 use crate::exit::{Classified, ExitStatus};
-use crate::jars::lock::{JarSet, Lock, LockError};
+use crate::jars::lock::{Artifact, JarSet, Lock, LockError};
 use crate::jars::maven::Fetched;
-use crate::plan::archive::{Entry};
+use crate::plan::archive::{Dir, Entry};
 use crate::plan::probe::ProbeBuild;
 use crate::templates::{self, Backend, MsmSettings, RenderError};
 use crate::labspec::names::{self, Role, MEMCACHED_PORT, NGINX_PORT, REDIS_PORT, TOMCAT_PORT};
@@ -24,6 +24,13 @@ use crate::labspec::{ImageSource, LabSpec, MsmChoice, Serializer, SessionManager
 
 /// Where the Apache distribution is unpacked in the Tomcat image.
 pub const CATALINA_HOME: &str = "/usr/local/tomcat";
+/// Tomcat 10's `legacyAppBase` (the Host's default): a Java EE webapp put there is converted by
+/// Apache's migration tool, from `lib/`, into `webapps/` before deployment (`--webapp-javaee`).
+pub const LEGACY_APP_BASE: &str = "webapps-javaee";
+/// The mtime of what goes into `LEGACY_APP_BASE`. Tomcat converts a webapp there only when it
+/// is newer than its copy in `webapps/` (0 when missing): at the uploads' usual 0 it never would.
+/// A fixed 1 s keeps the archive reproducible, and the copy (written at start) stays newer.
+const LEGACY_MTIME: u64 = 1;
 /// The uid the Tomcat image runs as (see `templates/images/tomcat.Dockerfile`).
 pub const TOMCAT_UID: u64 = 8080;
 /// Requests for static files never trigger a session backup (the seed's pattern, plus .ico).
@@ -69,6 +76,9 @@ pub struct Plan {
     pub webapp: Option<Webapp>,
     /// The session probe to compile for official images (msmlab's own have it built in).
     pub probe: Option<ProbeBuild>,
+    /// With `--webapp-javaee`: Apache's migration tool, which goes into `lib/` as it is (the
+    /// line's pinned one, also for a lab without msm), for Tomcat to convert the webapp.
+    pub webapp_migration: Option<Artifact>,
 }
 
 impl Plan {
@@ -85,6 +95,11 @@ impl Plan {
         let nginx = node(Role::Nginx, 1);
         let major = spec.msm.tomcat.major();
         let probe = (spec.msm.images == ImageSource::Official).then(|| ProbeBuild::new(major, official::java_of(major, spec.shape.jre))).transpose()?;
+        // The tool the lock pins for msm's jars on this line: selected as for a lab with msm.
+        let webapp_migration = match spec.shape.webapp_javaee {
+            true => lock.select(&spec.msm.tomcat, spec.msm.serializer, spec.msm.store, true)?.migration,
+            false => None,
+        };
 
         let msm = msm_settings(&spec.msm, spec.shape.sticky, memcached_nodes(spec.msm.store, &stores));
         let context_xml = templates::context_xml(msm.as_ref())?;
@@ -107,6 +122,7 @@ impl Plan {
             nginx_conf,
             webapp: None,
             probe,
+            webapp_migration,
         })
     }
 
@@ -144,9 +160,10 @@ impl Plan {
     }
 
     /// The files every Tomcat receives, as a tar to unpack at `CATALINA_HOME`: the lock's jars
-    /// in `lib/`, `conf/context.xml`, the probe's declaration and the test webapp. `jars` are
-    /// the fetched lib jars. `built` are jars msmlab compiled for this lab (`XSTREAM_ALLOW_JAR`,
-    /// on official images `probe::PROBE_JAR`), by file name.
+    /// in `lib/`, `conf/context.xml`, the probe's declaration, the test webapp and the user's
+    /// (in `LEGACY_APP_BASE` with `--webapp-javaee`). `jars` are the fetched lib jars (and the
+    /// `webapp_migration` tool). `built` are jars msmlab compiled for this lab
+    /// (`XSTREAM_ALLOW_JAR`, on official images `probe::PROBE_JAR`), by file name.
     pub fn tomcat_archive(&self, jars: &[Fetched], built: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         for j in jars {
@@ -161,10 +178,15 @@ impl Plan {
         for (path, body) in templates::webapp(self.spec.msm.tomcat.major()) {
             files.push((format!("webapps/{WEBAPP_CONTEXT}/{path}"), body.as_bytes().to_vec()));
         }
+        let javaee = self.spec.shape.webapp_javaee;
+        let app_base = if javaee { LEGACY_APP_BASE } else { "webapps" };
         for (path, body) in self.webapp.iter().flat_map(|w| &w.files) {
-            files.push((format!("webapps/{path}"), body.clone()));
+            files.push((format!("{app_base}/{path}"), body.clone()));
         }
-        archive::tar(files.iter().map(|(path, data)| Entry { path, data, mode: 0o644, uid: TOMCAT_UID }))
+        // Tomcat writes its conversion's temporary files into LEGACY_APP_BASE: it must own it.
+        let dirs: &[Dir] = if javaee { &[Dir { path: LEGACY_APP_BASE, uid: TOMCAT_UID }] } else { &[] };
+        let mtime = |path: &str| if path.starts_with(&format!("{LEGACY_APP_BASE}/")) { LEGACY_MTIME } else { 0 };
+        archive::tar_with(dirs, files.iter().map(|(path, data)| (Entry { path, data, mode: 0o644, uid: TOMCAT_UID }, mtime(path))))
     }
 
     /// Whether the Tomcats carry msmlab's session probe: msmlab's own images compile it in;
@@ -328,6 +350,38 @@ mod tests {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let paths: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert!(paths.contains(&"webapps/my.war".to_string()) && paths.contains(&"webapps/ShareSession/ShowSession.jsp".to_string()));
+    }
+
+    #[test]
+    fn a_javaee_webapp_goes_to_webapps_javaee_and_the_migration_tool_to_lib() {
+        let mut javaee = spec(SessionManager::None);
+        javaee.msm.tomcat = "10.1".parse().unwrap();
+        javaee.shape.webapp_javaee = true;
+        let webapp = Webapp { context_path: "/old".parse().unwrap(), source: "old.war".into(), files: vec![("old.war".into(), b"PK".to_vec())] };
+        let plan = Plan::new(javaee, &Lock::bundled()).unwrap().with_webapp(Some(webapp));
+        // The line's pinned tool, also in a lab without msm (which converts no jar of its own).
+        let tool = plan.webapp_migration.clone().expect("the tool goes into lib/");
+        assert_eq!(tool.coords.to_string(), "org.apache.tomcat:jakartaee-migration:jar:shaded:1.0.12");
+        assert_eq!(plan.jars.migration, None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tool.jar");
+        std::fs::write(&path, b"PK").unwrap();
+        let fetched = Fetched { artifact: tool, path, downloaded: false, replaced_corrupt: None };
+        let bytes = plan.tomcat_archive(&[fetched], &[]).unwrap();
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let entries: Vec<(String, u64, u64, bool)> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.path().unwrap().display().to_string(), e.header().mtime().unwrap(), e.header().uid().unwrap(), e.header().entry_type().is_dir()))
+            .collect();
+        let find = |p: &str| entries.iter().find(|e| e.0 == p).cloned().unwrap_or_else(|| panic!("{p} in {entries:?}"));
+        assert!(find("lib/jakartaee-migration-1.0.12-shaded.jar").0.starts_with("lib/"));
+        // Same file name, so the same context path; newer than its missing copy, or Tomcat skips it.
+        assert_eq!(find("webapps-javaee/old.war").1, 1);
+        assert_eq!(find("webapps-javaee/"), ("webapps-javaee/".into(), 0, TOMCAT_UID, true), "owned by Tomcat, which writes there");
+        assert!(!entries.iter().any(|e| e.0 == "webapps/old.war"));
+        assert_eq!(find("webapps/ShareSession/ShowSession.jsp").1, 0, "the test page keeps mtime 0");
     }
 
     #[test]

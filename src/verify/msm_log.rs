@@ -145,7 +145,7 @@ pub async fn quote_severe(engine: &Engine, target: &Target, page: &Page, answers
     }
     let context = match page {
         Page::Test => format!("/{WEBAPP_CONTEXT}"),
-        Page::User(path) => context_of(&path.to_string()),
+        Page::User(path) => context_of(path.as_ref()),
         // A flow walks several pages: the one that failed names the context.
         Page::Flow(_) => context_of(&first.path),
     };

@@ -181,7 +181,7 @@ fn a_webapp_for_javax_servlet_is_refused_on_tomcat_10_with_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("uses javax.servlet (old/index.jsp), which Tomcat 10.1 does not have"), "{err}");
-    assert!(err.contains("jakartaee-migration") && err.contains("--tomcat 9"), "{err}");
+    assert!(err.contains("jakartaee-migration") && err.contains("--tomcat 9") && err.contains("--webapp-javaee"), "{err}");
     assert_eq!(labelled("e2e-jakarta-javax"), Vec::<String>::new());
 }
 

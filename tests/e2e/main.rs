@@ -42,3 +42,4 @@ mod stock_deployment;
 mod swarm;
 mod up_verify_down;
 mod walk;
+mod webapp_javaee;

@@ -23,6 +23,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
     };
     let shape = LabShape {
         webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
+        webapp_javaee: args.webapp_javaee,
         ..LabShape::new(args.name, args.jre, args.tomcats, args.port, args.java_opts)
     };
     let lab = LabSpec::new(choice, shape)?;
@@ -39,7 +40,7 @@ pub async fn run(args: CompatArgs, globals: &Globals) -> Result<Reply, VerbError
     // Read and check the webapp before anything is created.
     let progress = Progress::new(globals.quiet);
     let fetcher = fetcher(&spec.lab.msm.maven_repo, false, &progress)?;
-    let webapp = read_webapp(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &fetcher, &progress, &spec.lab.msm.tomcat).await?;
+    let webapp = read_webapp(spec.lab.shape.webapp.as_ref().expect("validate requires a webapp"), &fetcher, &progress, &spec.lab.msm.tomcat, spec.lab.shape.webapp_javaee).await?;
     let engine = connect(globals).await?;
     if let Some(listen) = remote_listen(&engine, spec.lab.shape.listen, &progress) {
         spec.lab.shape.listen = listen;

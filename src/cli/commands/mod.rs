@@ -133,7 +133,7 @@ pub(super) fn fetcher(repo: &str, allow_http: bool, progress: &Progress) -> Resu
 /// The user's webapp, read and checked before anything is created: a Maven WAR is first
 /// fetched into the cache like the jars (`jars::war`, pinned), a path is read where it is.
 /// `jakarta` names a Tomcat line of `jakarta.servlet`, where a `javax.servlet` webapp is refused.
-pub(super) async fn read_webapp(spec: &WebappSpec, fetcher: &Fetcher, progress: &Progress, tomcat: &crate::labspec::TomcatLine) -> Result<Webapp, VerbError> {
+pub(super) async fn read_webapp(spec: &WebappSpec, fetcher: &Fetcher, progress: &Progress, tomcat: &crate::labspec::TomcatLine, tomcat_converts: bool) -> Result<Webapp, VerbError> {
     let path = match &spec.source {
         WebappSource::Path(path) => path.clone(),
         WebappSource::Maven(war) => {
@@ -143,7 +143,7 @@ pub(super) async fn read_webapp(spec: &WebappSpec, fetcher: &Fetcher, progress: 
             fetched.path
         }
     };
-    Ok(webapp::load_for(spec, &path, tomcat)?)
+    Ok(webapp::load_for(spec, &path, tomcat, tomcat_converts)?)
 }
 
 /// Where a lab's nginx is published. A remote engine's loopback is not reachable from here, so

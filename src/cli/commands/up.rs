@@ -107,6 +107,7 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
         listen: args.listen,
         sticky,
         webapp: args.webapp.map(|source| WebappSpec { source, context_path: args.context_path }),
+        webapp_javaee: args.webapp_javaee,
         swarm: swarm_spec(args.swarm, args.push_to)?,
         ..LabShape::new(name, args.jre, args.tomcats, port, args.java_opts)
     };
@@ -114,7 +115,7 @@ pub(super) async fn prepare(args: LabArgs, name: LabName, port: u16, globals: &G
     let fetcher = fetcher(&spec.msm.maven_repo, allow_http, progress)?;
     // Read and check the user's webapp before anything is created.
     let webapp = match &spec.shape.webapp {
-        Some(w) => Some(read_webapp(w, &fetcher, progress, &spec.msm.tomcat).await?),
+        Some(w) => Some(read_webapp(w, &fetcher, progress, &spec.msm.tomcat, spec.shape.webapp_javaee).await?),
         None => None,
     };
     let engine = connect(globals).await?;
