@@ -50,6 +50,12 @@ pub fn answered(a: &Answer) -> bool {
     a.error.is_none() && a.status.is_some_and(|s| (200..300).contains(&s) || (a.location.is_some() && (300..400).contains(&s)))
 }
 
+/// The first answer without a session after one had it: a session the client lost. Requests
+/// before the application began a session (a login page that keeps none) are not that.
+pub fn lost_session(answers: &[Answer]) -> Option<&Answer> {
+    answers.iter().skip_while(|a| a.session_id.is_none()).find(|a| a.session_id.is_none())
+}
+
 /// Whether the lab runs msm in sticky mode, judged from the evidence: session ids that carry
 /// a jvmRoute (`….tomcat1`) come from Tomcats with a route, which only sticky mode gives.
 pub fn is_sticky(ids: &[String]) -> bool {
@@ -82,11 +88,13 @@ pub fn judge(lab: &str, answers: &[Answer], ids: &[String], seen: &BTreeMap<Stri
         ),
     };
 
-    let missing = answers.iter().find(|a| a.session_id.is_none());
+    let missing = lost_session(answers);
+    let began = answers.iter().position(|a| a.session_id.is_some()).unwrap_or(0);
     let same = match (ids, missing) {
         ([], _) => Check::new("same-session", false, "no request got a session cookie (JSESSIONID): the page does not use a session".into()),
-        ([id], None) => Check::new("same-session", true, format!("every request carried session {id}")),
-        ([_], Some(a)) => Check::new("same-session", false, format!("request {} had no session cookie", a.n)),
+        ([id], None) if began == 0 => Check::new("same-session", true, format!("every request carried session {id}")),
+        ([id], None) => Check::new("same-session", true, format!("every request from request {} on carried session {id} (the application began it there)", answers[began].n)),
+        ([_], Some(a)) => Check::new("same-session", false, format!("request {} had no session cookie, after request {} had one: the client lost its session", a.n, answers[began].n)),
         _ => {
             let changed = answers.windows(2).find(|w| w[0].session_id != w[1].session_id).map(|w| &w[1]);
             let at = changed.map_or(String::new(), |a| {
@@ -228,6 +236,19 @@ mod tests {
         let checks = judge(&a);
         assert!(checks.iter().all(|c| c.ok), "{checks:#?}");
         assert_eq!(by_name(&checks, "backends").detail, "2 Tomcats answered: tc-1 (2), tc-2 (2)");
+    }
+
+    #[test]
+    fn a_session_the_application_begins_later_is_one_session_but_a_lost_one_fails() {
+        // A login page that keeps no session, then the pages after the login.
+        let mut a: Vec<Answer> = (1..=4).map(|i| answer(i, if i % 2 == 1 { "tc-1" } else { "tc-2" }, "S-n1", i as i64)).collect();
+        a[0].session_id = None;
+        let ids = session_ids(&a);
+        let c = by_name(&super::judge("l", &a, &ids, &backends(&a)), "same-session");
+        assert!(c.ok && c.detail.starts_with("every request from request 2 on carried session S-n1"), "{c:?}");
+        a[2].session_id = None;
+        let c = by_name(&super::judge("l", &a, &ids, &backends(&a)), "same-session");
+        assert!(!c.ok && c.detail.starts_with("request 3 had no session cookie, after request 2 had one"), "{c:?}");
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn rejudge(checks: &mut [Check], changes: &[IdChange], answers: &[Answer]) {
     }
     // An answer without a session is a failure whatever the ids did.
     let requests = answers.len();
-    if answers.iter().all(|a| a.session_id.is_some()) && changes.iter().all(IdChange::is_rotation) {
+    if crate::verify::judge::lost_session(answers).is_none() && changes.iter().all(IdChange::is_rotation) {
         let said: Vec<String> = changes.iter().map(IdChange::sentence).collect();
         let times = if changes.len() == 1 { "once".to_string() } else { format!("{} times", changes.len()) };
         *check = Check::new("same-session", true, format!("one session in {requests} requests; the application changed its id {times}: {}", said.join("; ")));
