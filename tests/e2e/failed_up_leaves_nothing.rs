@@ -46,7 +46,7 @@ fn bad_input_is_refused_with_exit_code_2_and_the_accepted_values() {
         (&["up", "--serializer", "gzip"], "possible values: java"),
         (&["up", "--maven-repo", "repo.example"], "invalid Maven repository URL"),
         (&["verify", "--requests", "1"], "2..=10000"),
-        (&["up", "--context-path", "/my"], "--webapp <PATH>"),
+        (&["up", "--context-path", "/my"], "--webapp <PATH|MAVEN>"),
         (&["up", "--webapp", "my.war", "--context-path", "/a b"], "invalid context path"),
         (&["verify", "--path", "my/"], "invalid --path"),
         (&["verify", "--drill", "disk"], "possible values: tomcat, store, restart, concurrent, node, all"),
