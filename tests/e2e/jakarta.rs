@@ -197,7 +197,10 @@ fn what_tomcat_logs_to_its_own_files_reaches_the_labs_log_on_tomcat_9_too() {
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(app.join("index.jsp"), r#"<% if (true) throw new IllegalStateException("msmlab-boom-7f3a"); %>"#).unwrap();
     let up = msmlab(&["up", "--name", "e2e-jakarta-logs", "--port", "13508", "--webapp", app.to_str().unwrap()]);
-    assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
+    // The lab is up, the webapp's root is not: up says no (exit 1), keeps the lab, and quotes
+    // what Tomcat logged.
+    assert_eq!(up.status.code(), Some(1), "{}", stderr(&up));
+    assert!(stdout(&up).contains("msmlab-boom-7f3a"), "{}", stdout(&up));
     let status = reqwest::blocking::Client::builder().no_proxy().build().unwrap().get("http://127.0.0.1:13508/boom/").send().unwrap().status();
     assert_eq!(status.as_u16(), 500);
     std::thread::sleep(std::time::Duration::from_secs(1));
