@@ -308,20 +308,32 @@ fn java_sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "java")).collect()
 }
 
+/// Compiles `sources` with the JDK's `javac` for Java 11, the lab's oldest JRE, into `classes`;
+/// `options` go before the sources. Fails the test with javac's message.
+pub fn javac(classes: &std::path::Path, options: &[&std::ffi::OsStr], sources: &[std::path::PathBuf]) {
+    let out = Command::new("javac")
+        .args(["--release", "11", "-d"])
+        .arg(classes)
+        .args(options)
+        .args(sources)
+        .output()
+        .expect("javac runs (the tests build their Java with the JDK)");
+    assert!(out.status.success(), "javac failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 fn state_war(dir: &std::path::Path, gate: bool) -> std::path::PathBuf {
     use std::io::Write;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webapps/state");
     let classes = dir.join(if gate { "gate-classes" } else { "state-classes" });
     let mut sources = java_sources(&root.join("src/state"));
-    let mut javac = Command::new("javac");
-    javac.args(["--release", "11", "-d"]).arg(&classes);
+    let stubs = root.join("gate/servlet-stubs");
+    let mut options: Vec<&std::ffi::OsStr> = Vec::new();
     if gate {
         // The Servlet API's stand-ins are read for their signatures, never compiled into the WAR.
         sources.extend(java_sources(&root.join("gate/src/gate")));
-        javac.arg("-sourcepath").arg(root.join("gate/servlet-stubs")).arg("-implicit:none");
+        options.extend(["-sourcepath".as_ref(), stubs.as_os_str(), "-implicit:none".as_ref()]);
     }
-    let javac = javac.args(&sources).output().expect("javac runs (the tests build their webapps with the JDK)");
-    assert!(javac.status.success(), "javac failed: {}", String::from_utf8_lossy(&javac.stderr));
+    javac(&classes, &options, &sources);
     // Named state.war either way: its name is its context path, /state.
     let path = if gate { dir.join("gate") } else { dir.to_path_buf() }.join("state.war");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

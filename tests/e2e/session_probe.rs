@@ -74,14 +74,7 @@ fn digests() -> std::collections::HashMap<String, (String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let classes = dir.path().join("classes");
-    let javac = std::process::Command::new("javac")
-        .args(["--release", "11", "-d"])
-        .arg(&classes)
-        .arg(root.join("templates/probe/ValueDigest.java"))
-        .arg(root.join("tests/probe/DigestCheck.java"))
-        .output()
-        .expect("javac runs");
-    assert!(javac.status.success(), "javac failed: {}", String::from_utf8_lossy(&javac.stderr));
+    javac(&classes, &[], &[root.join("templates/probe/ValueDigest.java"), root.join("tests/probe/DigestCheck.java")]);
     let run = std::process::Command::new("java").arg("-cp").arg(&classes).arg("io.msmlab.probe.DigestCheck").output().expect("java runs");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let out = String::from_utf8(run.stdout).unwrap();

@@ -74,14 +74,7 @@ fn build_jakarta_war(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(src.join("jakarta/servlet/Servlet.java"), "package jakarta.servlet; public interface Servlet {}").unwrap();
     std::fs::write(src.join("app/Hello.java"), "package app; public abstract class Hello implements jakarta.servlet.Servlet {}").unwrap();
     let classes = dir.join("classes");
-    let javac = std::process::Command::new("javac")
-        .args(["--release", "11", "-d"])
-        .arg(&classes)
-        .arg(src.join("jakarta/servlet/Servlet.java"))
-        .arg(src.join("app/Hello.java"))
-        .output()
-        .expect("javac runs");
-    assert!(javac.status.success(), "{}", String::from_utf8_lossy(&javac.stderr));
+    javac(&classes, &[], &[src.join("jakarta/servlet/Servlet.java"), src.join("app/Hello.java")]);
     let war = dir.join("jk.war");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&war).unwrap());
     zip.start_file("WEB-INF/classes/app/Hello.class", zip::write::SimpleFileOptions::default()).unwrap();
